@@ -1,0 +1,145 @@
+/**
+ * The Love Parser backend (Fastify API and Bull workers): its Deployment with the health probes the
+ * backend exposes, a PodDisruptionBudget, the `backend` Service, its network policy, and what it
+ * contributes to monitoring (its scrape job). The image and the Secret holding its environment come
+ * from config; nothing here knows a credential.
+ */
+import { Chart } from 'cdk8s';
+import { k8s } from 'cdk8s-plus-28';
+import { Construct } from 'constructs';
+import { ComponentChart, ComponentProps } from '../lib/component';
+import { componentLabels } from '../lib/labels';
+import { ScrapeJob, MonitoringSource } from '../lib/monitoring';
+import { allowOnly } from '../lib/network';
+import { container, httpProbe, podSpec, restrictedPod, scratchVolume, startupProbe } from '../lib/pod';
+
+/** The backend's health endpoints (also served under /api/health/*). */
+export const HEALTH = {
+  /** Process is alive; no dependency checks. Bound to the liveness probe. */
+  live: '/health/live',
+  /** Fails fast when Postgres, Redis or Telegram are down. Bound to the readiness probe. */
+  ready: '/health/ready',
+  /** Deep checks, for humans and synthetic monitoring, not for probes. */
+  deep: ['/health', '/health/db', '/health/redis', '/health/telegram'],
+} as const;
+
+/** Where the backend serves Prometheus metrics. */
+export const METRICS_PATH = '/metrics';
+
+/** uid of the `node` user in the official Node.js images the backend is built on. */
+const NODE_UID = 1000;
+
+/** Ports the backend talks to: Postgres, Redis, and HTTPS (Telegram Bot API, payment providers, Sentry). */
+const BACKEND_EGRESS_PORTS = [5432, 6379, 443];
+
+export interface BackendChartProps extends ComponentProps {
+  readonly dependsOn: readonly Chart[];
+}
+
+export class BackendChart extends ComponentChart implements MonitoringSource {
+  readonly scrapeJobs: readonly ScrapeJob[];
+
+  constructor(scope: Construct, id: string, props: BackendChartProps) {
+    const c = props.config.backend;
+    const endpoint = props.endpoints.backend;
+    super(scope, id, endpoint.namespace, props.dependsOn);
+
+    const labels = componentLabels({ name: endpoint.name, component: 'api', version: c.image.tag, partOf: 'love-parser' });
+    const selector = endpoint.podLabels;
+
+    new k8s.KubeServiceAccount(this, 'service-account', {
+      metadata: { name: endpoint.name, labels },
+      automountServiceAccountToken: false,
+    });
+
+    new k8s.KubeDeployment(this, 'deployment', {
+      metadata: { name: endpoint.name, labels },
+      spec: {
+        replicas: c.replicas,
+        revisionHistoryLimit: 5,
+        selector: { matchLabels: selector },
+        // Surge first: capacity never drops below `replicas` during a rollout.
+        strategy: { type: 'RollingUpdate', rollingUpdate: { maxSurge: k8s.IntOrString.fromNumber(1), maxUnavailable: k8s.IntOrString.fromNumber(0) } },
+        template: {
+          metadata: { labels },
+          spec: {
+            ...podSpec({
+              serviceAccountName: endpoint.name,
+              securityContext: restrictedPod(NODE_UID),
+              terminationGracePeriodSeconds: 45, // let Bull workers finish their current job
+              containers: [
+                container({
+                  name: 'backend',
+                  image: `${c.image.repository}:${c.image.tag}`,
+                  ports: [{ name: endpoint.portName, containerPort: endpoint.port }],
+                  env: [
+                    { name: 'NODE_ENV', value: 'production' },
+                    { name: 'PORT', value: String(endpoint.port) },
+                    { name: 'HOST', value: '0.0.0.0' },
+                  ],
+                  // DATABASE_URL, REDIS_URL, TELEGRAM_BOT_TOKEN, payment keys, optional SENTRY_DSN.
+                  envFrom: [{ secretRef: { name: c.envSecret, optional: false } }],
+                  livenessProbe: httpProbe(HEALTH.live, endpoint.portName, { periodSeconds: 10, failureThreshold: 3 }),
+                  // Readiness fails fast (period 5s) so a pod whose dependencies are down leaves the Service.
+                  readinessProbe: httpProbe(HEALTH.ready, endpoint.portName, { periodSeconds: 5, failureThreshold: 2 }),
+                  startupProbe: startupProbe(HEALTH.live, endpoint.portName, c.startupSeconds),
+                  resources: c.resources,
+                  volumeMounts: [{ name: 'tmp', mountPath: '/tmp' }],
+                }),
+              ],
+              volumes: [scratchVolume('tmp', '256Mi')],
+            }),
+            topologySpreadConstraints: [
+              { maxSkew: 1, topologyKey: 'kubernetes.io/hostname', whenUnsatisfiable: 'ScheduleAnyway', labelSelector: { matchLabels: selector } },
+            ],
+          },
+        },
+      },
+    });
+
+    new k8s.KubePodDisruptionBudget(this, 'pdb', {
+      metadata: { name: endpoint.name, labels },
+      spec: { minAvailable: k8s.IntOrString.fromNumber(c.minAvailable), selector: { matchLabels: selector } },
+    });
+
+    new k8s.KubeService(this, 'service', {
+      metadata: { name: endpoint.name, labels },
+      spec: {
+        type: 'ClusterIP',
+        selector,
+        ports: [{ name: endpoint.portName, port: endpoint.port, targetPort: k8s.IntOrString.fromString(endpoint.portName), protocol: 'TCP' }],
+      },
+    });
+
+    allowOnly(this, 'network-policy', {
+      name: endpoint.name,
+      labels,
+      podLabels: selector,
+      // The API's clients (ingress controller, Telegram webhooks, other services) and Prometheus.
+      ingress: [{ peers: [{ anywhere: true }], ports: [{ port: endpoint.port }] }],
+      egress: [{ peers: [{ anywhere: true }], ports: BACKEND_EGRESS_PORTS.map((port) => ({ port })) }],
+    });
+
+    this.scrapeJobs = [
+      {
+        job_name: 'backend',
+        metrics_path: METRICS_PATH,
+        // Every pod, not the Service: a Service scrape would hit one random pod per interval.
+        kubernetes_sd_configs: [
+          {
+            role: 'pod',
+            namespaces: { names: [endpoint.namespace] },
+            selectors: [{ role: 'pod', label: Object.entries(selector).map(([k, v]) => `${k}=${v}`).join(',') }],
+          },
+        ],
+        relabel_configs: [
+          { source_labels: ['__meta_kubernetes_pod_container_port_name'], regex: endpoint.portName, action: 'keep' },
+          { source_labels: ['__meta_kubernetes_pod_phase'], regex: 'Pending|Succeeded|Failed', action: 'drop' },
+          { source_labels: ['__meta_kubernetes_namespace'], target_label: 'namespace' },
+          { source_labels: ['__meta_kubernetes_pod_name'], target_label: 'pod' },
+          { target_label: 'service', replacement: endpoint.name },
+        ],
+      },
+    ];
+  }
+}

@@ -1,0 +1,63 @@
+/**
+ * Cluster-scoped objects: the stack's namespaces with their Pod Security levels, and any
+ * ClusterRole a component needs. This chart has no namespace (cdk8s would stamp it on cluster-scoped
+ * objects too) and comes first in dist/, so `kubectl apply -f dist/` creates namespaces before use.
+ */
+import { ApiObject, Chart } from 'cdk8s';
+import { k8s } from 'cdk8s-plus-28';
+import { Construct } from 'constructs';
+import { StackConfig } from '../config';
+import { PART_OF } from '../lib/labels';
+
+export type PodSecurityLevel = 'restricted' | 'baseline' | 'privileged';
+
+/** Argo CD applies lower waves first; namespaces and cluster roles go before everything else. */
+export const SYNC_WAVE_CLUSTER = '-1';
+
+export interface ClusterChartProps {
+  readonly config: StackConfig;
+}
+
+export class ClusterChart extends Chart {
+  /** Pod Security level enforced in each namespace of the stack. */
+  readonly levels: Readonly<Record<string, PodSecurityLevel>>;
+
+  constructor(scope: Construct, id: string, props: ClusterChartProps) {
+    super(scope, id, { disableResourceNameHashes: true });
+    const ns = props.config.namespaces;
+    this.levels = {
+      [ns.monitoring]: 'restricted',
+      [ns.backend]: 'restricted',
+      // Node exporter and the log shipper need host namespaces and hostPath mounts, which only
+      // `privileged` admits. Nothing else is deployed there; `audit` still records what `baseline`
+      // would refuse, without warning on every apply.
+      [ns.agents]: 'privileged',
+    };
+    const purpose: Record<string, string> = {
+      [ns.monitoring]: 'monitoring',
+      [ns.backend]: 'backend',
+      [ns.agents]: 'host-agents',
+    };
+    for (const [name, level] of Object.entries(this.levels)) {
+      new k8s.KubeNamespace(this, `ns-${purpose[name]}`, {
+        metadata: {
+          name,
+          labels: {
+            'app.kubernetes.io/part-of': name === ns.backend ? 'love-parser' : PART_OF,
+            'app.kubernetes.io/managed-by': 'cdk8s',
+            'pod-security.kubernetes.io/enforce': level,
+            'pod-security.kubernetes.io/enforce-version': 'latest',
+            'pod-security.kubernetes.io/audit': level === 'privileged' ? 'baseline' : level,
+            'pod-security.kubernetes.io/warn': level,
+          },
+          annotations: { 'argocd.argoproj.io/sync-wave': SYNC_WAVE_CLUSTER },
+        },
+      });
+    }
+  }
+
+  /** Marks a cluster-scoped object of this chart to sync before namespaced ones. */
+  static syncEarly(obj: ApiObject): void {
+    obj.metadata.addAnnotation('argocd.argoproj.io/sync-wave', SYNC_WAVE_CLUSTER);
+  }
+}

@@ -1,0 +1,86 @@
+/**
+ * NetworkPolicies that allow exactly the flows a workload needs. Every workload of the stack gets one
+ * policy selecting its pods with both policy types, so anything not listed is denied.
+ */
+import { Construct } from 'constructs';
+import { k8s } from 'cdk8s-plus-28';
+import { ServiceEndpoint } from './endpoints';
+
+/** Who is on the other side of a flow. */
+export type Peer =
+  /** The pods behind a Service of the stack. */
+  | { readonly endpoint: ServiceEndpoint }
+  /** Pods of a namespace, optionally narrowed by labels. */
+  | { readonly namespace: string; readonly podLabels?: Record<string, string> }
+  /** Addresses outside the cluster, or the API server. */
+  | { readonly cidrs: readonly string[] }
+  /** Anyone: used for public APIs and the backend's clients. */
+  | { readonly anywhere: true };
+
+export interface Flow {
+  readonly peers: readonly Peer[];
+  readonly ports: readonly { readonly port: number; readonly protocol?: 'TCP' | 'UDP' }[];
+}
+
+/** Cluster DNS: CoreDNS/kube-dns pods in kube-system carry `k8s-app: kube-dns` on every mainstream distribution. */
+export const DNS_FLOW: Flow = {
+  peers: [{ namespace: 'kube-system', podLabels: { 'k8s-app': 'kube-dns' } }],
+  ports: [
+    { port: 53, protocol: 'UDP' },
+    { port: 53, protocol: 'TCP' },
+  ],
+};
+
+function peer(p: Peer): k8s.NetworkPolicyPeer[] {
+  if ('endpoint' in p) return peer({ namespace: p.endpoint.namespace, podLabels: p.endpoint.podLabels });
+  if ('namespace' in p) {
+    return [
+      {
+        namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': p.namespace } },
+        ...(p.podLabels ? { podSelector: { matchLabels: p.podLabels } } : {}),
+      },
+    ];
+  }
+  if ('cidrs' in p) return p.cidrs.map((cidr) => ({ ipBlock: { cidr } }));
+  return [];
+}
+
+function peers(ps: readonly Peer[]): k8s.NetworkPolicyPeer[] | undefined {
+  if (ps.some((p) => 'anywhere' in p)) return undefined; // an absent from/to means any peer
+  return ps.flatMap(peer);
+}
+
+function ports(f: Flow): k8s.NetworkPolicyPort[] {
+  return f.ports.map((p) => ({ port: k8s.IntOrString.fromNumber(p.port), protocol: p.protocol ?? 'TCP' }));
+}
+
+export interface AllowOnlyProps {
+  readonly name: string;
+  readonly namespace?: string;
+  readonly podLabels: Record<string, string>;
+  readonly labels?: Record<string, string>;
+  readonly ingress: readonly Flow[];
+  readonly egress: readonly Flow[];
+  /** Allow cluster DNS lookups. @default true */
+  readonly dns?: boolean;
+}
+
+/** A NetworkPolicy that denies everything to and from the selected pods except the given flows. */
+export function allowOnly(scope: Construct, id: string, p: AllowOnlyProps): k8s.KubeNetworkPolicy {
+  const egress = p.dns ?? true ? [DNS_FLOW, ...p.egress] : p.egress;
+  return new k8s.KubeNetworkPolicy(scope, id, {
+    metadata: { name: p.name, ...(p.namespace ? { namespace: p.namespace } : {}), ...(p.labels ? { labels: p.labels } : {}) },
+    spec: {
+      podSelector: { matchLabels: p.podLabels },
+      policyTypes: ['Ingress', 'Egress'],
+      ingress: p.ingress.map((f) => {
+        const from = peers(f.peers);
+        return { ...(from ? { from } : {}), ports: ports(f) };
+      }),
+      egress: egress.map((f) => {
+        const to = peers(f.peers);
+        return { ...(to ? { to } : {}), ports: ports(f) };
+      }),
+    },
+  });
+}

@@ -1,0 +1,31 @@
+/**
+ * Builds the whole stack from a validated config: config -> components -> collectors.
+ *
+ * Components are created first; the collectors (Prometheus gathers scrape jobs and rule groups,
+ * Grafana gathers dashboards) are created last and read what the components contribute.
+ */
+import { App } from 'cdk8s';
+import { ArgoApplicationChart } from './argocd/application';
+import { BackendChart } from './backend/backend';
+import { ClusterChart } from './cluster/cluster';
+import { StackConfig } from './config';
+import { stackEndpoints } from './lib/endpoints';
+
+export interface Stack {
+  readonly cluster: ClusterChart;
+  readonly backend: BackendChart;
+}
+
+/** Adds every chart of the stack to `app` (which synthesizes dist/). */
+export function buildStack(app: App, config: StackConfig): Stack {
+  const endpoints = stackEndpoints(config);
+  const common = { config, endpoints };
+  const cluster = new ClusterChart(app, 'cluster', { config });
+  const backend = new BackendChart(app, 'backend', { ...common, dependsOn: [cluster] });
+  return { cluster, backend };
+}
+
+/** Adds the Argo CD Application to `app` (which synthesizes argocd/, outside the synced path). */
+export function buildGitOps(app: App, config: StackConfig, id: string): ArgoApplicationChart {
+  return new ArgoApplicationChart(app, id, { config });
+}

@@ -1,0 +1,55 @@
+/**
+ * Every image the stack runs, pinned, in one place. A version bump is one line here.
+ *
+ * Where the test harness runs the same server or CLI (promtool, amtool, the exporters), `goModule`
+ * names the Go module and version that `tools/<tool>/go.mod` builds; test/versions.test.ts fails
+ * when the two disagree, so the manifests and the tests never run different releases.
+ */
+export interface PinnedImage {
+  /** Image repository, without tag. */
+  readonly repository: string;
+  /** Released tag; never a floating one. */
+  readonly tag: string;
+  /** The Go module built for tests from the same release, if any: `tools/<dir>` at `version`. */
+  readonly goModule?: { readonly dir: string; readonly path: string; readonly version: string };
+}
+
+export const IMAGES = {
+  prometheus: {
+    repository: 'quay.io/prometheus/prometheus',
+    tag: 'v3.14.0',
+    goModule: { dir: 'prometheus', path: 'github.com/prometheus/prometheus', version: 'v0.314.0' },
+  },
+  alertmanager: {
+    repository: 'quay.io/prometheus/alertmanager',
+    tag: 'v0.34.0',
+    goModule: { dir: 'alertmanager', path: 'github.com/prometheus/alertmanager', version: 'v0.34.0' },
+  },
+  nodeExporter: {
+    repository: 'quay.io/prometheus/node-exporter',
+    tag: 'v1.12.1',
+    goModule: { dir: 'node_exporter', path: 'github.com/prometheus/node_exporter', version: 'v1.12.1' },
+  },
+  postgresExporter: {
+    repository: 'quay.io/prometheuscommunity/postgres-exporter',
+    tag: 'v0.20.1',
+    goModule: { dir: 'postgres_exporter', path: 'github.com/prometheus-community/postgres_exporter', version: 'v0.20.1' },
+  },
+  redisExporter: {
+    repository: 'docker.io/oliver006/redis_exporter',
+    tag: 'v1.89.0',
+    goModule: { dir: 'redis_exporter', path: 'github.com/oliver006/redis_exporter', version: 'v1.89.0' },
+  },
+  grafana: { repository: 'docker.io/grafana/grafana', tag: '13.2.0' },
+  loki: { repository: 'docker.io/grafana/loki', tag: '3.7.6' },
+  promtail: { repository: 'docker.io/grafana/promtail', tag: '3.6.0' },
+  alloy: { repository: 'docker.io/grafana/alloy', tag: 'v1.18.1' },
+} as const satisfies Record<string, PinnedImage>;
+
+export type ImageName = keyof typeof IMAGES;
+
+/** `repository:tag` of a pinned image. */
+export function imageOf(name: ImageName): string {
+  const i: PinnedImage = IMAGES[name];
+  return `${i.repository}:${i.tag}`;
+}

@@ -1,0 +1,33 @@
+/**
+ * Entry point: the only place that reads the command line or the environment.
+ *
+ *   npm run synth                      every environment in config/ (production -> dist/)
+ *   npm run synth -- --env staging     one environment
+ *
+ * Configuration problems are printed all at once and nothing is written.
+ */
+import * as path from 'node:path';
+import { synthesize } from './charts/synth';
+import { ConfigError } from './charts/lib/schema';
+
+function parseArgs(argv: string[]): { environments?: string[] } {
+  const envs: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    if (argv[i] === '--env' && argv[i + 1]) envs.push(argv[++i]);
+    else throw new Error(`unknown argument '${argv[i]}'; usage: npm run synth [-- --env <name> ...]`);
+  }
+  return envs.length ? { environments: envs } : {};
+}
+
+try {
+  const started = process.hrtime.bigint();
+  const written = synthesize({ root: path.resolve(__dirname), ...parseArgs(process.argv.slice(2)) });
+  const ms = Number(process.hrtime.bigint() - started) / 1e6;
+  console.log(`synthesized ${written.map((d) => `${d}/`).join(', ')} in ${ms.toFixed(0)} ms`);
+} catch (e) {
+  if (e instanceof ConfigError) {
+    console.error(e.message);
+    process.exit(1);
+  }
+  throw e;
+}

@@ -9,9 +9,12 @@ import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import { ComponentChart, ComponentProps } from '../lib/component';
 import { componentLabels } from '../lib/labels';
-import { ScrapeJob, MonitoringSource } from '../lib/monitoring';
+import { Dashboard, MonitoringSource, RuleGroup, ScrapeJob } from '../lib/monitoring';
 import { allowOnly } from '../lib/network';
 import { container, httpProbe, podSpec, restrictedPod, scratchVolume, startupProbe } from '../lib/pod';
+import { alertRules } from './alerts';
+import { dashboards } from './dashboards';
+import { recordingRules } from './recording-rules';
 
 /** The backend's health endpoints (also served under /api/health/*). */
 export const HEALTH = {
@@ -38,6 +41,8 @@ export interface BackendChartProps extends ComponentProps {
 
 export class BackendChart extends ComponentChart implements MonitoringSource {
   readonly scrapeJobs: readonly ScrapeJob[];
+  readonly ruleGroups: readonly RuleGroup[];
+  readonly dashboards: readonly Dashboard[];
 
   constructor(scope: Construct, id: string, props: BackendChartProps) {
     const c = props.config.backend;
@@ -141,5 +146,7 @@ export class BackendChart extends ComponentChart implements MonitoringSource {
         ],
       },
     ];
+    this.ruleGroups = [...recordingRules(props), ...alertRules(props)];
+    this.dashboards = dashboards(props);
   }
 }

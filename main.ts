@@ -3,6 +3,7 @@
  *
  *   npm run synth                      every environment in config/ (production -> dist/)
  *   npm run synth -- --env staging     one environment
+ *   npm run synth -- --root /tmp/out   write the outputs under another directory (benchmarks)
  *
  * Configuration problems are printed all at once and nothing is written.
  */
@@ -10,18 +11,20 @@ import * as path from 'node:path';
 import { synthesize } from './charts/synth';
 import { ConfigError } from './charts/lib/schema';
 
-function parseArgs(argv: string[]): { environments?: string[] } {
+function parseArgs(argv: string[]): { root: string; environments?: string[] } {
   const envs: string[] = [];
+  let root = path.resolve(__dirname);
   for (let i = 0; i < argv.length; i++) {
     if (argv[i] === '--env' && argv[i + 1]) envs.push(argv[++i]);
-    else throw new Error(`unknown argument '${argv[i]}'; usage: npm run synth [-- --env <name> ...]`);
+    else if (argv[i] === '--root' && argv[i + 1]) root = path.resolve(argv[++i]);
+    else throw new Error(`unknown argument '${argv[i]}'; usage: npm run synth [-- --env <name> ...] [--root <dir>]`);
   }
-  return envs.length ? { environments: envs } : {};
+  return envs.length ? { root, environments: envs } : { root };
 }
 
 try {
   const started = process.hrtime.bigint();
-  const written = synthesize({ root: path.resolve(__dirname), ...parseArgs(process.argv.slice(2)) });
+  const written = synthesize(parseArgs(process.argv.slice(2)));
   const ms = Number(process.hrtime.bigint() - started) / 1e6;
   console.log(`synthesized ${written.map((d) => `${d}/`).join(', ')} in ${ms.toFixed(0)} ms`);
 } catch (e) {

@@ -178,6 +178,19 @@ export const stackSchema = obj({
       enabled: withDefault(bool(), false),
       routingKeyKey: withDefault(secretKey(), 'pagerduty-routing-key'),
     }),
+    heartbeat: obj({
+      /**
+       * Dead-man's switch: the always-firing Watchdog alert is posted to an external heartbeat
+       * service (healthchecks.io, Dead Man's Snitch, ...) that alarms when the posts stop, i.e. when
+       * Prometheus, Alertmanager or the path between them is dead. Disabled, the Watchdog goes to a
+       * receiver without integrations (visible in the UI, sent nowhere). @default false
+       */
+      enabled: withDefault(bool(), false),
+      /** Key of the heartbeat URL in the receivers Secret (the URL usually embeds its token). */
+      urlKey: withDefault(secretKey(), 'heartbeat-url'),
+      /** Time between two posts; the heartbeat service's grace period must be longer. @default '5m' */
+      interval: withDefault(promDuration(), '5m'),
+    }),
     /** Silences and the notification log. @default 2Gi */
     storage: volume('2Gi'),
     resources: resources({ cpu: '50m', memory: '128Mi', cpuLimit: '500m', memoryLimit: '256Mi' }),
@@ -270,6 +283,37 @@ export const stackSchema = obj({
     memoryAvailableRatio: withDefault(num({ exclusiveMin: 0, exclusiveMax: 1 }), 0.1),
     /** Share of Redis maxmemory in use. @default 0.9 */
     redisMemoryRatio: withDefault(num({ exclusiveMin: 0, max: 1 }), 0.9),
+    /**
+     * Window of rate() in the error-ratio and latency rules: 20 scrapes at 15s, so one slow or lost
+     * scrape does not swing the ratio. @default '5m'
+     */
+    rateWindow: withDefault(promDuration(), '5m'),
+    /**
+     * Requests per second a route needs before its own error ratio can alert: on a route hit a few
+     * times a minute, two failures are 100% and say nothing. @default 0.1 (6 requests a minute)
+     */
+    routeMinRequestRate: withDefault(num({ exclusiveMin: 0 }), 0.1),
+    /**
+     * Window of the payment callback failure ratio. Callbacks are sparse: over 5 minutes one failure
+     * out of two would be 50%; 30 minutes holds enough callbacks to mean something. @default '30m'
+     */
+    paymentWindow: withDefault(promDuration(), '30m'),
+    /** Free share of a filesystem below which disk pressure is critical. @default 0.05 */
+    diskFreeCriticalRatio: withDefault(num({ exclusiveMin: 0, exclusiveMax: 1 }), 0.05),
+    /**
+     * History predict_linear() fits the disk trend on: long enough that a log burst or a compaction
+     * does not look like a trend. @default '6h'
+     */
+    diskFillLookback: withDefault(promDuration(), '6h'),
+    /** A filesystem predicted full within this warns (a working day to act). @default '24h' */
+    diskFillWarningWithin: withDefault(promDuration(), '24h'),
+    /** A filesystem predicted full within this is critical (act now). @default '4h' */
+    diskFillCriticalWithin: withDefault(promDuration(), '4h'),
+    /**
+     * Where RUNBOOK.md is browsable; every alert's runbook_url is this plus `#<heading anchor>`.
+     * @default derived from argocd.repoURL and argocd.targetRevision (`<repo>/blob/<revision>/RUNBOOK.md`)
+     */
+    runbookUrl: optional(str({ pattern: /^https:\/\/[^\s#]+$/, expects: "an https URL of RUNBOOK.md such as 'https://git.example.org/ops/monitoring/-/blob/main/RUNBOOK.md'" })),
   }),
 
   argocd: obj({
@@ -348,6 +392,20 @@ export function crossChecks(c: StackConfig): ConfigIssue[] {
         });
       }
     }
+  }
+  if (c.alerts.diskFreeCriticalRatio >= c.alerts.diskFreeRatio) {
+    issues.push({
+      path: 'alerts.diskFreeCriticalRatio',
+      message: `is ${c.alerts.diskFreeCriticalRatio}, not below alerts.diskFreeRatio ${c.alerts.diskFreeRatio}: the critical disk alert would fire before the warning`,
+      fix: 'keep the critical free share below the warning free share',
+    });
+  }
+  if (durationToSeconds(c.alerts.diskFillCriticalWithin) >= durationToSeconds(c.alerts.diskFillWarningWithin)) {
+    issues.push({
+      path: 'alerts.diskFillCriticalWithin',
+      message: `is ${show(c.alerts.diskFillCriticalWithin)}, not shorter than alerts.diskFillWarningWithin ${show(c.alerts.diskFillWarningWithin)}`,
+      fix: 'keep the critical horizon shorter than the warning horizon',
+    });
   }
   const sized = [
     ['prometheus.storage.size', c.prometheus.storage.size],

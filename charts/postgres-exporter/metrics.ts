@@ -1,0 +1,162 @@
+/**
+ * Every postgres_exporter metric the stack's rules and dashboards read, as the pinned exporter
+ * (versions.ts: postgres-exporter v0.20.1) emits it. Alerts, recording rules, dashboards and docs
+ * import names from here and never type them.
+ *
+ * Quirks of this exporter that the names below already account for:
+ * - `pg_stat_database_*` counters have no `_total` suffix (`pg_stat_database_deadlocks`), while
+ *   `pg_stat_statements_*` counters do.
+ * - Since 0.20 `pg_settings_*` and `pg_stat_activity_*` come from the standalone `settings` and
+ *   `stat_activity` collectors (on by default); `--metric-prefix` no longer applies to them.
+ * - `stat_statements` and `long_running_transactions` are off by default: the chart passes their
+ *   flags (see `flag`). At 0.20.1 `pg_long_running_transactions` has no `threshold` label (that
+ *   arrived after 0.20.1); it counts open non-idle transactions, and the age of the oldest is a
+ *   separate gauge.
+ */
+import { ExporterMetricDef } from '../lib/exporter-metrics';
+
+/** Values of `pg_stat_activity_count{state}`: PostgreSQL's backend states, all exported even at 0. */
+export const PG_ACTIVITY_STATES = [
+  'active',
+  'idle',
+  'idle in transaction',
+  'idle in transaction (aborted)',
+  'fastpath function call',
+  'disabled',
+] as const;
+
+const DATABASE = ['datid', 'datname'] as const;
+const TABLE = ['datname', 'schemaname', 'relname'] as const;
+const STATEMENT = ['user', 'datname', 'queryid'] as const;
+
+export const POSTGRES_METRICS = {
+  up: {
+    name: 'pg_up',
+    type: 'gauge',
+    help: 'Whether the last scrape could connect to PostgreSQL (1) or not (0).',
+    labels: [],
+    collector: 'exporter',
+  },
+  maxConnections: {
+    name: 'pg_settings_max_connections',
+    type: 'gauge',
+    help: 'Server setting max_connections: the most concurrent connections the server accepts.',
+    labels: [],
+    collector: 'settings',
+  },
+  superuserReservedConnections: {
+    name: 'pg_settings_superuser_reserved_connections',
+    type: 'gauge',
+    help: 'Server setting superuser_reserved_connections: slots of max_connections that ordinary roles cannot use.',
+    labels: [],
+    collector: 'settings',
+  },
+  activityCount: {
+    name: 'pg_stat_activity_count',
+    type: 'gauge',
+    help: 'Connections by database and state (plus user, application, backend and wait event); sum by state for the total.',
+    labels: ['datname', 'state', 'usename', 'application_name', 'backend_type', 'wait_event_type', 'wait_event'],
+    values: { state: PG_ACTIVITY_STATES },
+    collector: 'stat_activity',
+  },
+  activityMaxTxDuration: {
+    name: 'pg_stat_activity_max_tx_duration',
+    type: 'gauge',
+    help: 'Longest running transaction, in seconds, per label set of pg_stat_activity_count.',
+    labels: ['datname', 'state', 'usename', 'application_name', 'backend_type', 'wait_event_type', 'wait_event'],
+    values: { state: PG_ACTIVITY_STATES },
+    collector: 'stat_activity',
+  },
+  databaseSize: {
+    name: 'pg_database_size_bytes',
+    type: 'gauge',
+    help: 'Disk space used by each database.',
+    labels: ['datname'],
+    collector: 'database',
+  },
+  tableSize: {
+    name: 'pg_stat_user_tables_size_bytes',
+    type: 'gauge',
+    help: 'Total disk space of a user table, including its indexes and TOAST data (of the database in the DSN).',
+    labels: TABLE,
+    collector: 'stat_user_tables',
+  },
+  tableDeadTuples: {
+    name: 'pg_stat_user_tables_n_dead_tup',
+    type: 'gauge',
+    help: 'Estimated dead rows of a user table: bloat that autovacuum has not reclaimed yet.',
+    labels: TABLE,
+    collector: 'stat_user_tables',
+  },
+  deadlocks: {
+    name: 'pg_stat_database_deadlocks',
+    type: 'counter',
+    help: 'Deadlocks detected in a database (a counter without _total).',
+    labels: DATABASE,
+    collector: 'stat_database',
+  },
+  commits: {
+    name: 'pg_stat_database_xact_commit',
+    type: 'counter',
+    help: 'Transactions committed in a database (a counter without _total).',
+    labels: DATABASE,
+    collector: 'stat_database',
+  },
+  rollbacks: {
+    name: 'pg_stat_database_xact_rollback',
+    type: 'counter',
+    help: 'Transactions rolled back in a database (a counter without _total).',
+    labels: DATABASE,
+    collector: 'stat_database',
+  },
+  blocksHit: {
+    name: 'pg_stat_database_blks_hit',
+    type: 'counter',
+    help: 'Block reads served from the shared buffer cache (a counter without _total); with blks_read, the cache hit ratio.',
+    labels: DATABASE,
+    collector: 'stat_database',
+  },
+  blocksRead: {
+    name: 'pg_stat_database_blks_read',
+    type: 'counter',
+    help: 'Blocks read from disk (or the OS cache) in a database (a counter without _total).',
+    labels: DATABASE,
+    collector: 'stat_database',
+  },
+  statementCalls: {
+    name: 'pg_stat_statements_calls_total',
+    type: 'counter',
+    help: 'Executions of a normalized statement (the 100 heaviest by total time are exported).',
+    labels: STATEMENT,
+    collector: 'stat_statements',
+    flag: '--collector.stat_statements',
+    requires: "the pg_stat_statements extension: in shared_preload_libraries and CREATE EXTENSION pg_stat_statements",
+  },
+  statementSeconds: {
+    name: 'pg_stat_statements_seconds_total',
+    type: 'counter',
+    help: 'Total execution time of a normalized statement, in seconds; divided by calls, the mean query duration.',
+    labels: STATEMENT,
+    collector: 'stat_statements',
+    flag: '--collector.stat_statements',
+    requires: "the pg_stat_statements extension: in shared_preload_libraries and CREATE EXTENSION pg_stat_statements",
+  },
+  longRunningTransactions: {
+    name: 'pg_long_running_transactions',
+    type: 'gauge',
+    help: 'Open, non-idle transactions (autovacuum excluded).',
+    labels: [],
+    collector: 'long_running_transactions',
+    flag: '--collector.long_running_transactions',
+  },
+  oldestTransactionSeconds: {
+    name: 'pg_long_running_transactions_oldest_timestamp_seconds',
+    type: 'gauge',
+    help: 'Age in seconds of the oldest open, non-idle transaction (autovacuum excluded); despite the name, an age, not a timestamp.',
+    labels: [],
+    collector: 'long_running_transactions',
+    flag: '--collector.long_running_transactions',
+  },
+} as const satisfies Record<string, ExporterMetricDef>;
+
+export type PostgresMetric = keyof typeof POSTGRES_METRICS;

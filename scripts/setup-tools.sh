@@ -1,0 +1,84 @@
+#!/usr/bin/env bash
+# Build the pinned Go tools into .tools/<name>/bin/.
+#
+# Usage: scripts/setup-tools.sh [name ...]    (no name: every tools/*/go.mod)
+#
+# Each tools/<name>/ is its own Go module whose `tool` directives name the
+# binaries to build, so the dependency versions of two tools never fight.
+# An optional tools/<name>/build.env (sourced by bash) may set GO_LDFLAGS,
+# GO_TAGS and CGO_ENABLED (default 0: static binaries, no C compiler needed).
+#
+# A tool is skipped when .tools/<name>/stamp equals the sha256 of its go.mod,
+# go.sum, build.env and `go version`. Builds run one after the other: two
+# parallel Go builds of this size thrash a 2-core machine.
+set -euo pipefail
+
+repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+out="$repo/.tools"
+mkdir -p "$out"
+
+# Two callers (say, two test files) must not build the same tool at once.
+if command -v flock >/dev/null 2>&1; then
+  exec 9>"$out/.setup-tools.lock"
+  flock 9
+fi
+
+if [ $# -eq 0 ]; then
+  names=()
+  for mod in "$repo"/tools/*/go.mod; do
+    [ -e "$mod" ] || continue
+    names+=("$(basename "$(dirname "$mod")")")
+  done
+  if [ ${#names[@]} -eq 0 ]; then
+    echo "setup-tools: no tools/*/go.mod found" >&2
+    exit 1
+  fi
+else
+  names=("$@")
+fi
+
+go_version="$(go version)"
+
+for name in "${names[@]}"; do
+  dir="$repo/tools/$name"
+  if [ ! -f "$dir/go.mod" ]; then
+    echo "setup-tools: $name: no such tool (expected $dir/go.mod)" >&2
+    exit 1
+  fi
+
+  stamp="$(
+    {
+      cat "$dir/go.mod"
+      [ -f "$dir/go.sum" ] && cat "$dir/go.sum"
+      [ -f "$dir/build.env" ] && cat "$dir/build.env"
+      echo "$go_version"
+    } | sha256sum | cut -d' ' -f1
+  )"
+  bin="$out/$name/bin"
+  if [ -f "$out/$name/stamp" ] && [ "$(cat "$out/$name/stamp")" = "$stamp" ] &&
+    [ -n "$(ls -A "$bin" 2>/dev/null)" ]; then
+    echo "setup-tools: $name: cached"
+    continue
+  fi
+
+  start=$SECONDS
+  rm -rf "$out/$name/bin.new"
+  mkdir -p "$out/$name/bin.new"
+  if ! (
+    cd "$dir"
+    GO_LDFLAGS="" GO_TAGS="" CGO_ENABLED=0
+    # shellcheck disable=SC1091
+    [ -f build.env ] && source ./build.env
+    export CGO_ENABLED
+    GOBIN="$out/$name/bin.new" go install -trimpath \
+      -tags "$GO_TAGS" -ldflags "$GO_LDFLAGS" tool
+  ); then
+    rm -rf "$out/$name/bin.new"
+    echo "setup-tools: $name: BUILD FAILED (tools/$name, see the errors above)" >&2
+    exit 1
+  fi
+  rm -rf "$bin"
+  mv "$out/$name/bin.new" "$bin"
+  echo "$stamp" >"$out/$name/stamp"
+  echo "setup-tools: $name: built in $((SECONDS - start))s -> .tools/$name/bin/ ($(ls "$bin" | tr '\n' ' ' | sed 's/ $//'))"
+done

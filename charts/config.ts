@@ -137,6 +137,17 @@ export const stackSchema = obj({
     retentionSizeRatio: withDefault(num({ min: 0.5, max: 0.9 }), 0.8),
     /** The `prometheus-data` claim. @default 50Gi */
     storage: volume('50Gi'),
+    /**
+     * Seconds Prometheus may take to become ready after a start before liveness applies: a WAL
+     * replay of a full head block on a slow network disk takes minutes, and killing it mid-replay
+     * only starts it over. @default 900
+     */
+    startupSeconds: withDefault(int({ min: 60, max: 3600 }), 900),
+    /**
+     * How often Prometheus checks its configuration and rule files for changes and reloads them
+     * (`--config.auto-reload-interval`). @default '30s'
+     */
+    reloadInterval: withDefault(promDuration(), '30s'),
     resources: resources({ cpu: '500m', memory: '2Gi', cpuLimit: '2', memoryLimit: '4Gi' }),
   }),
 
@@ -254,6 +265,16 @@ export const stackSchema = obj({
       resources: resources({ cpu: '50m', memory: '64Mi', cpuLimit: '250m', memoryLimit: '128Mi' }),
     }),
     node: obj({
+      /**
+       * Addresses of the cluster's nodes. The node exporter runs in the host network, where pod
+       * selectors do not apply, so Prometheus's egress to it is allowed to these addresses (on the
+       * exporter's port only). Narrow this to the node subnet when it is known.
+       * @default ['0.0.0.0/0']
+       */
+      nodeCidrs: withDefault(
+        list(str({ pattern: /^[0-9.]+\/[0-9]{1,2}$/, expects: "an IPv4 CIDR such as '10.0.0.0/16'" }), { minItems: 1 }),
+        ['0.0.0.0/0'],
+      ),
       resources: resources({ cpu: '50m', memory: '64Mi', cpuLimit: '250m', memoryLimit: '128Mi' }),
     }),
   }),

@@ -5,6 +5,7 @@
  * Grafana gathers dashboards) are created last and read what the components contribute.
  */
 import { App } from 'cdk8s';
+import { AlertmanagerChart } from './alertmanager/alertmanager';
 import { ArgoApplicationChart } from './argocd/application';
 import { BackendChart } from './backend/backend';
 import { ClusterChart } from './cluster/cluster';
@@ -14,6 +15,7 @@ import { stackEndpoints } from './lib/endpoints';
 export interface Stack {
   readonly cluster: ClusterChart;
   readonly backend: BackendChart;
+  readonly alertmanager: AlertmanagerChart;
 }
 
 /** Adds every chart of the stack to `app` (which synthesizes dist/). */
@@ -22,7 +24,8 @@ export function buildStack(app: App, config: StackConfig): Stack {
   const common = { config, endpoints };
   const cluster = new ClusterChart(app, 'cluster', { config });
   const backend = new BackendChart(app, 'backend', { ...common, dependsOn: [cluster] });
-  return { cluster, backend };
+  const alertmanager = new AlertmanagerChart(app, 'alertmanager', { ...common, dependsOn: [cluster] });
+  return { cluster, backend, alertmanager };
 }
 
 /** Adds the Argo CD Application to `app` (which synthesizes argocd/, outside the synced path). */

@@ -1,10 +1,49 @@
 /**
- * Alert rules of this component. Scaffold: issue #4 fills it; the signature is the contract the
- * collectors rely on.
+ * Alerts on Alertmanager itself: notifications that do not arrive, and a configuration that did not
+ * load. (Alertmanager being down shows as PrometheusTargetDown and, from outside, as a silent
+ * Watchdog heartbeat.)
  */
 import { ComponentProps } from '../lib/component';
+import { alertGroup, alertRule, jobOf, rate, sel, sumBy, tmpl } from '../lib/alerting';
 import { RuleGroup } from '../lib/monitoring';
+import { ALERTMANAGER_METRICS as M } from './metrics';
 
-export function alertRules(_props: ComponentProps): RuleGroup[] {
-  return [];
+/** Share of an integration's notifications failing that alerts: one failed retry burst is not an outage. */
+const FAILING_RATIO = 0.01;
+
+export function alertRules(props: ComponentProps): RuleGroup[] {
+  const c = props.config;
+  const job = jobOf(props.endpoints.alertmanager);
+  const service = props.endpoints.alertmanager.name;
+  const w = c.alerts.rateWindow;
+  return [
+    alertGroup(service, [
+      // Critical and texted: if email is the broken integration, the page must take another path.
+      // 10m: Alertmanager retries for a while before counting a failure; ten minutes of failures is
+      // an outage of that channel, not a hiccup of the provider.
+      alertRule(c, {
+        name: 'AlertmanagerNotificationsFailing',
+        severity: 'critical',
+        notifySms: true,
+        service,
+        expr:
+          `${sumBy(['integration'], rate(sel(M.notificationsFailed.name, job), w))}\n  /\n` +
+          `${sumBy(['integration'], rate(sel(M.notifications.name, job), w))}\n> ${FAILING_RATIO}`,
+        for: '10m',
+        summary: `Alertmanager fails to deliver ${tmpl.label('integration')} notifications`,
+        description: `${tmpl.percent} of ${tmpl.label('integration')} notifications failed over the last ${w}; alerts routed there are not arriving.`,
+      }),
+      // The previous configuration stays in use, so nothing is lost yet: a warning. 10m lets a
+      // rollout with a fixed ConfigMap land first.
+      alertRule(c, {
+        name: 'AlertmanagerConfigReloadFailed',
+        severity: 'warning',
+        service,
+        expr: `${sel(M.configLastReloadSuccessful.name, job)} == 0`,
+        for: '10m',
+        summary: 'Alertmanager could not load its configuration',
+        description: `The last configuration reload of ${tmpl.label('instance')} failed; it still runs the previous configuration.`,
+      }),
+    ]),
+  ];
 }

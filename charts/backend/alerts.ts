@@ -1,10 +1,141 @@
 /**
- * Alert rules of this component. Scaffold: issue #4 fills it; the signature is the contract the
- * collectors rely on.
+ * Alerts on the Love Parser backend, from its metrics contract (./metrics.ts): the original stack's
+ * incidents (error rate, latency, DB pool exhaustion, stuck queues, payment callbacks) and the
+ * backend disappearing altogether.
  */
 import { ComponentProps } from '../lib/component';
-import { RuleGroup } from '../lib/monitoring';
+import {
+  alertGroup,
+  alertRule,
+  increase,
+  jobDown,
+  jobOf,
+  maxBy,
+  pascalCase,
+  percent,
+  rate,
+  sel,
+  sumBy,
+  tmpl,
+} from '../lib/alerting';
+import { AlertRule, RuleGroup } from '../lib/monitoring';
+import { BACKEND_METRICS as M } from './metrics';
 
-export function alertRules(_props: ComponentProps): RuleGroup[] {
-  return [];
+/** 5xx responses, as the `status_code` label of the request histogram carries them. */
+const SERVER_ERROR = { re: '5..' } as const;
+
+export function alertRules(props: ComponentProps): RuleGroup[] {
+  const c = props.config;
+  const a = c.alerts;
+  const job = jobOf(props.endpoints.backend);
+  const service = props.endpoints.backend.name;
+  const requests = M.httpRequestDuration.name + '_count';
+  const buckets = M.httpRequestDuration.name + '_bucket';
+
+  /** Share of requests answered with a 5xx over the rate window, aggregated by `by`. */
+  const errorRatio = (by: string[]) =>
+    `${sumBy(by, rate(sel(requests, { ...job, status_code: SERVER_ERROR }), a.rateWindow))}\n  /\n${sumBy(by, rate(sel(requests, job), a.rateWindow))}`;
+  const quantile = (q: number) => `histogram_quantile(${q}, ${sumBy(['le'], rate(sel(buckets, job), a.rateWindow))})`;
+  const pool = (state: string) => maxBy(['pod'], sel(M.dbPoolConnections.name, { ...job, state }));
+
+  const rules: AlertRule[] = [
+    // The page: the whole service fails. 5% for errorFor (5m) is beyond retries and a bad deploy's
+    // first minutes; it wakes someone by text because users see errors right now.
+    alertRule(c, {
+      name: 'HighErrorRate',
+      severity: 'critical',
+      notifySms: true,
+      service,
+      expr: `${errorRatio([])}\n> ${a.errorRatio}`,
+      for: a.errorFor,
+      summary: `${service} answers more than ${percent(a.errorRatio)} of requests with 5xx`,
+      description: `${tmpl.percent} of requests to ${service} failed with a 5xx status over the last ${a.rateWindow} (threshold ${percent(a.errorRatio)}).`,
+    }),
+    // The same symptom on one route: a warning, inhibited while the service-wide alert fires. Routes
+    // below routeMinRequestRate are left out: a handful of requests make any ratio meaningless.
+    alertRule(c, {
+      name: 'HighErrorRate',
+      severity: 'warning',
+      service,
+      expr: `(\n${errorRatio(['route'])}\n) > ${a.errorRatio}\nand on (route)\n${sumBy(['route'], rate(sel(requests, job), a.rateWindow))} > ${a.routeMinRequestRate}`,
+      for: a.errorFor,
+      summary: `Route ${tmpl.label('route')} of ${service} answers more than ${percent(a.errorRatio)} of requests with 5xx`,
+      description: `${tmpl.percent} of requests to ${tmpl.label('route')} failed with a 5xx status over the last ${a.rateWindow} (threshold ${percent(a.errorRatio)}).`,
+    }),
+    // Latency twins: p95 warns, p99 is critical. latencyFor (10m) because latency follows load, and
+    // a short spike (a cold cache after a deploy) should not notify anyone.
+    alertRule(c, {
+      name: 'BackendHighLatency',
+      severity: 'warning',
+      service,
+      expr: `${quantile(0.95)}\n> ${a.latencyP95Seconds}`,
+      for: a.latencyFor,
+      summary: `${service} p95 latency is above ${a.latencyP95Seconds}s`,
+      description: `The 95th percentile of ${service} request latency is ${tmpl.duration} over the last ${a.rateWindow} (threshold ${a.latencyP95Seconds}s).`,
+    }),
+    alertRule(c, {
+      name: 'BackendHighLatency',
+      severity: 'critical',
+      service,
+      expr: `${quantile(0.99)}\n> ${a.latencyP99Seconds}`,
+      for: a.latencyFor,
+      summary: `${service} p99 latency is above ${a.latencyP99Seconds}s`,
+      description: `The 99th percentile of ${service} request latency is ${tmpl.duration} over the last ${a.rateWindow} (threshold ${a.latencyP99Seconds}s).`,
+    }),
+    // Per pod: each pod has its own pool. 5m because a batch of parsing jobs can fill the pool for a
+    // minute; five minutes above the ratio means requests are queueing for connections.
+    alertRule(c, {
+      name: 'BackendDbPoolExhausted',
+      severity: 'critical',
+      service,
+      expr: `(\n${pool('total')}\n  -\n${pool('idle')}\n)\n/\n${maxBy(['pod'], sel(M.dbPoolMax.name, job))}\n> ${a.dbPoolRatio}`,
+      for: '5m',
+      summary: `Database pool of ${tmpl.label('pod')} is ${tmpl.percent} in use`,
+      description: `${tmpl.percent} of the Postgres pool of ${tmpl.label('pod')} has been in use for 5m (threshold ${percent(a.dbPoolRatio)}); requests wait for a connection.`,
+    }),
+    ...c.backend.queues.map((queue) => {
+      const q = { ...job, queue };
+      // "Jobs waiting and none completed for queueStuckFor": both windows span queueStuckFor, so
+      // the expression alone says it; `for: 1m` only asks a second evaluation to agree, so one
+      // evaluation racing a rollout's missing scrape does not notify.
+      return alertRule(c, {
+        name: `${pascalCase(queue)}QueueStuck`,
+        severity: 'critical',
+        service,
+        expr:
+          `${maxBy(['queue'], `min_over_time(${sel(M.queueJobs.name, { ...q, state: 'waiting' })}[${a.queueStuckFor}])`)} > 0\n` +
+          `unless on (queue)\n${sumBy(['queue'], increase(sel(M.queueJobsCompleted.name, q), a.queueStuckFor))} > 0`,
+        for: '1m',
+        summary: `The ${queue} queue is stuck: jobs wait and none completes`,
+        description: `At least ${tmpl.number} ${queue} jobs have been waiting for ${a.queueStuckFor} and no ${queue} job completed in that time.`,
+      });
+    }),
+    // Money: callbacks the backend failed to process are payments users made and may not get. The
+    // 30m window (alerts.paymentWindow) holds enough callbacks; 5m more rides out a provider retry burst.
+    alertRule(c, {
+      name: 'BackendPaymentCallbackFailures',
+      severity: 'critical',
+      notifySms: true,
+      service,
+      expr:
+        `${sumBy([], rate(sel(M.paymentCallbacks.name, { ...job, outcome: 'failed' }), a.paymentWindow))}\n  /\n` +
+        `${sumBy([], rate(sel(M.paymentCallbacks.name, job), a.paymentWindow))}\n> ${a.paymentCallbackFailureRatio}`,
+      for: '5m',
+      summary: `${service} fails more than ${percent(a.paymentCallbackFailureRatio)} of payment callbacks`,
+      description: `${tmpl.percent} of payment provider callbacks failed over the last ${a.paymentWindow} (threshold ${percent(a.paymentCallbackFailureRatio)}).`,
+    }),
+    // Every backend pod unreachable (or none exists): the API and the workers are gone. 2m: a
+    // rolling update never takes all pods at once, and a crash loop shows within two minutes.
+    alertRule(c, {
+      name: 'BackendDown',
+      severity: 'critical',
+      notifySms: true,
+      service,
+      expr: jobDown(props.endpoints.backend),
+      for: '2m',
+      summary: `No ${service} pod can be scraped`,
+      description: `Prometheus has reached no ${service} target for 2m: the API and the queue workers are down or unreachable.`,
+    }),
+  ];
+  return [alertGroup(service, rules)];
 }

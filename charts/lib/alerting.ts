@@ -1,0 +1,183 @@
+/**
+ * How every alert rule of the stack is built, and the PromQL pieces the rules share.
+ *
+ * One shape for every alert (monitoring-mixin style): a `<Component><Symptom>` name, a severity from
+ * the closed set, a summary, a description that carries the value, a `runbook_url` pointing at the
+ * alert's own heading in RUNBOOK.md, a `service` label for grouping and `notify_sms="true"` where a
+ * text message must wake someone. Selectors are built from objects (metric names from the metric
+ * modules, job names from the endpoints), never typed into a query string.
+ */
+import { StackConfig } from '../config';
+import { ServiceEndpoint } from './endpoints';
+import { AlertRule, RuleGroup, Severity } from './monitoring';
+
+// ---- names -------------------------------------------------------------------------------------
+
+/** Components an alert name starts with (`<Component><Symptom>`, e.g. `RedisMemoryHigh`). */
+export const ALERT_COMPONENTS = ['Backend', 'Postgres', 'Redis', 'Node', 'Prometheus', 'Alertmanager', 'Loki'] as const;
+export type AlertComponent = (typeof ALERT_COMPONENTS)[number];
+
+/**
+ * Names kept as operators already know them: the original stack's `HighErrorRate` and
+ * `<Queue>QueueStuck` (`BroadcastQueueStuck`), and the dead-man's switch's conventional `Watchdog`.
+ */
+const CONVENTIONAL_NAMES = [/^HighErrorRate$/, /^[A-Z][A-Za-z0-9]*QueueStuck$/, /^Watchdog$/];
+
+const COMPONENT_NAME = new RegExp(`^(${ALERT_COMPONENTS.join('|')})[A-Z][A-Za-z0-9]+$`);
+
+/** The always-firing alert of the dead-man's switch; Alertmanager routes it to the heartbeat receiver. */
+export const WATCHDOG = 'Watchdog';
+
+/** Whether an alert name follows the naming rule (or is one of the conventional names). */
+export function isValidAlertName(name: string): boolean {
+  return COMPONENT_NAME.test(name) || CONVENTIONAL_NAMES.some((re) => re.test(name));
+}
+
+/** `broadcast` -> `Broadcast`, `bulk-import` -> `BulkImport`: a queue name as part of an alert name. */
+export function pascalCase(s: string): string {
+  return s
+    .split(/[^A-Za-z0-9]+/)
+    .filter(Boolean)
+    .map((w) => w[0].toUpperCase() + w.slice(1))
+    .join('');
+}
+
+// ---- runbook links -----------------------------------------------------------------------------
+
+/** The anchor GitHub gives a Markdown heading: lowercase, punctuation dropped, spaces to hyphens. */
+export function githubAnchor(heading: string): string {
+  return heading
+    .trim()
+    .toLowerCase()
+    .replace(/[^\p{L}\p{N}\s_-]/gu, '')
+    .replace(/\s/g, '-');
+}
+
+/**
+ * The web URL of a git remote: `git@host:org/repo.git`, `ssh://git@host[:port]/org/repo.git` and
+ * `https://host/org/repo.git` all become `https://host/org/repo`.
+ */
+export function browsableRepoUrl(gitUrl: string): string {
+  const scp = /^[^@/\s]+@([^:/\s]+):(.+)$/.exec(gitUrl);
+  const ssh = /^ssh:\/\/(?:[^@/\s]+@)?([^:/\s]+)(?::[0-9]+)?\/(.+)$/.exec(gitUrl);
+  const https = /^https:\/\/([^/\s]+)\/(.+)$/.exec(gitUrl);
+  const m = scp ?? ssh ?? https;
+  if (!m) throw new Error(`cannot derive a web URL from the git URL '${gitUrl}'; set alerts.runbookUrl`);
+  return `https://${m[1]}/${m[2].replace(/\.git$/, '').replace(/\/+$/, '')}`;
+}
+
+/** Where RUNBOOK.md is browsable: `alerts.runbookUrl`, or the repository's file at the synced revision. */
+export function runbookDocUrl(c: StackConfig): string {
+  return c.alerts.runbookUrl ?? `${browsableRepoUrl(c.argocd.repoURL)}/blob/${c.argocd.targetRevision}/RUNBOOK.md`;
+}
+
+/** The runbook_url of an alert: its own heading (the alert name) in RUNBOOK.md. */
+export function runbookUrl(c: StackConfig, alertName: string): string {
+  return `${runbookDocUrl(c)}#${githubAnchor(alertName)}`;
+}
+
+// ---- the alert shape ---------------------------------------------------------------------------
+
+export interface AlertSpec {
+  /** `<Component><Symptom>`, or one of the conventional names. */
+  readonly name: string;
+  readonly severity: Severity;
+  readonly expr: string;
+  /** Chosen per alert; the caller says why in a comment. */
+  readonly for: string;
+  /** One line, with the labels that say what is affected. */
+  readonly summary: string;
+  /** Carries the value (`{{ $value | humanize... }}`) and the threshold it crossed. */
+  readonly description: string;
+  /** Groups notifications (Alertmanager groups by alertname and service). */
+  readonly service: string;
+  /** Also text the on-call engineer (the `sms-escalation` route). @default false */
+  readonly notifySms?: boolean;
+}
+
+/** Builds an alert rule of the common shape; throws on a name that breaks the naming rule. */
+export function alertRule(c: StackConfig, s: AlertSpec): AlertRule {
+  if (!isValidAlertName(s.name)) {
+    throw new Error(`alert name '${s.name}' must be <Component><Symptom> with a component of ${ALERT_COMPONENTS.join(', ')}`);
+  }
+  return {
+    alert: s.name,
+    expr: s.expr,
+    for: s.for,
+    labels: { severity: s.severity, service: s.service, ...(s.notifySms ? { notify_sms: 'true' as const } : {}) },
+    annotations: { summary: s.summary, description: s.description, runbook_url: runbookUrl(c, s.name) },
+  };
+}
+
+/** The rule group of a component's alerts (one group per component keeps rule files readable). */
+export function alertGroup(component: string, rules: readonly AlertRule[]): RuleGroup {
+  return { name: `${component}-alerts`, rules };
+}
+
+// ---- annotation templates ----------------------------------------------------------------------
+
+/** Go-template pieces Prometheus renders into annotations. */
+export const tmpl = {
+  label: (name: string) => `{{ $labels.${name} }}`,
+  number: '{{ $value | humanize }}',
+  percent: '{{ $value | humanizePercentage }}',
+  duration: '{{ $value | humanizeDuration }}',
+  bytes: '{{ $value | humanize1024 }}B',
+} as const;
+
+/** A ratio written for people: 0.05 -> `5%`. */
+export function percent(ratio: number): string {
+  return `${Number((ratio * 100).toFixed(2))}%`;
+}
+
+// ---- PromQL ------------------------------------------------------------------------------------
+
+/** A label matcher: a plain string matches exactly. */
+export type Matcher = string | { readonly re: string } | { readonly not: string } | { readonly notRe: string };
+export type Matchers = Readonly<Record<string, Matcher>>;
+
+function quote(v: string): string {
+  return JSON.stringify(v); // PromQL string literals take Go/JSON escapes
+}
+
+function matcher(label: string, m: Matcher): string {
+  if (typeof m === 'string') return `${label}=${quote(m)}`;
+  if ('re' in m) return `${label}=~${quote(m.re)}`;
+  if ('not' in m) return `${label}!=${quote(m.not)}`;
+  return `${label}!~${quote(m.notRe)}`;
+}
+
+/** `metric{a="b",c=~"d"}`, matchers in the order given. */
+export function sel(metric: string, matchers: Matchers = {}): string {
+  const ms = Object.entries(matchers).map(([l, m]) => matcher(l, m));
+  return ms.length ? `${metric}{${ms.join(',')}}` : metric;
+}
+
+/** Matchers selecting the series Prometheus scraped from a component's job. */
+export function jobOf(endpoint: ServiceEndpoint): Matchers {
+  return { job: endpoint.name };
+}
+
+export const rate = (selector: string, window: string) => `rate(${selector}[${window}])`;
+export const increase = (selector: string, window: string) => `increase(${selector}[${window}])`;
+
+/** `sum by (a, b) (expr)`, or `sum (expr)` with no labels. */
+export function sumBy(by: readonly string[], expr: string): string {
+  return by.length ? `sum by (${by.join(', ')}) (${expr})` : `sum (${expr})`;
+}
+
+export function maxBy(by: readonly string[], expr: string): string {
+  return by.length ? `max by (${by.join(', ')}) (${expr})` : `max (${expr})`;
+}
+
+/** The scrape health series Prometheus writes for every target. */
+export const UP = 'up';
+
+/**
+ * No target of a job is up: every target reports `up == 0`, or the job has no target at all
+ * (its pods are gone, or service discovery finds nothing). Both branches carry the `job` label.
+ */
+export function jobDown(endpoint: ServiceEndpoint): string {
+  const up = sel(UP, jobOf(endpoint));
+  return `${maxBy(['job'], up)} == 0 or absent(${up})`;
+}

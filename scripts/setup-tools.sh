@@ -5,8 +5,10 @@
 #
 # Each tools/<name>/ is its own Go module whose `tool` directives name the
 # binaries to build, so the dependency versions of two tools never fight.
-# An optional tools/<name>/build.env (sourced by bash) may set GO_LDFLAGS,
-# GO_TAGS and CGO_ENABLED (default 0: static binaries, no C compiler needed).
+# An optional tools/<name>/build.env (sourced by bash, in tools/<name>/) may
+# set GO_LDFLAGS, GO_TAGS, GO_FLAGS (more `go install` flags, split on spaces)
+# and CGO_ENABLED (default 0: static binaries, no C compiler needed). It may
+# also prepare files in $TOOL_WORK, an empty scratch directory per build.
 #
 # A tool is skipped when .tools/<name>/stamp equals the sha256 of its go.mod,
 # go.sum, build.env and `go version`. Builds run one after the other: two
@@ -62,22 +64,25 @@ for name in "${names[@]}"; do
   fi
 
   start=$SECONDS
-  rm -rf "$out/$name/bin.new"
-  mkdir -p "$out/$name/bin.new"
-  if ! (
-    cd "$dir"
-    GO_LDFLAGS="" GO_TAGS="" CGO_ENABLED=0
-    # shellcheck disable=SC1091
-    [ -f build.env ] && source ./build.env
+  rm -rf "$out/$name/bin.new" "$out/$name/work"
+  mkdir -p "$out/$name/bin.new" "$out/$name/work"
+  # A child bash, so that `set -e` also stops on a failing line of build.env
+  # (errexit is ignored inside an `if` condition of this shell).
+  if ! (cd "$dir" && TOOL_WORK="$out/$name/work" GOBIN="$out/$name/bin.new" bash -euo pipefail -c '
+    GO_LDFLAGS="" GO_TAGS="" GO_FLAGS="" CGO_ENABLED=0
+    if [ -f build.env ]; then
+      # shellcheck disable=SC1091
+      source ./build.env
+    fi
     export CGO_ENABLED
-    GOBIN="$out/$name/bin.new" go install -trimpath \
-      -tags "$GO_TAGS" -ldflags "$GO_LDFLAGS" tool
-  ); then
-    rm -rf "$out/$name/bin.new"
+    # shellcheck disable=SC2086 # GO_FLAGS is a list of flags
+    go install -trimpath $GO_FLAGS -tags "$GO_TAGS" -ldflags "$GO_LDFLAGS" tool
+  '); then
+    rm -rf "$out/$name/bin.new" "$out/$name/work"
     echo "setup-tools: $name: BUILD FAILED (tools/$name, see the errors above)" >&2
     exit 1
   fi
-  rm -rf "$bin"
+  rm -rf "$bin" "$out/$name/work"
   mv "$out/$name/bin.new" "$bin"
   echo "$stamp" >"$out/$name/stamp"
   echo "setup-tools: $name: built in $((SECONDS - start))s -> .tools/$name/bin/ ($(ls "$bin" | tr '\n' ' ' | sed 's/ $//'))"

@@ -237,6 +237,23 @@ export const stackSchema = obj({
     ingestionRateMb: withDefault(int({ min: 1, max: 1024 }), 8),
     /** Burst above the rate, in MiB. @default 16 */
     ingestionBurstMb: withDefault(int({ min: 1, max: 2048 }), 16),
+    /**
+     * Rate of one stream (one container's lines of one level) in MiB/s; above it Loki answers 429
+     * for that stream only. Loki's own default. @default 3
+     */
+    perStreamRateMb: withDefault(int({ min: 1, max: 1024 }), 3),
+    /** Burst of one stream above its rate, in MiB. Loki's own default. @default 15 */
+    perStreamBurstMb: withDefault(int({ min: 1, max: 2048 }), 15),
+    /**
+     * Active streams the single tenant may hold: about pods x containers x levels x 2 (stdout and
+     * stderr). One backend with Postgres and the monitoring stack uses a few hundred. @default 10000
+     */
+    maxStreams: withDefault(int({ min: 100, max: 1000000 }), 10000),
+    /**
+     * Oldest line Loki accepts. A shipper catching up after an outage longer than this loses what is
+     * older; keep it at or below the retention. @default '7d'
+     */
+    rejectOlderThan: withDefault(promDuration(), '7d'),
     resources: resources({ cpu: '200m', memory: '512Mi', cpuLimit: '1', memoryLimit: '1Gi' }),
   }),
 
@@ -248,7 +265,19 @@ export const stackSchema = obj({
     shipper: withDefault(oneOf(['promtail', 'alloy'] as const), 'promtail'),
     /** Also ship `/var/log/postgresql/*.log` from the nodes (a Postgres running on the host). @default false */
     hostPostgresLogs: withDefault(bool(), false),
-    resources: resources({ cpu: '50m', memory: '128Mi', cpuLimit: '500m', memoryLimit: '256Mi' }),
+    /**
+     * Group that may read the host's Postgres log files (`adm`, gid 4, on Debian and Ubuntu: the files
+     * are `postgres:adm 0640`). The shipper joins it only when hostPostgresLogs is on. @default 4
+     */
+    hostLogGroup: withDefault(int({ min: 1, max: 65535 }), 4),
+    /**
+     * Values of the pods' `app.kubernetes.io/name` (or `app`) label that mark Postgres servers: their
+     * logs go through the Postgres stage (level from LOG/ERROR/FATAL...) instead of the generic one.
+     * @default ['postgres', 'postgresql']
+     */
+    postgresApps: withDefault(list(dnsLabel(), { minItems: 1, unique: true }), ['postgres', 'postgresql']),
+    // Alloy idles at 100-150Mi; 512Mi leaves room for a node's backlog after a Loki outage.
+    resources: resources({ cpu: '50m', memory: '128Mi', cpuLimit: '500m', memoryLimit: '512Mi' }),
   }),
 
   exporters: obj({
@@ -395,6 +424,7 @@ export function crossChecks(c: StackConfig): ConfigIssue[] {
       fix: 'set the burst to at least the rate',
     });
   }
+  issues.push(...lokiChecks(c.loki));
   const am = c.alertmanager;
   if (!am.slack.enabled && !am.email.enabled) {
     issues.push({
@@ -452,6 +482,43 @@ export function crossChecks(c: StackConfig): ConfigIssue[] {
         fix: 'keep requests at or below limits',
       });
     }
+  }
+  return issues;
+}
+
+/** Loki settings that contradict each other or Loki's own rules (docs/logs.md). */
+function lokiChecks(l: StackConfig['loki']): ConfigIssue[] {
+  const issues: ConfigIssue[] = [];
+  const day = 86400;
+  const retention = durationToSeconds(l.retention);
+  // The compactor deletes whole index tables of 24h: a retention that is not whole days is refused.
+  if (retention < day || retention % day !== 0) {
+    issues.push({
+      path: 'loki.retention',
+      message: `is ${show(l.retention)}; Loki's retention must be whole days (its index period is 24h)`,
+      fix: "use days, such as '30d' or '7d'",
+    });
+  }
+  if (durationToSeconds(l.rejectOlderThan) > retention) {
+    issues.push({
+      path: 'loki.rejectOlderThan',
+      message: `is ${show(l.rejectOlderThan)}, beyond loki.retention ${show(l.retention)}: such lines would be deleted on arrival`,
+      fix: 'keep rejectOlderThan at or below the retention',
+    });
+  }
+  if (l.perStreamBurstMb < l.perStreamRateMb) {
+    issues.push({
+      path: 'loki.perStreamBurstMb',
+      message: `is ${l.perStreamBurstMb}, below loki.perStreamRateMb ${l.perStreamRateMb}`,
+      fix: 'set the burst to at least the rate',
+    });
+  }
+  if (l.perStreamRateMb > l.ingestionRateMb) {
+    issues.push({
+      path: 'loki.perStreamRateMb',
+      message: `is ${l.perStreamRateMb}, above the whole tenant's loki.ingestionRateMb ${l.ingestionRateMb}`,
+      fix: 'keep the per-stream rate at or below the ingestion rate',
+    });
   }
   return issues;
 }

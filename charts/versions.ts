@@ -42,7 +42,9 @@ export const IMAGES = {
   },
   grafana: { repository: 'docker.io/grafana/grafana', tag: '13.2.0' },
   loki: { repository: 'docker.io/grafana/loki', tag: '3.7.6' },
-  promtail: { repository: 'docker.io/grafana/promtail', tag: '3.6.0' },
+  // The last Promtail release: Promtail reached end of life on 2026-03-02 and its code left Loki in
+  // 3.7, so no newer tag will come (docs/logs.md). Alloy is the supported shipper.
+  promtail: { repository: 'docker.io/grafana/promtail', tag: '3.6.11' },
   alloy: { repository: 'docker.io/grafana/alloy', tag: 'v1.18.1' },
 } as const satisfies Record<string, PinnedImage>;
 

@@ -11,11 +11,19 @@ import { BackendChart } from './backend/backend';
 import { ClusterChart } from './cluster/cluster';
 import { StackConfig } from './config';
 import { stackEndpoints } from './lib/endpoints';
+import { NodeExporterChart } from './node-exporter/node-exporter';
+import { PostgresExporterChart } from './postgres-exporter/postgres-exporter';
+import { PrometheusChart } from './prometheus/prometheus';
+import { RedisExporterChart } from './redis-exporter/redis-exporter';
 
 export interface Stack {
   readonly cluster: ClusterChart;
   readonly backend: BackendChart;
   readonly alertmanager: AlertmanagerChart;
+  readonly postgresExporter: PostgresExporterChart;
+  readonly redisExporter: RedisExporterChart;
+  readonly nodeExporter: NodeExporterChart;
+  readonly prometheus: PrometheusChart;
 }
 
 /** Adds every chart of the stack to `app` (which synthesizes dist/). */
@@ -25,7 +33,16 @@ export function buildStack(app: App, config: StackConfig): Stack {
   const cluster = new ClusterChart(app, 'cluster', { config });
   const backend = new BackendChart(app, 'backend', { ...common, dependsOn: [cluster] });
   const alertmanager = new AlertmanagerChart(app, 'alertmanager', { ...common, dependsOn: [cluster] });
-  return { cluster, backend, alertmanager };
+  const postgresExporter = new PostgresExporterChart(app, 'postgres-exporter', { ...common, dependsOn: [cluster] });
+  const redisExporter = new RedisExporterChart(app, 'redis-exporter', { ...common, dependsOn: [cluster] });
+  const nodeExporter = new NodeExporterChart(app, 'node-exporter', { ...common, dependsOn: [cluster] });
+  // A collector: created after every component it scrapes, and reading what they contribute.
+  const prometheus = new PrometheusChart(app, 'prometheus', {
+    ...common,
+    dependsOn: [cluster],
+    sources: [backend, alertmanager, postgresExporter, redisExporter, nodeExporter],
+  });
+  return { cluster, backend, alertmanager, postgresExporter, redisExporter, nodeExporter, prometheus };
 }
 
 /** Adds the Argo CD Application to `app` (which synthesizes argocd/, outside the synced path). */

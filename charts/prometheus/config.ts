@@ -1,0 +1,89 @@
+/**
+ * prometheus.yml and the rule files, generated from what the components contribute. Pure functions
+ * of the config and the sources: the chart mounts their output, the tests and promtool read it.
+ */
+import * as YAML from 'yaml';
+import { StackConfig } from '../config';
+import { ServiceEndpoint } from '../lib/endpoints';
+import { RuleGroup, ScrapeJob } from '../lib/monitoring';
+import { sizeToBytes } from '../lib/schema';
+import { podDiscovery, podTargetRelabels } from './scrape';
+
+/** Where the configuration ConfigMap is mounted; prometheus.yml and the rule files sit side by side. */
+export const CONFIG_DIR = '/etc/prometheus/config';
+export const CONFIG_FILE = 'prometheus.yml';
+/** Rule files are named `<group>.rules.yml`; prometheus.yml loads them relative to its own directory. */
+export const RULE_FILE_SUFFIX = '.rules.yml';
+
+const MIB = 1024 ** 2;
+const GIB = 1024 ** 3;
+
+/**
+ * `storage.tsdb.retention.size` for a claim: `ratio` of it, in Prometheus's base-2 units (its `GB`
+ * is GiB), rounded down to a whole MB. Size retention only counts persisted blocks, not the WAL and
+ * the head chunks, nor the room compaction needs to write a new block before deleting the old ones;
+ * the docs advise keeping it at 80-85% of the disk at most so the volume never fills up.
+ */
+export function retentionSize(claimSize: string, ratio: number): string {
+  const bytes = Math.floor(sizeToBytes(claimSize) * ratio);
+  return bytes % GIB === 0 ? `${bytes / GIB}GB` : `${Math.floor(bytes / MIB)}MB`;
+}
+
+/** A ConfigMap key for a rule group (keys allow only letters, digits, '-', '_' and '.'). */
+export function ruleFileName(group: string): string {
+  return `${group.replace(/[^A-Za-z0-9_.-]+/g, '-').replace(/^[-.]+|[-.]+$/g, '')}${RULE_FILE_SUFFIX}`;
+}
+
+/** One rule file per group, keyed by file name. Duplicate group (or file) names are refused. */
+export function renderRuleFiles(groups: readonly RuleGroup[]): Record<string, string> {
+  const files: Record<string, string> = {};
+  const seen = new Map<string, string>();
+  for (const g of groups) {
+    const file = ruleFileName(g.name);
+    const clash = seen.get(file);
+    if (clash !== undefined) {
+      throw new Error(`rule groups '${clash}' and '${g.name}' share the rule file ${file}; fix: give every rule group its own name`);
+    }
+    seen.set(file, g.name);
+    files[file] = YAML.stringify({ groups: [g] }, { lineWidth: 0 });
+  }
+  return files;
+}
+
+export interface PrometheusConfigInput {
+  readonly config: StackConfig;
+  readonly scrapeJobs: readonly ScrapeJob[];
+  readonly alertmanager: ServiceEndpoint;
+}
+
+/** The alerting section: every Alertmanager pod, not the Service, as Alertmanager's HA design expects. */
+export function alertmanagerConfig(am: ServiceEndpoint): Record<string, unknown> {
+  return { api_version: 'v2', kubernetes_sd_configs: [podDiscovery(am)], relabel_configs: podTargetRelabels(am) };
+}
+
+/** prometheus.yml as an object. */
+export function prometheusConfig(i: PrometheusConfigInput): Record<string, unknown> {
+  const p = i.config.prometheus;
+  const names = new Set<string>();
+  for (const j of i.scrapeJobs) {
+    if (names.has(j.job_name)) throw new Error(`two scrape jobs are named '${j.job_name}'; fix: give every job its own job_name`);
+    names.add(j.job_name);
+  }
+  return {
+    global: {
+      scrape_interval: p.scrapeInterval,
+      evaluation_interval: p.evaluationInterval,
+      external_labels: { cluster: i.config.cluster, environment: i.config.environment },
+    },
+    // Retention lives here, not in the deprecated --storage.tsdb.retention.* flags: changes to it are
+    // applied by a reload like any other setting (docs/prometheus.md).
+    storage: { tsdb: { retention: { time: p.retention, size: retentionSize(p.storage.size, p.retentionSizeRatio) } } },
+    rule_files: [`*${RULE_FILE_SUFFIX}`],
+    alerting: { alertmanagers: [alertmanagerConfig(i.alertmanager)] },
+    scrape_configs: i.scrapeJobs,
+  };
+}
+
+export function renderPrometheusConfig(cfg: Record<string, unknown>): string {
+  return YAML.stringify(cfg, { lineWidth: 0 });
+}

@@ -1,0 +1,229 @@
+/**
+ * Prometheus: a single-replica StatefulSet on the `prometheus-data` claim, its configuration and rule
+ * files generated from the components it monitors, discovery permissions limited to the namespaces
+ * it discovers in, and a network policy that lets it reach exactly what it scrapes.
+ *
+ * Configuration changes reach the running server without a restart: the ConfigMap is mounted as a
+ * directory (the kubelet swaps it atomically), and `--config.auto-reload` re-reads prometheus.yml
+ * and every rule file when their checksum changes (docs/prometheus.md).
+ */
+import { Chart } from 'cdk8s';
+import { k8s } from 'cdk8s-plus-28';
+import { Construct } from 'constructs';
+import { ComponentChart, ComponentProps } from '../lib/component';
+import { ServiceEndpoint } from '../lib/endpoints';
+import { componentLabels } from '../lib/labels';
+import { Dashboard, MonitoringSource, RuleGroup, ScrapeJob } from '../lib/monitoring';
+import { Flow, allowOnly } from '../lib/network';
+import { configMapVolume, container, httpProbe, podSpec, restrictedPod, startupProbe } from '../lib/pod';
+import { IMAGES, imageOf } from '../versions';
+import { alertRules } from './alerts';
+import { CONFIG_DIR, CONFIG_FILE, alertmanagerConfig, prometheusConfig, renderPrometheusConfig, renderRuleFiles } from './config';
+import { Discovery, SD_ROLE_RESOURCES, podScrapeJob, reachOf } from './scrape';
+
+/** uid/gid `nobody` of the quay.io/prometheus/prometheus image. */
+const PROMETHEUS_UID = 65534;
+/** The volume claim template; also the PVC name prefix (`prometheus-data-prometheus-0`). */
+export const DATA_VOLUME = 'prometheus-data';
+const DATA_DIR = '/prometheus';
+
+export interface PrometheusChartProps extends ComponentProps {
+  readonly dependsOn: readonly Chart[];
+  /** Everything Prometheus scrapes and evaluates rules for: each source's scrapeJobs and ruleGroups. */
+  readonly sources: readonly MonitoringSource[];
+  /**
+   * Endpoints whose pods run in the host network, where pod selectors do not apply: egress to
+   * them is allowed to `exporters.node.nodeCidrs` on their port instead.
+   * @default [endpoints.nodeExporter]
+   */
+  readonly hostNetworkEndpoints?: readonly ServiceEndpoint[];
+}
+
+export class PrometheusChart extends ComponentChart implements MonitoringSource {
+  readonly scrapeJobs: readonly ScrapeJob[];
+  readonly ruleGroups: readonly RuleGroup[];
+  readonly dashboards: readonly Dashboard[] = [];
+  /** The generated prometheus.yml. */
+  readonly configYaml: string;
+  /** The generated rule files, by file name. */
+  readonly ruleFiles: Readonly<Record<string, string>>;
+  /** Namespaces and discovery roles Prometheus watches, hence holds a Role in. */
+  readonly discovery: readonly Discovery[];
+
+  constructor(scope: Construct, id: string, props: PrometheusChartProps) {
+    const c = props.config.prometheus;
+    const ep = props.endpoints;
+    const endpoint = ep.prometheus;
+    super(scope, id, endpoint.namespace, props.dependsOn);
+
+    const labels = componentLabels({ name: endpoint.name, component: 'metrics', version: IMAGES.prometheus.tag });
+    const selector = endpoint.podLabels;
+    const hostNetwork = props.hostNetworkEndpoints ?? [ep.nodeExporter];
+
+    // Its own contribution, plus jobs for stack components whose charts do not (yet) bring one.
+    this.scrapeJobs = [{ job_name: 'prometheus', static_configs: [{ targets: [`localhost:${endpoint.port}`], labels: { service: endpoint.name } }] }];
+    this.ruleGroups = alertRules(props);
+    const collected = [...props.sources.flatMap((s) => s.scrapeJobs ?? []), ...this.scrapeJobs];
+    const taken = new Set(collected.map((j) => j.job_name));
+    const fallback = [
+      podScrapeJob({ job: 'alertmanager', endpoint: ep.alertmanager }),
+      podScrapeJob({ job: 'grafana', endpoint: ep.grafana }),
+      podScrapeJob({ job: 'loki', endpoint: ep.loki }),
+      podScrapeJob({ job: 'log-shipper', endpoint: ep.logShipper, nodeLabel: true }),
+    ].filter((j) => !taken.has(j.job_name));
+    const jobs = [...collected, ...fallback];
+    const groups = [...props.sources.flatMap((s) => s.ruleGroups ?? []), ...this.ruleGroups];
+
+    const cfg = prometheusConfig({ config: props.config, scrapeJobs: jobs, alertmanager: ep.alertmanager });
+    this.configYaml = renderPrometheusConfig(cfg);
+    this.ruleFiles = renderRuleFiles(groups);
+
+    // Who Prometheus talks to, traced from its own configuration.
+    const allEndpoints = Object.values(ep);
+    const reaches = [
+      ...jobs.map((j) => reachOf(j.job_name, j, allEndpoints)),
+      reachOf('alerting.alertmanagers', alertmanagerConfig(ep.alertmanager), allEndpoints),
+    ];
+    this.discovery = uniqueBy(reaches.flatMap((r) => r.discovery), (d) => `${d.namespace}/${d.role}`);
+    const targets = uniqueBy(reaches.flatMap((r) => r.endpoints), (e) => `${e.namespace}/${e.name}`);
+
+    new k8s.KubeServiceAccount(this, 'service-account', {
+      metadata: { name: endpoint.name, labels },
+      // Mounted per pod instead (podSpec apiAccess): only the Prometheus pod needs the token.
+      automountServiceAccountToken: false,
+    });
+    this.discoveryRbac(endpoint, labels);
+
+    new k8s.KubeConfigMap(this, 'config', {
+      metadata: { name: `${endpoint.name}-config`, labels },
+      data: { [CONFIG_FILE]: this.configYaml, ...this.ruleFiles },
+    });
+
+    const headless = `${endpoint.name}-headless`;
+    new k8s.KubeStatefulSet(this, 'statefulset', {
+      metadata: { name: endpoint.name, labels },
+      spec: {
+        replicas: 1,
+        serviceName: headless,
+        selector: { matchLabels: selector },
+        updateStrategy: { type: 'RollingUpdate' },
+        template: {
+          metadata: { labels },
+          spec: podSpec({
+            serviceAccountName: endpoint.name,
+            apiAccess: true, // Kubernetes service discovery
+            // fsGroup: the volume is created root-owned; the image's non-root user must write it.
+            securityContext: restrictedPod(PROMETHEUS_UID, { fsGroup: PROMETHEUS_UID }),
+            // A clean shutdown closes the head and the WAL; being killed means a longer replay next start.
+            terminationGracePeriodSeconds: 120,
+            containers: [
+              container({
+                name: 'prometheus',
+                image: imageOf('prometheus'),
+                args: [
+                  `--config.file=${CONFIG_DIR}/${CONFIG_FILE}`,
+                  `--storage.tsdb.path=${DATA_DIR}`,
+                  `--web.listen-address=:${endpoint.port}`,
+                  '--config.auto-reload',
+                  `--config.auto-reload-interval=${c.reloadInterval}`,
+                ],
+                ports: [{ name: endpoint.portName, containerPort: endpoint.port }],
+                // /-/healthy answers during the WAL replay, /-/ready only after it: readiness and the
+                // startup budget wait for the replay, liveness only asks whether the process serves.
+                startupProbe: startupProbe('/-/ready', endpoint.portName, c.startupSeconds),
+                readinessProbe: httpProbe('/-/ready', endpoint.portName, { periodSeconds: 10, failureThreshold: 3 }),
+                livenessProbe: httpProbe('/-/healthy', endpoint.portName, { periodSeconds: 15, failureThreshold: 4, timeoutSeconds: 10 }),
+                resources: c.resources,
+                volumeMounts: [
+                  { name: 'config', mountPath: CONFIG_DIR, readOnly: true },
+                  { name: DATA_VOLUME, mountPath: DATA_DIR },
+                ],
+              }),
+            ],
+            volumes: [configMapVolume('config', `${endpoint.name}-config`)],
+          }),
+        },
+        volumeClaimTemplates: [
+          {
+            metadata: { name: DATA_VOLUME, labels },
+            spec: {
+              accessModes: ['ReadWriteOnce'],
+              ...(c.storage.storageClass ? { storageClassName: c.storage.storageClass } : {}),
+              resources: { requests: { storage: k8s.Quantity.fromString(c.storage.size) } },
+            },
+          },
+        ],
+      },
+    });
+
+    // The governing Service of the StatefulSet: stable DNS for the pod, ready or not.
+    new k8s.KubeService(this, 'headless-service', {
+      metadata: { name: headless, labels },
+      spec: {
+        clusterIp: 'None',
+        publishNotReadyAddresses: true,
+        selector,
+        ports: [{ name: endpoint.portName, port: endpoint.port, targetPort: k8s.IntOrString.fromString(endpoint.portName), protocol: 'TCP' }],
+      },
+    });
+    new k8s.KubeService(this, 'service', {
+      metadata: { name: endpoint.name, labels },
+      spec: {
+        type: 'ClusterIP',
+        selector,
+        ports: [{ name: endpoint.portName, port: endpoint.port, targetPort: k8s.IntOrString.fromString(endpoint.portName), protocol: 'TCP' }],
+      },
+    });
+
+    const scrapeFlows: Flow[] = targets.map((t) =>
+      hostNetwork.some((h) => h.namespace === t.namespace && h.name === t.name)
+        ? { peers: [{ cidrs: props.config.exporters.node.nodeCidrs }], ports: [{ port: t.port }] }
+        : { peers: [{ endpoint: t }], ports: [{ port: t.port }] },
+    );
+    allowOnly(this, 'network-policy', {
+      name: endpoint.name,
+      labels,
+      podLabels: selector,
+      // Grafana queries it; its own scrape goes over localhost, which policies do not see.
+      ingress: [{ peers: [{ endpoint: ep.grafana }], ports: [{ port: endpoint.port }] }],
+      egress: [
+        ...scrapeFlows,
+        { peers: [{ cidrs: props.config.network.apiServerCidrs }], ports: props.config.network.apiServerPorts.map((port) => ({ port })) },
+      ],
+    });
+  }
+
+  /** A Role per discovered namespace with exactly the resources its discovery roles watch. */
+  private discoveryRbac(sa: ServiceEndpoint, labels: Record<string, string>): void {
+    const byNamespace = new Map<string, Set<string>>();
+    for (const d of this.discovery) {
+      const set = byNamespace.get(d.namespace) ?? new Set<string>();
+      for (const r of SD_ROLE_RESOURCES[d.role]) set.add(`${r.apiGroup}/${r.resource}`);
+      byNamespace.set(d.namespace, set);
+    }
+    for (const [namespace, resources] of [...byNamespace].sort(([a], [b]) => a.localeCompare(b))) {
+      const byGroup = new Map<string, string[]>();
+      for (const key of [...resources].sort()) {
+        const [group, resource] = key.split('/');
+        byGroup.set(group, [...(byGroup.get(group) ?? []), resource]);
+      }
+      const name = `${sa.name}-discovery`;
+      new k8s.KubeRole(this, `discovery-role-${namespace}`, {
+        metadata: { name, namespace, labels },
+        // list+watch is all an informer does; no get, no secrets, nothing cluster-wide.
+        rules: [...byGroup].map(([group, rs]) => ({ apiGroups: [group], resources: rs, verbs: ['list', 'watch'] })),
+      });
+      new k8s.KubeRoleBinding(this, `discovery-binding-${namespace}`, {
+        metadata: { name, namespace, labels },
+        roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name },
+        subjects: [{ kind: 'ServiceAccount', name: sa.name, namespace: sa.namespace }],
+      });
+    }
+  }
+}
+
+function uniqueBy<T>(xs: readonly T[], key: (x: T) => string): T[] {
+  const seen = new Map<string, T>();
+  for (const x of xs) if (!seen.has(key(x))) seen.set(key(x), x);
+  return [...seen.values()];
+}

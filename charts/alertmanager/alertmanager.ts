@@ -25,6 +25,7 @@ import { componentLabels } from '../lib/labels';
 import { MonitoringSource, RuleGroup, ScrapeJob } from '../lib/monitoring';
 import { Flow, allowOnly } from '../lib/network';
 import { configMapVolume, container, httpProbe, podSpec, restrictedPod, secretVolume } from '../lib/pod';
+import { podScrapeJob } from '../prometheus/scrape';
 import { IMAGES, imageOf } from '../versions';
 import { alertRules } from './alerts';
 import { TEMPLATE_FILE, NOTIFICATION_TEMPLATE, alertmanagerConfig, secretFiles, smtpPort } from './routing';
@@ -161,12 +162,7 @@ export class AlertmanagerChart extends ComponentChart implements MonitoringSourc
       egress,
     });
 
-    this.scrapeJobs = [
-      {
-        job_name: endpoint.name,
-        static_configs: [{ targets: [endpoint.address], labels: { service: endpoint.name } }],
-      },
-    ];
+    this.scrapeJobs = [podScrapeJob({ job: endpoint.name, endpoint })];
     this.ruleGroups = alertRules(props);
   }
 }

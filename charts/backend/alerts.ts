@@ -95,19 +95,21 @@ export function alertRules(props: ComponentProps): RuleGroup[] {
     }),
     ...c.backend.queues.map((queue) => {
       const q = { ...job, queue };
-      // "Jobs waiting and none completed for queueStuckFor": both windows span queueStuckFor, so
-      // the expression alone says it; `for: 1m` only asks a second evaluation to agree, so one
-      // evaluation racing a rollout's missing scrape does not notify.
+      // "Jobs waiting and none completed for queueStuckFor": `for` holds the waiting part (jobs
+      // waited at every evaluation of that time) and the increase() window the completion part.
+      // Waiting jobs form a gauge shared by every pod (the counts live in Redis), hence max; each
+      // pod's workers complete jobs, hence sum. A queue that never completed anything has no
+      // counter series yet: `unless` then keeps the alert, where `and ... == 0` would drop it.
       return alertRule(c, {
         name: `${pascalCase(queue)}QueueStuck`,
         severity: 'critical',
         service,
         expr:
-          `${maxBy(['queue'], `min_over_time(${sel(M.queueJobs.name, { ...q, state: 'waiting' })}[${a.queueStuckFor}])`)} > 0\n` +
+          `${maxBy(['queue'], sel(M.queueJobs.name, { ...q, state: 'waiting' }))} > 0\n` +
           `unless on (queue)\n${sumBy(['queue'], increase(sel(M.queueJobsCompleted.name, q), a.queueStuckFor))} > 0`,
-        for: '1m',
+        for: a.queueStuckFor,
         summary: `The ${queue} queue is stuck: jobs wait and none completes`,
-        description: `At least ${tmpl.number} ${queue} jobs have been waiting for ${a.queueStuckFor} and no ${queue} job completed in that time.`,
+        description: `${tmpl.number} ${queue} jobs are waiting and no ${queue} job has completed for ${a.queueStuckFor}.`,
       });
     }),
     // Money: callbacks the backend failed to process are payments users made and may not get. The

@@ -89,8 +89,11 @@ export interface AlertSpec {
   readonly summary: string;
   /** Carries the value (`{{ $value | humanize... }}`) and the threshold it crossed. */
   readonly description: string;
-  /** Groups notifications (Alertmanager groups by alertname and service). */
-  readonly service: string;
+  /**
+   * Groups notifications (Alertmanager groups by alertname and service). Leave it out only when the
+   * expression itself yields a `service` label (one alert covering every target).
+   */
+  readonly service?: string;
   /** Also text the on-call engineer (the `sms-escalation` route). @default false */
   readonly notifySms?: boolean;
 }
@@ -104,7 +107,7 @@ export function alertRule(c: StackConfig, s: AlertSpec): AlertRule {
     alert: s.name,
     expr: s.expr,
     for: s.for,
-    labels: { severity: s.severity, service: s.service, ...(s.notifySms ? { notify_sms: 'true' as const } : {}) },
+    labels: { severity: s.severity, ...(s.service !== undefined ? { service: s.service } : {}), ...(s.notifySms ? { notify_sms: 'true' as const } : {}) },
     annotations: { summary: s.summary, description: s.description, runbook_url: runbookUrl(c, s.name) },
   };
 }

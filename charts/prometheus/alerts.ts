@@ -1,10 +1,79 @@
 /**
- * Alert rules of this component. Scaffold: issue #4 fills it; the signature is the contract the
- * collectors rely on.
+ * Alerts on Prometheus and on what it scrapes: every scrape target down, rules that fail to
+ * evaluate, a configuration that did not load, and the always-firing Watchdog of the dead-man's
+ * switch (Alertmanager sends it to the heartbeat receiver; silence from it means the alerting
+ * path itself is broken).
  */
 import { ComponentProps } from '../lib/component';
+import { UP, WATCHDOG, alertGroup, alertRule, increase, jobOf, sel, sumBy, tmpl } from '../lib/alerting';
 import { RuleGroup } from '../lib/monitoring';
 
-export function alertRules(_props: ComponentProps): RuleGroup[] {
-  return [];
+/** Prometheus v3.14's own metrics that these alerts read. */
+export const PROMETHEUS_SELF_METRICS = {
+  ruleEvaluationFailures: {
+    name: 'prometheus_rule_evaluation_failures_total',
+    type: 'counter',
+    help: 'Rule evaluations that failed, per rule group (`rule_group` is "<file>;<group>").',
+    labels: ['rule_group'],
+  },
+  configLastReloadSuccessful: {
+    name: 'prometheus_config_last_reload_successful',
+    type: 'gauge',
+    help: '1 when the last configuration (and rule file) load succeeded, 0 when it failed.',
+    labels: [],
+  },
+} as const;
+
+export function alertRules(props: ComponentProps): RuleGroup[] {
+  const c = props.config;
+  const M = PROMETHEUS_SELF_METRICS;
+  const job = jobOf(props.endpoints.prometheus);
+  const service = props.endpoints.prometheus.name;
+  return [
+    alertGroup(service, [
+      // Every target of every job, present and future: its `service` is its job, so Alertmanager
+      // groups the down targets of one component together. 5m: a pod being rescheduled is
+      // replaced within that time; longer, and its metrics (and alerts) are blind.
+      alertRule(c, {
+        name: 'PrometheusTargetDown',
+        severity: 'warning',
+        expr: `label_replace(${UP} == 0, "service", "$1", "job", "(.*)")`,
+        for: '5m',
+        summary: `Prometheus cannot scrape ${tmpl.label('job')} target ${tmpl.label('instance')}`,
+        description: `Scraping ${tmpl.label('instance')} of job ${tmpl.label('job')} has failed for 5m; alerts that read its metrics cannot fire.`,
+      }),
+      // A rule that fails evaluates to nothing: its alert can never fire. Critical because the
+      // failing rule may be a paging one. 10m: one failed evaluation during a restart is noise.
+      alertRule(c, {
+        name: 'PrometheusRuleEvaluationFailures',
+        severity: 'critical',
+        service,
+        expr: `${sumBy(['rule_group'], increase(sel(M.ruleEvaluationFailures.name, job), c.alerts.rateWindow))} > 0`,
+        for: '10m',
+        summary: `Rules of group ${tmpl.label('rule_group')} fail to evaluate`,
+        description: `${tmpl.number} evaluations of ${tmpl.label('rule_group')} failed over the last ${c.alerts.rateWindow}; the alerts of that group cannot fire.`,
+      }),
+      // The previous configuration stays in use: a warning. 10m lets a corrected rollout land.
+      alertRule(c, {
+        name: 'PrometheusConfigReloadFailed',
+        severity: 'warning',
+        service,
+        expr: `${sel(M.configLastReloadSuccessful.name, job)} == 0`,
+        for: '10m',
+        summary: 'Prometheus could not load its configuration',
+        description: `The last configuration reload of ${tmpl.label('instance')} failed; it still runs the previous configuration and rules.`,
+      }),
+      // Always firing, from the first evaluation. Its severity is only there to keep the closed
+      // set; Alertmanager's first route takes it to the heartbeat receiver before any severity route.
+      alertRule(c, {
+        name: WATCHDOG,
+        severity: 'warning',
+        service,
+        expr: 'vector(1)',
+        for: '0m',
+        summary: 'The alerting pipeline is alive (this alert always fires)',
+        description: 'Prometheus evaluates rules and Alertmanager receives them. If the heartbeat service stops receiving this alert, the alerting path is broken.',
+      }),
+    ]),
+  ];
 }

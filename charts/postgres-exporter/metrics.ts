@@ -8,6 +8,10 @@
  *   `pg_stat_statements_*` counters do.
  * - Since 0.20 `pg_settings_*` and `pg_stat_activity_*` come from the standalone `settings` and
  *   `stat_activity` collectors (on by default); `--metric-prefix` no longer applies to them.
+ * - Table sizes are `pg_stat_user_tables_table_size_bytes` + `_index_size_bytes`; the
+ *   `pg_stat_user_tables_size_bytes` of older releases and many dashboards is not served.
+ * - Series may carry a `server` label (the legacy collectors of 0.19 add it, the standalone ones of
+ *   0.20 do not): aggregate by the labels listed here, never by `server`.
  * - `stat_statements` and `long_running_transactions` are off by default: the chart passes their
  *   flags (see `flag`). At 0.20.1 `pg_long_running_transactions` has no `threshold` label (that
  *   arrived after 0.20.1); it counts open non-idle transactions, and the age of the oldest is a
@@ -75,9 +79,16 @@ export const POSTGRES_METRICS = {
     collector: 'database',
   },
   tableSize: {
-    name: 'pg_stat_user_tables_size_bytes',
+    name: 'pg_stat_user_tables_table_size_bytes',
     type: 'gauge',
-    help: 'Total disk space of a user table, including its indexes and TOAST data (of the database in the DSN).',
+    help: 'Disk space of a user table with its TOAST data, without indexes (pg_table_size), in the database of the DSN.',
+    labels: TABLE,
+    collector: 'stat_user_tables',
+  },
+  tableIndexSize: {
+    name: 'pg_stat_user_tables_index_size_bytes',
+    type: 'gauge',
+    help: "Disk space of a user table's indexes (pg_indexes_size); plus table_size_bytes, the table's whole footprint.",
     labels: TABLE,
     collector: 'stat_user_tables',
   },

@@ -1,0 +1,154 @@
+/**
+ * The shape every alert must have, checked on the synthesized rule files of every environment:
+ * naming, severity, annotations, runbook links, notify_sms, `for`, and PromQL that parses and reads
+ * only metrics defined in the metric modules.
+ */
+import { parser } from '@prometheus-io/lezer-promql';
+import { ALERTMANAGER_METRICS } from '../../charts/alertmanager/metrics';
+import { BACKEND_METRICS, seriesNames } from '../../charts/backend/metrics';
+import { StackConfig } from '../../charts/config';
+import { UP, WATCHDOG, browsableRepoUrl, githubAnchor, isValidAlertName, runbookDocUrl, runbookUrl } from '../../charts/lib/alerting';
+import { exporterSeriesNames } from '../../charts/lib/exporter-metrics';
+import { NODE_METRICS } from '../../charts/node-exporter/metrics';
+import { POSTGRES_METRICS } from '../../charts/postgres-exporter/metrics';
+import { PROMETHEUS_SELF_METRICS } from '../../charts/prometheus/alerts';
+import { REDIS_METRICS } from '../../charts/redis-exporter/metrics';
+import { testConfig } from '../util';
+import { ruleKey, synthesizedAlerts } from './synthesized';
+
+/** Every series name the metric modules define: the only names an alert may read. */
+const KNOWN_SERIES = new Set<string>([
+  UP,
+  ...Object.values(BACKEND_METRICS).flatMap(seriesNames),
+  ...[POSTGRES_METRICS, REDIS_METRICS, NODE_METRICS].flatMap((m) => Object.values(m).flatMap(exporterSeriesNames)),
+  ...Object.values(ALERTMANAGER_METRICS).map((m) => m.name),
+  ...Object.values(PROMETHEUS_SELF_METRICS).map((m) => m.name),
+]);
+
+/**
+ * Alerts whose value is a 0/1 state (down, reload failed, always firing): their description states
+ * the condition and its duration instead of a meaningless `0`. Every other alert carries its value.
+ */
+const STATE_ALERTS = new Set([WATCHDOG, 'BackendDown', 'LokiDown', 'PostgresDown', 'RedisDown', 'PrometheusTargetDown', 'PrometheusConfigReloadFailed', 'AlertmanagerConfigReloadFailed']);
+
+/** The metric names an expression reads, and whether it parses. */
+function promql(expr: string): { ok: boolean; metrics: string[] } {
+  const tree = parser.parse(expr);
+  let ok = true;
+  const metrics: string[] = [];
+  tree.iterate({
+    enter: (n) => {
+      if (n.type.isError) ok = false;
+      if (n.name === 'Identifier' && n.node.parent?.name === 'VectorSelector') metrics.push(expr.slice(n.from, n.to));
+    },
+  });
+  return { ok, metrics };
+}
+
+for (const env of ['production', 'staging']) {
+  describe(`alert rules (${env})`, () => {
+    const config: StackConfig = testConfig({}, env);
+    const rules = synthesizedAlerts(config);
+
+    test('the seed incidents and the stack health are all covered', () => {
+      const names = new Set(rules.map((r) => r.alert));
+      const queues = config.backend.queues.map((q) => `${q[0].toUpperCase()}${q.slice(1)}QueueStuck`);
+      for (const n of [
+        'HighErrorRate', 'BackendHighLatency', 'BackendDbPoolExhausted', 'PostgresTooManyConnections', 'RedisDown', 'RedisMemoryHigh',
+        'RedisEvictingKeys', ...queues, 'BackendPaymentCallbackFailures', 'NodeFilesystemSpaceLow', 'NodeFilesystemFillingUp',
+        'NodeMemoryPressure', 'PrometheusTargetDown', 'PostgresDown', 'PrometheusRuleEvaluationFailures', 'PrometheusConfigReloadFailed',
+        'AlertmanagerConfigReloadFailed', 'AlertmanagerNotificationsFailing', 'LokiDown', WATCHDOG,
+      ]) {
+        expect({ alert: n, present: names.has(n) }).toEqual({ alert: n, present: true });
+      }
+      expect(queues).toEqual(expect.arrayContaining(['BroadcastQueueStuck', 'ParsingQueueStuck']));
+    });
+
+    test('names are <Component><Symptom> or a conventional name; no two rules share name and severity', () => {
+      for (const r of rules) expect({ alert: r.alert, valid: isValidAlertName(r.alert) }).toEqual({ alert: r.alert, valid: true });
+      const keys = rules.map(ruleKey);
+      expect(keys.filter((k, i) => keys.indexOf(k) !== i)).toEqual([]);
+    });
+
+    test('severity from the closed set; notify_sms only "true" and only on critical alerts', () => {
+      for (const r of rules) {
+        expect(['warning', 'critical']).toContain(r.labels.severity);
+        if ('notify_sms' in r.labels) expect({ alert: r.alert, sms: r.labels.notify_sms, severity: r.labels.severity }).toEqual({ alert: r.alert, sms: 'true', severity: 'critical' });
+      }
+      // The incidents that must wake someone by text.
+      const texted = new Set(rules.filter((r) => r.labels.notify_sms === 'true').map((r) => r.alert));
+      for (const n of ['HighErrorRate', 'BackendDown', 'PostgresDown', 'RedisDown', 'BackendPaymentCallbackFailures']) expect(texted).toContain(n);
+    });
+
+    test('every alert has a service label, or an expression that yields one', () => {
+      for (const r of rules) {
+        const derived = /label_replace\(.*"service"/.test(r.expr);
+        expect({ alert: r.alert, service: typeof r.labels.service === 'string' || derived }).toEqual({ alert: r.alert, service: true });
+      }
+    });
+
+    test('summary, description and runbook_url; descriptions carry the value unless the value is a state', () => {
+      for (const r of rules) {
+        expect(Object.keys(r.annotations).sort()).toEqual(['description', 'runbook_url', 'summary']);
+        expect(r.annotations.summary.length).toBeGreaterThan(10);
+        if (!STATE_ALERTS.has(r.alert)) expect({ alert: r.alert, description: r.annotations.description }).toEqual({ alert: r.alert, description: expect.stringMatching(/\{\{ \$value \| humanize[A-Za-z0-9]* \}\}/) });
+      }
+    });
+
+    test('runbook_url points at the heading of the alert in RUNBOOK.md of the synced revision', () => {
+      for (const r of rules) {
+        expect(r.annotations.runbook_url).toBe(`https://github.com/love-parser/monitoring/blob/${config.argocd.targetRevision}/RUNBOOK.md#${r.alert.toLowerCase()}`);
+      }
+    });
+
+    test('every `for` is a duration chosen per alert, and only event-like alerts fire at once', () => {
+      for (const r of rules) expect(r.for).toMatch(/^[0-9]+(s|m|h)$/);
+      expect(rules.filter((r) => /^0[smh]$/.test(r.for)).map((r) => r.alert).sort()).toEqual(['RedisEvictingKeys', WATCHDOG]);
+    });
+
+    test('every expression parses and reads only metrics defined in the metric modules', () => {
+      for (const r of rules) {
+        const { ok, metrics } = promql(r.expr);
+        expect({ alert: r.alert, parses: ok }).toEqual({ alert: r.alert, parses: true });
+        for (const m of metrics) expect({ alert: r.alert, metric: m, known: KNOWN_SERIES.has(m) }).toEqual({ alert: r.alert, metric: m, known: true });
+      }
+    });
+
+    test('thresholds come from config: changing one changes the rule', () => {
+      const changed = synthesizedAlerts(testConfig({ alerts: { errorRatio: 0.2, queueStuckFor: '30m', diskFreeRatio: 0.25 } }, env));
+      const expr = (name: string, severity: string) => changed.find((r) => r.alert === name && r.labels.severity === severity)!;
+      expect(expr('HighErrorRate', 'critical').expr).toMatch(/> 0\.2$/);
+      expect(expr('BroadcastQueueStuck', 'critical').for).toBe('30m');
+      expect(expr('BroadcastQueueStuck', 'critical').expr).toContain('[30m]');
+      expect(expr('NodeFilesystemSpaceLow', 'warning').expr).toContain('< 0.25');
+    });
+
+    test('a configured queue gets its own stuck alert, selecting only that queue', () => {
+      const more = synthesizedAlerts(testConfig({ backend: { queues: ['broadcast', 'parsing', 'bulk-import'] } }, env));
+      const bulk = more.find((r) => r.alert === 'BulkImportQueueStuck');
+      expect(bulk).toBeDefined();
+      expect(bulk!.expr).toContain('queue="bulk-import"');
+      expect(bulk!.expr).not.toContain('queue="broadcast"');
+    });
+  });
+}
+
+describe('runbook links', () => {
+  test('GitHub heading anchors', () => {
+    expect(githubAnchor('HighErrorRate')).toBe('higherrorrate');
+    expect(githubAnchor('Sending a test notification (amtool)')).toBe('sending-a-test-notification-amtool');
+    expect(githubAnchor('  Disk: 5% free  ')).toBe('disk-5-free');
+  });
+
+  test('web URLs of https, scp-like and ssh git remotes', () => {
+    expect(browsableRepoUrl('https://github.com/love-parser/monitoring.git')).toBe('https://github.com/love-parser/monitoring');
+    expect(browsableRepoUrl('git@github.com:love-parser/monitoring.git')).toBe('https://github.com/love-parser/monitoring');
+    expect(browsableRepoUrl('ssh://git@git.example.org:2222/ops/monitoring.git')).toBe('https://git.example.org/ops/monitoring');
+  });
+
+  test('alerts.runbookUrl overrides the derived location, and a revision follows argocd.targetRevision', () => {
+    const custom = testConfig({ alerts: { runbookUrl: 'https://git.example.org/ops/mon/-/blob/v2/RUNBOOK.md' } });
+    expect(runbookUrl(custom, 'RedisDown')).toBe('https://git.example.org/ops/mon/-/blob/v2/RUNBOOK.md#redisdown');
+    expect(runbookDocUrl(testConfig({ argocd: { targetRevision: 'release-1' } }))).toBe('https://github.com/love-parser/monitoring/blob/release-1/RUNBOOK.md');
+  });
+});

@@ -223,8 +223,24 @@ export const stackSchema = obj({
         /** Existing TLS Secret for the host (cert-manager can create it); Grafana is never served over plain HTTP. */
         tlsSecret: required(dnsSubdomain()),
         className: optional(dnsSubdomain()),
+        /**
+         * Namespace of the ingress controller's pods: Grafana's NetworkPolicy admits them on its
+         * port. A controller in the host network is not matched by namespace; see docs/grafana.md.
+         * @default 'ingress-nginx'
+         */
+        controllerNamespace: withDefault(dnsLabel(), 'ingress-nginx'),
       }),
     ),
+    /**
+     * Seconds Grafana may take to answer /api/health after a start before liveness applies: an
+     * upgrade runs database migrations first, minutes on a slow disk. @default 300
+     */
+    startupSeconds: withDefault(int({ min: 30, max: 1800 }), 300),
+    /**
+     * A statement whose mean execution time (pg_stat_statements) is above this many seconds counts
+     * as slow in the Database Health dashboard's slow query rate. @default 0.5
+     */
+    slowQuerySeconds: withDefault(num({ exclusiveMin: 0 }), 0.5),
     resources: resources({ cpu: '100m', memory: '256Mi', cpuLimit: '1', memoryLimit: '512Mi' }),
   }),
 

@@ -3,7 +3,7 @@
  * naming, severity, annotations, runbook links, notify_sms, `for`, and PromQL that parses and reads
  * only metrics defined in the metric modules.
  */
-import { parser } from '@prometheus-io/lezer-promql';
+import type { LRParser } from '@lezer/lr';
 import { ALERTMANAGER_METRICS } from '../../charts/alertmanager/metrics';
 import { BACKEND_METRICS, seriesNames } from '../../charts/backend/metrics';
 import { StackConfig } from '../../charts/config';
@@ -15,6 +15,9 @@ import { PROMETHEUS_SELF_METRICS } from '../../charts/prometheus/alerts';
 import { REDIS_METRICS } from '../../charts/redis-exporter/metrics';
 import { testConfig } from '../util';
 import { ruleKey, synthesizedAlerts } from './synthesized';
+
+// The package's typings are ES module only; its CommonJS build is what `require` loads under jest.
+const { parser } = require('@prometheus-io/lezer-promql') as { parser: LRParser };
 
 /** Every series name the metric modules define: the only names an alert may read. */
 const KNOWN_SERIES = new Set<string>([

@@ -11,6 +11,9 @@ import { BackendChart } from './backend/backend';
 import { ClusterChart } from './cluster/cluster';
 import { StackConfig } from './config';
 import { stackEndpoints } from './lib/endpoints';
+import { LogShipperChart } from './log-shipper/log-shipper';
+import { LogShipperRbacChart } from './log-shipper/rbac';
+import { LokiChart } from './loki/loki';
 import { NodeExporterChart } from './node-exporter/node-exporter';
 import { PostgresExporterChart } from './postgres-exporter/postgres-exporter';
 import { PrometheusChart } from './prometheus/prometheus';
@@ -23,6 +26,9 @@ export interface Stack {
   readonly postgresExporter: PostgresExporterChart;
   readonly redisExporter: RedisExporterChart;
   readonly nodeExporter: NodeExporterChart;
+  readonly loki: LokiChart;
+  readonly logShipperRbac: LogShipperRbacChart;
+  readonly logShipper: LogShipperChart;
   readonly prometheus: PrometheusChart;
 }
 
@@ -36,13 +42,16 @@ export function buildStack(app: App, config: StackConfig): Stack {
   const postgresExporter = new PostgresExporterChart(app, 'postgres-exporter', { ...common, dependsOn: [cluster] });
   const redisExporter = new RedisExporterChart(app, 'redis-exporter', { ...common, dependsOn: [cluster] });
   const nodeExporter = new NodeExporterChart(app, 'node-exporter', { ...common, dependsOn: [cluster] });
+  const loki = new LokiChart(app, 'loki', { ...common, dependsOn: [cluster] });
+  const logShipperRbac = new LogShipperRbacChart(app, 'log-shipper-rbac', { ...common, dependsOn: [cluster] });
+  const logShipper = new LogShipperChart(app, 'log-shipper', { ...common, dependsOn: [cluster, logShipperRbac] });
   // A collector: created after every component it scrapes, and reading what they contribute.
   const prometheus = new PrometheusChart(app, 'prometheus', {
     ...common,
     dependsOn: [cluster],
-    sources: [backend, alertmanager, postgresExporter, redisExporter, nodeExporter],
+    sources: [backend, alertmanager, postgresExporter, redisExporter, nodeExporter, loki, logShipper],
   });
-  return { cluster, backend, alertmanager, postgresExporter, redisExporter, nodeExporter, prometheus };
+  return { cluster, backend, alertmanager, postgresExporter, redisExporter, nodeExporter, loki, logShipperRbac, logShipper, prometheus };
 }
 
 /** Adds the Argo CD Application to `app` (which synthesizes argocd/, outside the synced path). */

@@ -1,0 +1,247 @@
+/**
+ * The log shipper on every node, Promtail or Grafana Alloy (`logs.shipper`): a DaemonSet in the
+ * agents namespace that reads the node's pod logs (and, when enabled, the host's Postgres logs),
+ * parses them (./pipeline.ts) and pushes them to Loki.
+ *
+ * Both shippers run under the same name, labels, ServiceAccount, Service, NetworkPolicy and scrape
+ * job, from one pipeline model: switching is a rolling update of the DaemonSet, and every stream
+ * keeps its labels (docs/logs.md says what a switch costs).
+ *
+ * Privileges, each kept on purpose:
+ * - uid 0: container runtimes write /var/log/pods as root-owned 0640 (0600 on some); only root (or
+ *   CAP_DAC_READ_SEARCH, which Kubernetes cannot give a non-root process: added capabilities are not
+ *   ambient) can read them. Every capability is dropped all the same: root reads the files as their
+ *   owner, not by bypassing permissions, and cannot escalate, write the root filesystem or the log
+ *   mounts, or load anything.
+ * - hostPath, read-only: /var/log/pods (and /var/log/postgresql when enabled).
+ * - hostPath, read-write: one directory of its own under /var/lib for its positions, so a restarted
+ *   or updated pod resumes where the previous one stopped: nothing lost, nothing shipped twice.
+ * - the `adm` group (logs.hostLogGroup), only with host Postgres logs: those files are postgres:adm 0640.
+ * - a ServiceAccount token and a read-only ClusterRole (./rbac.ts) for pod discovery.
+ */
+import { createHash } from 'node:crypto';
+import { Chart } from 'cdk8s';
+import { k8s } from 'cdk8s-plus-28';
+import { Construct } from 'constructs';
+import * as YAML from 'yaml';
+import { ComponentChart, ComponentProps } from '../lib/component';
+import { ServiceEndpoint } from '../lib/endpoints';
+import { componentLabels } from '../lib/labels';
+import { MonitoringSource, ScrapeJob } from '../lib/monitoring';
+import { allowOnly } from '../lib/network';
+import { configMapVolume, container, httpProbe, podSpec, scratchVolume } from '../lib/pod';
+import { IMAGES, imageOf } from '../versions';
+import { ALLOY, alloyArgs, alloyConfig } from './alloy';
+import { HOST_POSTGRES_DIR, LogPipeline, NODE_ENV_VAR, POD_LOG_DIR, logPipeline } from './pipeline';
+import { PROMTAIL, promtailArgs, promtailConfig } from './promtail';
+
+export type Shipper = 'promtail' | 'alloy';
+
+/** What differs between the two shippers; everything else is shared. */
+interface ShipperRuntime {
+  readonly image: string;
+  readonly version: string;
+  readonly args: string[];
+  readonly configDir: string;
+  readonly configKey: string;
+  readonly configText: string;
+  readonly stateDir: string;
+  readonly readyPath: string;
+  readonly livePath: string;
+}
+
+function runtime(shipper: Shipper, pipeline: LogPipeline): ShipperRuntime {
+  if (shipper === 'promtail') {
+    return {
+      image: imageOf('promtail'),
+      version: IMAGES.promtail.tag,
+      args: promtailArgs(pipeline),
+      configDir: PROMTAIL.configDir,
+      configKey: PROMTAIL.configFile.slice(PROMTAIL.configDir.length + 1),
+      configText: YAML.stringify(promtailConfig(pipeline), { lineWidth: 0 }),
+      stateDir: PROMTAIL.stateDir,
+      // Ready once its target managers run; /metrics answers whenever the process serves HTTP.
+      readyPath: '/ready',
+      livePath: '/metrics',
+    };
+  }
+  return {
+    image: imageOf('alloy'),
+    version: IMAGES.alloy.tag,
+    args: alloyArgs(),
+    configDir: ALLOY.configDir,
+    configKey: ALLOY.configFile.slice(ALLOY.configDir.length + 1),
+    configText: alloyConfig(pipeline),
+    stateDir: ALLOY.stateDir,
+    readyPath: '/-/ready',
+    livePath: '/-/healthy',
+  };
+}
+
+/** Root, with every capability dropped (see the header): the agents namespace is the only place allowed this. */
+const SHIPPER_CONTAINER: k8s.SecurityContext = {
+  runAsUser: 0,
+  runAsNonRoot: false,
+  privileged: false,
+  allowPrivilegeEscalation: false,
+  readOnlyRootFilesystem: true,
+  capabilities: { drop: ['ALL'] },
+  seccompProfile: { type: 'RuntimeDefault' },
+};
+
+export interface LogShipperChartProps extends ComponentProps {
+  readonly dependsOn: readonly Chart[];
+}
+
+export class LogShipperChart extends ComponentChart implements MonitoringSource {
+  readonly endpoint: ServiceEndpoint;
+  readonly shipper: Shipper;
+  /** The shipper-neutral pipeline both configurations are rendered from. */
+  readonly pipeline: LogPipeline;
+  /** The configuration file as written into the ConfigMap (promtail.yaml or config.alloy). */
+  readonly configText: string;
+  readonly configKey: string;
+  readonly scrapeJobs: readonly ScrapeJob[];
+
+  constructor(scope: Construct, id: string, props: LogShipperChartProps) {
+    const c = props.config.logs;
+    const endpoint = props.endpoints.logShipper;
+    super(scope, id, endpoint.namespace, props.dependsOn);
+    this.endpoint = endpoint;
+    this.shipper = c.shipper;
+    this.pipeline = logPipeline(props.config, props.endpoints);
+    const rt = runtime(c.shipper, this.pipeline);
+    this.configText = rt.configText;
+    this.configKey = rt.configKey;
+    if (endpoint.port !== PROMTAIL.httpPort || endpoint.port !== ALLOY.httpPort) {
+      throw new Error(`the logShipper endpoint's port ${endpoint.port} must be the shippers' HTTP port ${PROMTAIL.httpPort} (charts/lib/endpoints.ts)`);
+    }
+
+    const labels = componentLabels({ name: endpoint.name, component: 'logs', version: rt.version });
+    const selector = endpoint.podLabels;
+    const configMapName = `${endpoint.name}-config`;
+
+    new k8s.KubeServiceAccount(this, 'service-account', {
+      metadata: { name: endpoint.name, labels },
+      // The pod spec mounts the token: this workload talks to the API (pod discovery).
+      automountServiceAccountToken: false,
+    });
+
+    new k8s.KubeConfigMap(this, 'config', {
+      metadata: { name: configMapName, labels },
+      data: { [rt.configKey]: rt.configText },
+    });
+
+    const hostDir = (name: string, path: string, type: 'Directory' | 'DirectoryOrCreate'): k8s.Volume => ({ name, hostPath: { path, type } });
+    const volumes: k8s.Volume[] = [
+      configMapVolume('config', configMapName),
+      hostDir('pod-logs', POD_LOG_DIR, 'Directory'),
+      hostDir('state', rt.stateDir, 'DirectoryOrCreate'),
+      scratchVolume('tmp'),
+    ];
+    const mounts: k8s.VolumeMount[] = [
+      { name: 'config', mountPath: rt.configDir, readOnly: true },
+      { name: 'pod-logs', mountPath: POD_LOG_DIR, readOnly: true },
+      { name: 'state', mountPath: rt.stateDir },
+      { name: 'tmp', mountPath: '/tmp' },
+    ];
+    if (c.hostPostgresLogs) {
+      // OrCreate: nodes without Postgres get an empty directory instead of a pod that cannot start.
+      volumes.push(hostDir('postgresql-logs', HOST_POSTGRES_DIR, 'DirectoryOrCreate'));
+      mounts.push({ name: 'postgresql-logs', mountPath: HOST_POSTGRES_DIR, readOnly: true });
+    }
+
+    new k8s.KubeDaemonSet(this, 'daemonset', {
+      metadata: { name: endpoint.name, labels },
+      spec: {
+        selector: { matchLabels: selector },
+        updateStrategy: { type: 'RollingUpdate', rollingUpdate: { maxUnavailable: k8s.IntOrString.fromNumber(1) } },
+        template: {
+          // Neither shipper reloads its file on its own: a changed configuration rolls the pods.
+          metadata: { labels, annotations: { 'checksum/config': createHash('sha256').update(rt.configText).digest('hex') } },
+          spec: {
+            ...podSpec({
+              serviceAccountName: endpoint.name,
+              apiAccess: true,
+              securityContext: {
+                runAsUser: 0,
+                runAsGroup: 0,
+                runAsNonRoot: false,
+                ...(c.hostPostgresLogs ? { supplementalGroups: [c.hostLogGroup] } : {}),
+                seccompProfile: { type: 'RuntimeDefault' },
+              },
+              containers: [
+                container({
+                  name: c.shipper,
+                  image: rt.image,
+                  args: rt.args,
+                  // The node name: discovery and the `node` label use it.
+                  env: [{ name: NODE_ENV_VAR, valueFrom: { fieldRef: { apiVersion: 'v1', fieldPath: 'spec.nodeName' } } }],
+                  ports: [{ name: endpoint.portName, containerPort: endpoint.port }],
+                  livenessProbe: httpProbe(rt.livePath, endpoint.portName),
+                  readinessProbe: httpProbe(rt.readyPath, endpoint.portName),
+                  resources: c.resources,
+                  volumeMounts: mounts,
+                  securityContext: SHIPPER_CONTAINER,
+                }),
+              ],
+              volumes,
+            }),
+            // Every node, tainted ones included: a node whose logs are not shipped is a blind spot.
+            tolerations: [{ operator: 'Exists' }],
+          },
+        },
+      },
+    });
+
+    new k8s.KubeService(this, 'service', {
+      metadata: { name: endpoint.name, labels },
+      spec: {
+        type: 'ClusterIP',
+        selector,
+        ports: [{ name: endpoint.portName, port: endpoint.port, targetPort: k8s.IntOrString.fromString(endpoint.portName), protocol: 'TCP' }],
+      },
+    });
+
+    const c0 = props.config.network;
+    allowOnly(this, 'network-policy', {
+      name: endpoint.name,
+      labels,
+      podLabels: selector,
+      // Prometheus scrapes the shipper's metrics.
+      ingress: [{ peers: [{ endpoint: props.endpoints.prometheus }], ports: [{ port: endpoint.port }] }],
+      egress: [
+        // Pushes to Loki.
+        { peers: [{ endpoint: props.endpoints.loki }], ports: [{ port: props.endpoints.loki.port }] },
+        // Pod discovery.
+        { peers: [{ cidrs: c0.apiServerCidrs }], ports: c0.apiServerPorts.map((port) => ({ port })) },
+      ],
+    });
+
+    this.scrapeJobs = [
+      {
+        job_name: endpoint.name,
+        metrics_path: '/metrics',
+        // Every pod, one per node, not the Service (which would hit one random node per scrape).
+        kubernetes_sd_configs: [
+          {
+            role: 'pod',
+            namespaces: { names: [endpoint.namespace] },
+            selectors: [{ role: 'pod', label: Object.entries(selector).map(([k, v]) => `${k}=${v}`).join(',') }],
+          },
+        ],
+        relabel_configs: [
+          { source_labels: ['__meta_kubernetes_pod_container_port_name'], regex: endpoint.portName, action: 'keep' },
+          { source_labels: ['__meta_kubernetes_pod_phase'], regex: 'Pending|Succeeded|Failed', action: 'drop' },
+          { source_labels: ['__meta_kubernetes_namespace'], target_label: 'namespace' },
+          { source_labels: ['__meta_kubernetes_pod_name'], target_label: 'pod' },
+          // A node agent stands for its node: `instance` is the node name, stable across pod restarts.
+          { source_labels: ['__meta_kubernetes_pod_node_name'], target_label: 'node' },
+          { source_labels: ['__meta_kubernetes_pod_node_name'], target_label: 'instance' },
+          { target_label: 'service', replacement: endpoint.name },
+          { target_label: 'shipper', replacement: c.shipper },
+        ],
+      },
+    ];
+  }
+}

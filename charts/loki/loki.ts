@@ -1,0 +1,167 @@
+/**
+ * Loki: one single-binary replica in a StatefulSet whose `loki-data` claim holds chunks, the TSDB
+ * index, the WAL and the compactor's work; loki.yaml (./config.ts) in a ConfigMap mounted as a
+ * directory, a checksum of it on the pod template so a changed configuration rolls the pod, the
+ * `loki` Service, and a NetworkPolicy that admits only the log shipper, Grafana and Prometheus.
+ *
+ * One replica on purpose: a single binary with `replication_factor: 1` and an in-memory ring is
+ * Loki's documented small-scale mode; a second replica would be a second, separate Loki.
+ */
+import { createHash } from 'node:crypto';
+import { Chart } from 'cdk8s';
+import { k8s } from 'cdk8s-plus-28';
+import { Construct } from 'constructs';
+import * as YAML from 'yaml';
+import { ComponentChart, ComponentProps } from '../lib/component';
+import { ServiceEndpoint } from '../lib/endpoints';
+import { componentLabels } from '../lib/labels';
+import { MonitoringSource, RuleGroup, ScrapeJob } from '../lib/monitoring';
+import { allowOnly } from '../lib/network';
+import { configMapVolume, container, httpProbe, podSpec, restrictedPod, scratchVolume } from '../lib/pod';
+import { IMAGES, imageOf } from '../versions';
+import { alertRules } from './alerts';
+import { LOKI_PATHS, LOKI_PORTS, LokiConfig, lokiConfig } from './config';
+
+/** uid and gid of the `loki` user of the official image. */
+export const LOKI_UID = 10001;
+
+/** Loki's HTTP endpoints the pod and the collectors use. */
+export const LOKI_HTTP = {
+  /** 200 once every module runs and the ingester joined its ring; 503 while the WAL replays. */
+  ready: '/ready',
+  /** Served as soon as the HTTP server listens: liveness must not wait for the WAL replay. */
+  live: '/loki/api/v1/status/buildinfo',
+  metrics: '/metrics',
+  push: '/loki/api/v1/push',
+} as const;
+
+/** Name of the claim template (the seed's volume name); the claim is `loki-data-loki-0`. */
+export const DATA_VOLUME = 'loki-data';
+
+export interface LokiChartProps extends ComponentProps {
+  readonly dependsOn: readonly Chart[];
+}
+
+export class LokiChart extends ComponentChart implements MonitoringSource {
+  readonly endpoint: ServiceEndpoint;
+  readonly scrapeJobs: readonly ScrapeJob[];
+  readonly ruleGroups: readonly RuleGroup[];
+  /** The configuration object written as loki.yaml. */
+  readonly config: LokiConfig;
+  /** loki.yaml as written into the ConfigMap. */
+  readonly configYaml: string;
+
+  constructor(scope: Construct, id: string, props: LokiChartProps) {
+    const c = props.config.loki;
+    const endpoint = props.endpoints.loki;
+    super(scope, id, endpoint.namespace, props.dependsOn);
+    this.endpoint = endpoint;
+    if (endpoint.port !== LOKI_PORTS.http) {
+      throw new Error(`the loki endpoint's port ${endpoint.port} must be Loki's HTTP port ${LOKI_PORTS.http} (charts/lib/endpoints.ts)`);
+    }
+
+    const labels = componentLabels({ name: endpoint.name, component: 'logs', version: IMAGES.loki.tag });
+    const selector = endpoint.podLabels;
+    this.config = lokiConfig(c);
+    this.configYaml = YAML.stringify(this.config, { lineWidth: 0 });
+    const configMapName = `${endpoint.name}-config`;
+
+    new k8s.KubeServiceAccount(this, 'service-account', {
+      metadata: { name: endpoint.name, labels },
+      automountServiceAccountToken: false,
+    });
+
+    new k8s.KubeConfigMap(this, 'config', {
+      metadata: { name: configMapName, labels },
+      data: { 'loki.yaml': this.configYaml },
+    });
+
+    new k8s.KubeStatefulSet(this, 'statefulset', {
+      metadata: { name: endpoint.name, labels },
+      spec: {
+        // One replica: per-pod DNS is never needed, so the ordinary Service serves as the governing one.
+        serviceName: endpoint.name,
+        replicas: 1,
+        selector: { matchLabels: selector },
+        updateStrategy: { type: 'RollingUpdate' },
+        template: {
+          // Loki does not watch its file: the checksum rolls the pod when loki.yaml changes.
+          metadata: { labels, annotations: { 'checksum/config': createHash('sha256').update(this.configYaml).digest('hex') } },
+          spec: podSpec({
+            serviceAccountName: endpoint.name,
+            // fsGroup makes the claim writable by the image's `loki` user.
+            securityContext: restrictedPod(LOKI_UID, { fsGroup: LOKI_UID }),
+            // Time to flush in-memory chunks (flush_on_shutdown) before the kill.
+            terminationGracePeriodSeconds: 60,
+            containers: [
+              container({
+                name: 'loki',
+                image: imageOf('loki'),
+                args: [`-config.file=${LOKI_PATHS.configFile}`, '-target=all'],
+                ports: [
+                  { name: endpoint.portName, containerPort: LOKI_PORTS.http },
+                  { name: 'grpc', containerPort: LOKI_PORTS.grpc },
+                ],
+                livenessProbe: httpProbe(LOKI_HTTP.live, endpoint.portName),
+                readinessProbe: httpProbe(LOKI_HTTP.ready, endpoint.portName),
+                resources: c.resources,
+                volumeMounts: [
+                  { name: 'config', mountPath: LOKI_PATHS.configDir, readOnly: true },
+                  { name: DATA_VOLUME, mountPath: LOKI_PATHS.data },
+                  { name: 'tmp', mountPath: '/tmp' },
+                ],
+              }),
+            ],
+            volumes: [configMapVolume('config', configMapName), scratchVolume('tmp')],
+          }),
+        },
+        volumeClaimTemplates: [
+          {
+            // Selector labels only: claim templates are immutable, a version label would block upgrades.
+            metadata: { name: DATA_VOLUME, labels: selector },
+            spec: {
+              accessModes: ['ReadWriteOnce'],
+              ...(c.storage.storageClass ? { storageClassName: c.storage.storageClass } : {}),
+              resources: { requests: { storage: k8s.Quantity.fromString(c.storage.size) } },
+            },
+          },
+        ],
+      },
+    });
+
+    new k8s.KubeService(this, 'service', {
+      metadata: { name: endpoint.name, labels },
+      spec: {
+        type: 'ClusterIP',
+        selector,
+        ports: [{ name: endpoint.portName, port: endpoint.port, targetPort: k8s.IntOrString.fromString(endpoint.portName), protocol: 'TCP' }],
+      },
+    });
+
+    allowOnly(this, 'network-policy', {
+      name: endpoint.name,
+      labels,
+      podLabels: selector,
+      // The shipper pushes, Grafana queries, Prometheus scrapes /metrics; nobody else.
+      ingress: [
+        {
+          peers: [{ endpoint: props.endpoints.logShipper }, { endpoint: props.endpoints.grafana }, { endpoint: props.endpoints.prometheus }],
+          ports: [{ port: endpoint.port }],
+        },
+      ],
+      // Loki calls nothing: storage is the local claim, usage reporting is off, its modules talk
+      // over loopback, and it resolves no names.
+      egress: [],
+      dns: false,
+    });
+
+    this.scrapeJobs = [
+      {
+        job_name: endpoint.name,
+        metrics_path: LOKI_HTTP.metrics,
+        static_configs: [{ targets: [endpoint.address], labels: { service: endpoint.name } }],
+      },
+    ];
+    this.ruleGroups = alertRules(props);
+  }
+}

@@ -1,0 +1,211 @@
+import * as YAML from 'yaml';
+import { PATHS } from '../../charts/alertmanager/alertmanager';
+import { GROUP_BY, INHIBIT_EQUAL, RECEIVERS, TEMPLATE_FILE } from '../../charts/alertmanager/routing';
+import { StackConfig } from '../../charts/config';
+import { WATCHDOG } from '../../charts/lib/alerting';
+import { find, synthStack, testConfig } from '../util';
+
+function chartOf(config: StackConfig) {
+  const manifests = synthStack(config).charts.alertmanager;
+  const cm = find(manifests, 'ConfigMap', 'alertmanager-config');
+  return { manifests, cm, am: YAML.parse(cm.data['alertmanager.yml']), sts: find(manifests, 'StatefulSet', 'alertmanager') };
+}
+
+/** Every receiver name a route (at any depth) refers to. */
+function routeReceivers(route: any): string[] {
+  return [route.receiver, ...(route.routes ?? []).flatMap(routeReceivers)].filter(Boolean);
+}
+
+/** Every `*_file` value anywhere in the config. */
+function secretPaths(node: unknown): string[] {
+  if (Array.isArray(node)) return node.flatMap(secretPaths);
+  if (node && typeof node === 'object') {
+    return Object.entries(node).flatMap(([k, v]) => (k.endsWith('_file') && typeof v === 'string' ? [v] : secretPaths(v)));
+  }
+  return [];
+}
+
+describe('alertmanager chart', () => {
+  const production = chartOf(testConfig());
+  const pod = production.sts.spec.template.spec;
+  const main = pod.containers[0];
+
+  test('matches the snapshot', () => {
+    expect(production.manifests).toMatchSnapshot();
+  });
+
+  test('one replica of the pinned image, with gossip clustering switched off', () => {
+    expect(production.sts.metadata.namespace).toBe('monitoring');
+    expect(production.sts.spec.replicas).toBe(1);
+    expect(main.image).toBe('quay.io/prometheus/alertmanager:v0.34.0');
+    expect(main.args).toContain('--cluster.listen-address=');
+    expect(main.args.some((a: string) => a.startsWith('--cluster.peer'))).toBe(false);
+    expect(main.args).toContain(`--config.file=${PATHS.configFile}`);
+    expect(main.args).toContain(`--storage.path=${PATHS.storage}`);
+  });
+
+  test('silences and the notification log live on a claim from the configured size, labelled with selector labels only', () => {
+    const [claim] = production.sts.spec.volumeClaimTemplates;
+    expect(claim.spec.resources.requests.storage).toBe('2Gi');
+    expect(claim.metadata.labels).toEqual(production.sts.spec.selector.matchLabels);
+    expect(main.volumeMounts).toContainEqual({ name: claim.metadata.name, mountPath: PATHS.storage });
+    const custom = chartOf(testConfig({ alertmanager: { storage: { size: '5Gi', storageClass: 'fast' } } })).sts.spec.volumeClaimTemplates[0].spec;
+    expect(custom).toMatchObject({ storageClassName: 'fast', resources: { requests: { storage: '5Gi' } } });
+  });
+
+  test('probes on /-/ready and /-/healthy; runs as nobody with fsGroup so the 0400 secret files are readable', () => {
+    expect(main.readinessProbe.httpGet).toMatchObject({ path: '/-/ready', port: 'http' });
+    expect(main.livenessProbe.httpGet).toMatchObject({ path: '/-/healthy', port: 'http' });
+    expect(pod.securityContext).toMatchObject({ runAsUser: 65534, runAsNonRoot: true, fsGroup: 65534 });
+    expect(pod.serviceAccountName).toBe('alertmanager');
+    expect(pod.automountServiceAccountToken).toBe(false);
+    expect(find(production.manifests, 'ServiceAccount', 'alertmanager').automountServiceAccountToken).toBe(false);
+  });
+
+  test('the pod template carries a checksum of the configuration, so a config change rolls the pod', () => {
+    const sum = production.sts.spec.template.metadata.annotations['checksum/config'];
+    expect(sum).toMatch(/^[0-9a-f]{64}$/);
+    const other = chartOf(testConfig({ alertmanager: { repeatInterval: '12h' } })).sts.spec.template.metadata.annotations['checksum/config'];
+    expect(other).not.toBe(sum);
+    expect(chartOf(testConfig()).sts.spec.template.metadata.annotations['checksum/config']).toBe(sum);
+  });
+
+  test('configuration mounted as a directory; templates resolved beside alertmanager.yml', () => {
+    expect(main.volumeMounts).toContainEqual({ name: 'config', mountPath: PATHS.configDir, readOnly: true });
+    expect(pod.volumes).toContainEqual({ name: 'config', configMap: { name: 'alertmanager-config' } });
+    expect(production.am.templates).toEqual([TEMPLATE_FILE]);
+    expect(Object.keys(production.cm.data).sort()).toEqual(['alertmanager.yml', TEMPLATE_FILE]);
+  });
+
+  test('every secret is a file of the receivers Secret, mounted read-only with exactly the keys the config reads', () => {
+    const paths = secretPaths(production.am);
+    expect(paths.length).toBe(5); // slack, smtp, pagerduty, sms url, sms token
+    const vol = pod.volumes.find((v: any) => v.name === 'secrets');
+    expect(vol.secret.secretName).toBe('alertmanager-receivers');
+    expect(vol.secret.defaultMode).toBe(0o400);
+    expect(main.volumeMounts).toContainEqual({ name: 'secrets', mountPath: PATHS.secretsDir, readOnly: true });
+    const mounted = vol.secret.items.map((i: any) => `${PATHS.secretsDir}/${i.path}`).sort();
+    expect([...paths].sort()).toEqual(mounted);
+    expect(vol.secret.items.map((i: any) => i.key).sort()).toEqual(['pagerduty-routing-key', 'slack-webhook-url', 'sms-webhook-token', 'sms-webhook-url', 'smtp-password']);
+  });
+
+  test('nothing secret in the ConfigMap: no inline URL, password, key or token field', () => {
+    const text = production.cm.data['alertmanager.yml'];
+    for (const field of ['api_url:', 'auth_password:', 'auth_secret:', 'routing_key:', 'service_key:', 'credentials:', ' url:', 'password:']) {
+      expect({ field, present: text.includes(field) }).toEqual({ field, present: false });
+    }
+    expect(text).not.toMatch(/hooks\.slack\.com|https?:\/\/(?!alertmanager)/);
+  });
+
+  test('warnings go to Slack, critical to email and PagerDuty, notify_sms also to SMS without stealing the alert', () => {
+    const { route } = production.am;
+    expect(route.group_by).toEqual(['alertname', 'service', 'cluster']);
+    expect(route.receiver).toBe(RECEIVERS.slack);
+    const byReceiver = Object.fromEntries(route.routes.map((r: any) => [r.receiver, r]));
+    expect(byReceiver[RECEIVERS.slack].matchers).toEqual(['severity="warning"']);
+    expect(byReceiver[RECEIVERS.email]).toEqual({ receiver: RECEIVERS.email, matchers: ['severity="critical"'], continue: true });
+    expect(byReceiver[RECEIVERS.pagerduty]).toEqual({ receiver: RECEIVERS.pagerduty, matchers: ['severity="critical"'] });
+    expect(byReceiver[RECEIVERS.sms]).toEqual({ receiver: RECEIVERS.sms, matchers: ['notify_sms="true"'], continue: true });
+    // The Watchdog is matched first and stops there, so no severity route ever sees it.
+    expect(route.routes[0]).toMatchObject({ receiver: RECEIVERS.none, matchers: [`alertname="${WATCHDOG}"`] });
+    expect(route.routes[0].continue).toBeUndefined();
+  });
+
+  test('the channel, SMTP with TLS required, and the SMS token as a bearer credentials file', () => {
+    const receiver = (name: string) => production.am.receivers.find((r: any) => r.name === name);
+    expect(receiver(RECEIVERS.slack).slack_configs[0]).toMatchObject({ channel: '#ops-love-parser', api_url_file: `${PATHS.secretsDir}/slack-webhook-url`, send_resolved: true });
+    expect(receiver(RECEIVERS.email).email_configs[0]).toMatchObject({
+      to: 'oncall@love-parser.example',
+      smarthost: 'smtp.love-parser.example:587',
+      require_tls: true,
+      auth_password_file: `${PATHS.secretsDir}/smtp-password`,
+    });
+    expect(receiver(RECEIVERS.pagerduty).pagerduty_configs[0].routing_key_file).toBe(`${PATHS.secretsDir}/pagerduty-routing-key`);
+    expect(receiver(RECEIVERS.sms).webhook_configs[0]).toMatchObject({
+      url_file: `${PATHS.secretsDir}/sms-webhook-url`,
+      http_config: { authorization: { type: 'Bearer', credentials_file: `${PATHS.secretsDir}/sms-webhook-token` } },
+    });
+  });
+
+  test('a critical alert inhibits its warning twin on the same alert name, service, cluster and target', () => {
+    expect(production.am.inhibit_rules).toEqual([{ source_matchers: ['severity="critical"'], target_matchers: ['severity="warning"'], equal: INHIBIT_EQUAL }]);
+    expect(INHIBIT_EQUAL).toEqual(expect.arrayContaining(['alertname', 'service', 'cluster', 'instance']));
+    // A per-route warning must be covered by the service-wide critical HighErrorRate.
+    expect(INHIBIT_EQUAL).not.toContain('route');
+    expect(GROUP_BY.every((l) => INHIBIT_EQUAL.includes(l))).toBe(true);
+  });
+
+  test('staging leaves disabled receivers out and no route names them', () => {
+    const staging = chartOf(testConfig({}, 'staging'));
+    expect(staging.am.receivers.map((r: any) => r.name).sort()).toEqual([RECEIVERS.none, RECEIVERS.slack]);
+    expect(new Set(routeReceivers(staging.am.route))).toEqual(new Set([RECEIVERS.slack, RECEIVERS.none]));
+    expect(staging.am.route.routes.some((r: any) => r.matchers.includes('severity="critical"'))).toBe(false);
+    const items = staging.sts.spec.template.spec.volumes.find((v: any) => v.name === 'secrets').secret.items.map((i: any) => i.key);
+    expect(items).toEqual(['slack-webhook-url']);
+  });
+
+  // Every combination of receivers config accepts (slack or email must be on).
+  const combos = [true, false].flatMap((slack) =>
+    [true, false].flatMap((email) => [true, false].flatMap((sms) => [true, false].flatMap((pagerduty) => [true, false].map((heartbeat) => ({ slack, email, sms, pagerduty, heartbeat }))))),
+  ).filter((c) => c.slack || c.email);
+  const named = combos.map((c) => [Object.entries(c).map(([k, v]) => `${k} ${v ? 'on' : 'off'}`).join(', '), c] as const);
+  test.each(named)('routes only name receivers that exist: %s', (_name, on) => {
+    const { am, sts } = chartOf(
+      testConfig({
+        alertmanager: {
+          slack: { enabled: on.slack },
+          email: { enabled: on.email },
+          sms: { enabled: on.sms },
+          pagerduty: { enabled: on.pagerduty },
+          heartbeat: { enabled: on.heartbeat },
+        },
+      }),
+    );
+    const names = am.receivers.map((r: any) => r.name);
+    expect(new Set(names).size).toBe(names.length);
+    for (const r of routeReceivers(am.route)) expect(names).toContain(r);
+    expect(names.includes(RECEIVERS.slack)).toBe(on.slack);
+    expect(names.includes(RECEIVERS.email)).toBe(on.email);
+    expect(names.includes(RECEIVERS.sms)).toBe(on.sms);
+    expect(names.includes(RECEIVERS.pagerduty)).toBe(on.pagerduty);
+    expect(am.route.routes[0].receiver).toBe(on.heartbeat ? RECEIVERS.heartbeat : RECEIVERS.none);
+    // Critical alerts always reach someone: a critical route, or the default receiver.
+    const critical = am.route.routes.filter((r: any) => r.matchers.includes('severity="critical"')).map((r: any) => r.receiver);
+    expect(critical.length > 0 || [RECEIVERS.slack, RECEIVERS.email].includes(am.route.receiver)).toBe(true);
+    // Only the last route of a chain to the same alerts may stop it.
+    if (critical.length > 1) expect(am.route.routes.filter((r: any) => r.matchers.includes('severity="critical"')).slice(0, -1).every((r: any) => r.continue)).toBe(true);
+    // The secret mount holds exactly the files the config reads.
+    const items = sts.spec.template.spec.volumes.find((v: any) => v.name === 'secrets').secret.items.map((i: any) => `${PATHS.secretsDir}/${i.path}`);
+    expect(items.sort()).toEqual(secretPaths(am).sort());
+  });
+
+  test('the heartbeat posts the Watchdog at its interval, never resolved', () => {
+    const { am } = chartOf(testConfig({ alertmanager: { heartbeat: { enabled: true, interval: '2m' } } }));
+    expect(am.route.routes[0]).toMatchObject({ receiver: RECEIVERS.heartbeat, group_wait: '0s', group_interval: '2m', repeat_interval: '2m' });
+    expect(am.receivers.find((r: any) => r.name === RECEIVERS.heartbeat).webhook_configs).toEqual([{ url_file: `${PATHS.secretsDir}/heartbeat-url`, send_resolved: false }]);
+  });
+
+  test('network policy: in from Prometheus and Grafana only; out to DNS, HTTPS and the SMTP port', () => {
+    const np = find(production.manifests, 'NetworkPolicy', 'alertmanager');
+    const from = np.spec.ingress.flatMap((i: any) => i.from.map((f: any) => f.podSelector.matchLabels['app.kubernetes.io/name']));
+    expect(from.sort()).toEqual(['grafana', 'prometheus']);
+    expect(np.spec.ingress.every((i: any) => i.ports.every((p: any) => p.port === 9093))).toBe(true);
+    const ports = np.spec.egress.flatMap((e: any) => e.ports.map((p: any) => `${p.port}/${p.protocol}`));
+    expect(ports.sort()).toEqual(['443/TCP', '53/TCP', '53/UDP', '587/TCP']);
+    const staging = find(chartOf(testConfig({}, 'staging')).manifests, 'NetworkPolicy', 'alertmanager');
+    expect(staging.spec.egress.flatMap((e: any) => e.ports.map((p: any) => p.port))).not.toContain(587);
+    const smtps = find(chartOf(testConfig({ alertmanager: { email: { smarthost: 'smtp.example.org:465' } } })).manifests, 'NetworkPolicy', 'alertmanager');
+    expect(smtps.spec.egress.flatMap((e: any) => e.ports.map((p: any) => p.port))).toContain(465);
+  });
+
+  test('Prometheus scrapes it and sends alerts to its pods', () => {
+    const { stack, charts } = synthStack();
+    expect(stack.alertmanager.scrapeJobs.map((j) => j.job_name)).toEqual(['alertmanager']);
+    const prom = YAML.parse(find(charts.prometheus, 'ConfigMap', 'prometheus-config').data['prometheus.yml']);
+    expect(prom.scrape_configs.filter((j: any) => j.job_name === 'alertmanager')).toHaveLength(1);
+    const [am] = prom.alerting.alertmanagers;
+    expect(am.kubernetes_sd_configs[0].namespaces.names).toEqual(['monitoring']);
+    expect(am.kubernetes_sd_configs[0].selectors[0].label).toContain('app.kubernetes.io/name=alertmanager');
+    expect(prom.rule_files.length).toBeGreaterThan(0);
+  });
+});

@@ -17,7 +17,7 @@ import { POSTGRES_METRICS } from '../charts/postgres-exporter/metrics';
 import { postgresExporterArgs } from '../charts/postgres-exporter/postgres-exporter';
 import { REDIS_METRICS } from '../charts/redis-exporter/metrics';
 import { redisExporterArgs } from '../charts/redis-exporter/redis-exporter';
-import { IMAGES, ImageName } from '../charts/versions';
+import { IMAGES, ImageName, PinnedImage } from '../charts/versions';
 
 const ROOT = path.resolve(__dirname, '..');
 export const METRICS_DOC = path.join(ROOT, 'docs', 'metrics.md');
@@ -27,7 +27,7 @@ const cell = (s: string) => s.replace(/\|/g, '\\|').replace(/\n/g, ' ');
 
 /** The version tools/<dir>/go.mod builds for the real-exporter check, read from the committed go.mod. */
 function checkedVersion(name: ImageName): string {
-  const mod = (IMAGES[name] as { goModule?: { dir: string; path: string } }).goModule;
+  const mod = (IMAGES[name] as PinnedImage).goModule;
   if (!mod) return 'n/a';
   const file = path.join(ROOT, 'tools', mod.dir, 'go.mod');
   if (!fs.existsSync(file)) return 'not built';
@@ -53,7 +53,7 @@ function exporterTable(metrics: Record<string, ExporterMetricDef>): string {
 }
 
 function exporterSection(title: string, image: ImageName, metrics: Record<string, ExporterMetricDef>, args: string[], notes: string): string {
-  const i = IMAGES[image];
+  const i: PinnedImage = IMAGES[image];
   const flags = requiredFlags(metrics);
   return [
     `## ${title}`,

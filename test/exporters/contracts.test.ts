@@ -3,7 +3,7 @@
  * dashboard reads is named by a contract (so scripts/checks/25-exporter-metrics.sh, which runs the
  * real exporters, covers it), and every flag a contract needs is passed by its chart.
  */
-import { parser } from '@prometheus-io/lezer-promql';
+import type { LRParser } from '@lezer/lr';
 import * as YAML from 'yaml';
 import { ExporterMetricDef, exporterSeriesNames, requiredFlags } from '../../charts/lib/exporter-metrics';
 import { Rule } from '../../charts/lib/monitoring';
@@ -12,6 +12,10 @@ import { POSTGRES_METRICS } from '../../charts/postgres-exporter/metrics';
 import { REDIS_METRICS } from '../../charts/redis-exporter/metrics';
 import { compare, parseExposition } from './compare-scrape';
 import { find, synthStack } from '../util';
+
+// An ES module that the CommonJS test build cannot `import`; its CommonJS entry is required instead.
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const { parser } = require('@prometheus-io/lezer-promql') as { parser: LRParser };
 
 const CONTRACTS: [string, RegExp, Record<string, ExporterMetricDef>, string][] = [
   ['postgres', /^pg_/, POSTGRES_METRICS, 'postgres-exporter'],

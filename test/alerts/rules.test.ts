@@ -3,50 +3,17 @@
  * naming, severity, annotations, runbook links, notify_sms, `for`, and PromQL that parses and reads
  * only metrics defined in the metric modules.
  */
-import type { LRParser } from '@lezer/lr';
-import { ALERTMANAGER_METRICS } from '../../charts/alertmanager/metrics';
-import { BACKEND_METRICS, seriesNames } from '../../charts/backend/metrics';
 import { StackConfig } from '../../charts/config';
-import { UP, WATCHDOG, browsableRepoUrl, githubAnchor, isValidAlertName, runbookDocUrl, runbookUrl } from '../../charts/lib/alerting';
-import { exporterSeriesNames } from '../../charts/lib/exporter-metrics';
-import { NODE_METRICS } from '../../charts/node-exporter/metrics';
-import { POSTGRES_METRICS } from '../../charts/postgres-exporter/metrics';
-import { PROMETHEUS_SELF_METRICS } from '../../charts/prometheus/alerts';
-import { REDIS_METRICS } from '../../charts/redis-exporter/metrics';
+import { WATCHDOG, browsableRepoUrl, githubAnchor, isValidAlertName, runbookDocUrl, runbookUrl } from '../../charts/lib/alerting';
 import { testConfig } from '../util';
+import { KNOWN_SERIES, promql } from './known-metrics';
 import { ruleKey, synthesizedAlerts } from './synthesized';
-
-// The package's typings are ES module only; its CommonJS build is what `require` loads under jest.
-const { parser } = require('@prometheus-io/lezer-promql') as { parser: LRParser };
-
-/** Every series name the metric modules define: the only names an alert may read. */
-const KNOWN_SERIES = new Set<string>([
-  UP,
-  ...Object.values(BACKEND_METRICS).flatMap(seriesNames),
-  ...[POSTGRES_METRICS, REDIS_METRICS, NODE_METRICS].flatMap((m) => Object.values(m).flatMap(exporterSeriesNames)),
-  ...Object.values(ALERTMANAGER_METRICS).map((m) => m.name),
-  ...Object.values(PROMETHEUS_SELF_METRICS).map((m) => m.name),
-]);
 
 /**
  * Alerts whose value is a 0/1 state (down, reload failed, always firing): their description states
  * the condition and its duration instead of a meaningless `0`. Every other alert carries its value.
  */
 const STATE_ALERTS = new Set([WATCHDOG, 'BackendDown', 'LokiDown', 'PostgresDown', 'RedisDown', 'PrometheusTargetDown', 'PrometheusConfigReloadFailed', 'AlertmanagerConfigReloadFailed']);
-
-/** The metric names an expression reads, and whether it parses. */
-function promql(expr: string): { ok: boolean; metrics: string[] } {
-  const tree = parser.parse(expr);
-  let ok = true;
-  const metrics: string[] = [];
-  tree.iterate({
-    enter: (n) => {
-      if (n.type.isError) ok = false;
-      if (n.name === 'Identifier' && n.node.parent?.name === 'VectorSelector') metrics.push(expr.slice(n.from, n.to));
-    },
-  });
-  return { ok, metrics };
-}
 
 for (const env of ['production', 'staging']) {
   describe(`alert rules (${env})`, () => {

@@ -10,6 +10,9 @@ import { ArgoApplicationChart } from './argocd/application';
 import { BackendChart } from './backend/backend';
 import { ClusterChart } from './cluster/cluster';
 import { StackConfig } from './config';
+import { BACKEND_DASHBOARD_UIDS } from './backend/dashboards';
+import { loadCustomDashboards } from './grafana/custom';
+import { GrafanaChart } from './grafana/grafana';
 import { stackEndpoints } from './lib/endpoints';
 import { LogShipperChart } from './log-shipper/log-shipper';
 import { LogShipperRbacChart } from './log-shipper/rbac';
@@ -29,6 +32,7 @@ export interface Stack {
   readonly loki: LokiChart;
   readonly logShipperRbac: LogShipperRbacChart;
   readonly logShipper: LogShipperChart;
+  readonly grafana: GrafanaChart;
   readonly prometheus: PrometheusChart;
 }
 
@@ -45,13 +49,21 @@ export function buildStack(app: App, config: StackConfig): Stack {
   const loki = new LokiChart(app, 'loki', { ...common, dependsOn: [cluster] });
   const logShipperRbac = new LogShipperRbacChart(app, 'log-shipper-rbac', { ...common, dependsOn: [cluster] });
   const logShipper = new LogShipperChart(app, 'log-shipper', { ...common, dependsOn: [cluster, logShipperRbac] });
+  // A collector of dashboards: after the components that contribute them, before Prometheus (which scrapes it).
+  const grafana = new GrafanaChart(app, 'grafana', {
+    ...common,
+    dependsOn: [cluster],
+    sources: [backend, alertmanager, postgresExporter, redisExporter, nodeExporter, loki, logShipper],
+    customDashboards: loadCustomDashboards(),
+    homeDashboard: BACKEND_DASHBOARD_UIDS.observability,
+  });
   // A collector: created after every component it scrapes, and reading what they contribute.
   const prometheus = new PrometheusChart(app, 'prometheus', {
     ...common,
     dependsOn: [cluster],
-    sources: [backend, alertmanager, postgresExporter, redisExporter, nodeExporter, loki, logShipper],
+    sources: [backend, alertmanager, postgresExporter, redisExporter, nodeExporter, loki, logShipper, grafana],
   });
-  return { cluster, backend, alertmanager, postgresExporter, redisExporter, nodeExporter, loki, logShipperRbac, logShipper, prometheus };
+  return { cluster, backend, alertmanager, postgresExporter, redisExporter, nodeExporter, loki, logShipperRbac, logShipper, grafana, prometheus };
 }
 
 /** Adds the Argo CD Application to `app` (which synthesizes argocd/, outside the synced path). */

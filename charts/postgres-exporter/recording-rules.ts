@@ -1,10 +1,61 @@
 /**
- * Recording rules (heavy dashboard queries precomputed) of this component. Scaffold: issue #5 fills it; the signature is the contract the
- * collectors rely on.
+ * Recording rules of the Postgres exporter: what the Database Health dashboard reads over 30 days
+ * without re-aggregating the 100 exported statements of pg_stat_statements on every refresh (mean
+ * query duration, slow query rate) and the ratios (connections against max_connections, cache hits).
  */
+import { StackConfig } from '../config';
 import { ComponentProps } from '../lib/component';
+import { jobOf, maxBy, rate, sel, sumBy } from '../lib/alerting';
 import { RuleGroup } from '../lib/monitoring';
+import { baseName, rateOp, recordName, recordingGroup } from '../grafana/recording';
+import { POSTGRES_METRICS as M } from './metrics';
 
-export function recordingRules(_props: ComponentProps): RuleGroup[] {
-  return [];
+/** The backend type of connections that count against max_connections (not the server's own workers). */
+export const CLIENT_BACKEND = 'client backend';
+
+/** Names of the Postgres exporter's recorded series; the dashboards read these. */
+export function postgresRecords(c: StackConfig) {
+  const w = c.alerts.rateWindow;
+  return {
+    /** Statement executions per second per database. */
+    calls: recordName(['job', 'datname'], baseName(M.statementCalls.name), rateOp(w)),
+    /** Seconds of statement execution per second per database. */
+    seconds: recordName(['job', 'datname'], baseName(M.statementSeconds.name), rateOp(w)),
+    /** Mean execution time of a statement per database. */
+    meanDuration: recordName(['job', 'datname'], `${baseName(M.statementSeconds.name)}_per_call`, rateOp(w, 'ratio')),
+    /** Executions per second of statements whose mean time is above grafana.slowQuerySeconds. */
+    slowCalls: recordName(['job', 'datname'], 'pg_stat_statements_slow_calls', rateOp(w)),
+    /** Client connections as a share of what max_connections leaves to ordinary roles. */
+    connectionsUsage: recordName(['job'], 'pg_connections_in_use', 'ratio'),
+    /** Share of block reads served from shared buffers per database. */
+    cacheHitRatio: recordName(['job', 'datname'], baseName(M.blocksHit.name), rateOp(w, 'ratio')),
+  } as const;
+}
+
+export function recordingRules(props: ComponentProps): RuleGroup[] {
+  const c = props.config;
+  const w = c.alerts.rateWindow;
+  const job = jobOf(props.endpoints.postgresExporter);
+  const r = postgresRecords(c);
+  const calls = rate(sel(M.statementCalls.name, job), w);
+  const seconds = rate(sel(M.statementSeconds.name, job), w);
+  const hit = sumBy(['job', 'datname'], rate(sel(M.blocksHit.name, job), w));
+  const read = sumBy(['job', 'datname'], rate(sel(M.blocksRead.name, job), w));
+  return [
+    recordingGroup(props.endpoints.postgresExporter.name, [
+      { record: r.calls, expr: sumBy(['job', 'datname'], calls) },
+      { record: r.seconds, expr: sumBy(['job', 'datname'], seconds) },
+      { record: r.meanDuration, expr: `${sel(r.seconds, job)}\n/\n(${sel(r.calls, job)} > 0)` },
+      // pg_stat_statements keeps totals, not a distribution: a statement is slow when its mean over
+      // the window is above the threshold, and all its executions in the window count as slow.
+      { record: r.slowCalls, expr: sumBy(['job', 'datname'], `${calls}\n  and\n(${seconds} / ${calls} > ${c.grafana.slowQuerySeconds})`) },
+      {
+        record: r.connectionsUsage,
+        expr:
+          `${sumBy(['job'], sel(M.activityCount.name, { ...job, backend_type: CLIENT_BACKEND }))}\n/\n` +
+          maxBy(['job'], `${sel(M.maxConnections.name, job)} - ${sel(M.superuserReservedConnections.name, job)}`),
+      },
+      { record: r.cacheHitRatio, expr: `${hit}\n/\n(${hit} + ${read} > 0)` },
+    ]),
+  ];
 }

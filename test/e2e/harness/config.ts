@@ -1,0 +1,53 @@
+/**
+ * The configuration the end-to-end run synthesizes: production's environment file with the timing
+ * overrides an operator would put in a test environment, validated by the same parseEnvironment as
+ * every environment, then synthesized in memory by the same buildStack as `npm run synth`. So the
+ * rules, routes, flags and files that run are the production ones, with shorter clocks.
+ */
+import { StackConfig } from '../../../charts/config';
+import { parseEnvironment } from '../../../charts/load-config';
+import { durationToSeconds } from '../../../charts/lib/schema';
+import { SynthesizedStack, merge, rawEnvironment, synthStack } from '../../util';
+
+/** Name of the test environment (the `environment` external label on every series and alert). */
+export const E2E_ENVIRONMENT = 'e2e';
+
+/**
+ * Only clocks change. Everything the scenarios assert on (thresholds, labels, routes, receivers)
+ * keeps production's value; the `for` durations that are not configuration stay as the alert
+ * rules define them (the DB pool, payment and disk alerts keep their 5m).
+ */
+export const E2E_OVERRIDES = {
+  prometheus: {
+    scrapeInterval: '2s',
+    evaluationInterval: '2s',
+    // Rule files changed on disk are picked up within this (the disk scenario lowers a threshold).
+    reloadInterval: '2s',
+  },
+  alertmanager: {
+    groupWait: '2s',
+    // Resolved notifications of a group leave at its next group_interval tick.
+    groupInterval: '5s',
+    // No repeats inside a run: every notification recorded is a state change.
+    repeatInterval: '1h',
+  },
+  alerts: {
+    errorFor: '30s',
+    latencyFor: '1m',
+    // 15 scrapes at 2s: as many samples per window as production's 5m holds at 15s, more or less.
+    rateWindow: '30s',
+    queueStuckFor: '1m',
+    paymentWindow: '1m',
+  },
+} as const;
+
+/** The e2e config, with `extra` overrides on top (the disk scenario's lowered thresholds). */
+export function e2eConfig(extra: Record<string, unknown> = {}): StackConfig {
+  return parseEnvironment(E2E_ENVIRONMENT, merge(merge(rawEnvironment('production'), E2E_OVERRIDES), extra));
+}
+
+export function synthesize(config: StackConfig): SynthesizedStack {
+  return synthStack(config);
+}
+
+export const seconds = durationToSeconds;

@@ -1,0 +1,281 @@
+/**
+ * Starts the whole monitoring path on 127.0.0.1, from the synthesized objects: PostgreSQL, Redis,
+ * the reference backend, the three exporters, Alertmanager and Prometheus (the pinned binaries of
+ * scripts/setup-tools.sh), and the notification sinks. `stop()` ends every process; call it in a
+ * `finally`.
+ */
+import { randomBytes } from 'node:crypto';
+import { execFileSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import * as YAML from 'yaml';
+import { StackConfig } from '../../../charts/config';
+import { StackEndpoints, stackEndpoints } from '../../../charts/lib/endpoints';
+import { IMAGES, ImageName } from '../../../charts/versions';
+import { SynthesizedStack, ROOT } from '../../util';
+import { Receivers, Sink, makeTlsCertificate } from '../receivers';
+import { Localizer, TestSecrets } from './localize';
+import { Postgres } from './postgres';
+import { Proc, Processes, freePort, get, waitFor } from './proc';
+import { Redis } from './redis';
+
+/** Size of the reference backend's DB pool: 19 held of 20 is above the 0.9 alert ratio with one left for traffic. */
+export const BACKEND_POOL_MAX = 20;
+
+/** The pinned Go binaries the run needs, by image: scripts/setup-tools.sh builds them from tools/<dir>. */
+const BINARIES = ['prometheus', 'alertmanager', 'nodeExporter', 'postgresExporter', 'redisExporter'] as const satisfies readonly ImageName[];
+type Binary = (typeof BINARIES)[number];
+
+export function binaryPath(image: Binary, name?: string): string {
+  const dir = IMAGES[image].goModule.dir;
+  return path.join(ROOT, '.tools', dir, 'bin', name ?? dir);
+}
+
+export interface VersionRow {
+  readonly image: string;
+  readonly pinned: string;
+  readonly built: string;
+}
+
+/** The version each binary reports next to the tag the manifests pin. */
+export function binaryVersions(): VersionRow[] {
+  return BINARIES.map((image) => {
+    const bin = binaryPath(image);
+    if (!fs.existsSync(bin)) {
+      throw new Error(`${bin} is missing: run 'bash scripts/setup-tools.sh ${IMAGES[image].goModule.dir}'`);
+    }
+    // redis_exporter prints its version as a log line on stderr; the others on stdout.
+    const out = execFileSync(bin, ['--version'], { stdio: ['ignore', 'pipe', 'pipe'], encoding: 'utf8' });
+    let text = out;
+    if (!/[0-9]+\.[0-9]+\.[0-9]+/.test(text)) {
+      text = execFileSync('sh', ['-c', `"${bin}" --version 2>&1`], { encoding: 'utf8' });
+    }
+    const built = /v?([0-9]+\.[0-9]+\.[0-9]+)/.exec(text)?.[1] ?? 'unknown';
+    return { image: IMAGES[image].repository, pinned: IMAGES[image].tag.replace(/^v/, ''), built };
+  });
+}
+
+export interface RunningStack {
+  readonly config: StackConfig;
+  readonly synth: SynthesizedStack;
+  readonly endpoints: StackEndpoints;
+  readonly localizer: Localizer;
+  readonly procs: Processes;
+  readonly pg: Postgres;
+  readonly redis: Redis;
+  readonly receivers: Receivers;
+  readonly secrets: TestSecrets;
+  readonly backendUrl: string;
+  readonly prometheusUrl: string;
+  readonly alertmanagerUrl: string;
+  /** Local directory of Prometheus's configuration mount (prometheus.yml and the rule files). */
+  readonly prometheusConfigDir: string;
+  readonly alertmanagerConfigFile: string;
+  /** Timestamps (ms) of the phases of startup, for the report. */
+  readonly timings: Record<string, number>;
+  stop(): Promise<void>;
+}
+
+/** The test value of each Secret key the synthesized workloads reference, named from config (never typed). */
+function testSecrets(c: StackConfig, pg: Postgres, redis: Redis, receivers: Receivers, smtpPassword: string): Record<string, string> {
+  const am = c.alertmanager;
+  const amKey = (k: string) => `${am.secretName}/${k}`;
+  return {
+    [`${c.exporters.postgres.dsnSecret.name}/${c.exporters.postgres.dsnSecret.key}`]: pg.monitorDsn,
+    [`${c.exporters.redis.secretName}/${c.exporters.redis.addressKey}`]: redis.address,
+    [`${c.exporters.redis.secretName}/${c.exporters.redis.passwordKey}`]: redis.password,
+    [amKey(am.slack.webhookUrlKey)]: receivers.url('slack'),
+    [amKey(am.email.passwordKey)]: smtpPassword,
+    [amKey(am.pagerduty.routingKeyKey)]: `e2e-routing-key-${randomBytes(8).toString('hex')}`,
+    [amKey(am.sms.urlKey)]: receivers.url('sms'),
+    [amKey(am.sms.tokenKey)]: `e2e-sms-token-${randomBytes(8).toString('hex')}`,
+  };
+}
+
+export async function startStack(config: StackConfig, synth: SynthesizedStack, dir: string): Promise<RunningStack> {
+  const t0 = Date.now();
+  const timings: Record<string, number> = {};
+  const mark = (phase: string) => (timings[phase] = Date.now() - t0);
+  const logs = path.join(dir, 'logs');
+  fs.mkdirSync(logs, { recursive: true });
+  const procs = new Processes(logs);
+  const ep = stackEndpoints(config);
+  let receivers: Receivers | undefined;
+
+  try {
+    // ---- notification sinks ------------------------------------------------------------------
+    const tls = makeTlsCertificate(path.join(dir, 'tls'));
+    const smtpPassword = randomBytes(12).toString('hex');
+    const username = config.alertmanager.email.username;
+    if (config.alertmanager.email.enabled && username === undefined) throw new Error('e2e: email is enabled without a username');
+    receivers = new Receivers(tls, { username: username ?? '', password: smtpPassword });
+    await receivers.start();
+    const sinks = receivers;
+
+    // ---- databases and the backend -----------------------------------------------------------
+    const [pg, redis] = await Promise.all([Postgres.start(procs, path.join(dir, 'postgres')), Redis.start(procs, path.join(dir, 'redis'))]);
+    mark('postgres+redis');
+    const secrets = testSecrets(config, pg, redis, sinks, smtpPassword);
+    const localizer = new Localizer(synth.all, path.join(dir, 'pods'), secrets);
+
+    const port = async (e: (typeof ep)[keyof typeof ep]) => {
+      const p = await freePort();
+      localizer.run(e, { [e.portName]: p });
+      return p;
+    };
+    const backendPort = await port(ep.backend);
+    const promPort = await port(ep.prometheus);
+    const amPort = await port(ep.alertmanager);
+    await port(ep.postgresExporter);
+    await port(ep.redisExporter);
+    await port(ep.nodeExporter);
+
+    const backend = procs.add('backend', process.execPath, ['-r', 'ts-node/register', path.join(__dirname, '..', 'reference-backend', 'main.ts')], {
+      cwd: ROOT,
+      env: { DATABASE_URL: pg.appUrl, REDIS_URL: redis.url, PORT: String(backendPort), HOST: '127.0.0.1', DB_POOL_MAX: String(BACKEND_POOL_MAX) },
+    });
+    const backendUrl = `http://127.0.0.1:${backendPort}`;
+    backend.start();
+
+    // ---- exporters: flags and environment as synthesized ------------------------------------
+    const exporters: [Proc, string][] = [];
+    for (const [image, endpoint] of [
+      ['postgresExporter', ep.postgresExporter],
+      ['redisExporter', ep.redisExporter],
+      ['nodeExporter', ep.nodeExporter],
+    ] as const) {
+      const inv = localizer.invocation(endpoint);
+      const p = procs.add(endpoint.name, binaryPath(image), inv.args, { env: inv.env });
+      p.start();
+      exporters.push([p, `http://${localizer.localAddress(endpoint.namespace, endpoint.name, endpoint.portName)}/metrics`]);
+    }
+
+    // ---- Alertmanager ------------------------------------------------------------------------
+    const amInv = localizer.invocation(ep.alertmanager);
+    const amConfigArg = amInv.args.find((a) => a.startsWith('--config.file='));
+    if (!amConfigArg) throw new Error('the Alertmanager container has no --config.file flag');
+    const alertmanagerConfigFile = amConfigArg.slice('--config.file='.length);
+    const amConfigDir = path.dirname(alertmanagerConfigFile);
+    const amMount = [...amInv.mounts].find(([, local]) => local === amConfigDir)?.[0];
+    const amSource = localizer.configMap(ep.alertmanager.namespace, configMapOf(localizer, ep.alertmanager, amMount));
+    fs.writeFileSync(
+      alertmanagerConfigFile,
+      localizer.alertmanagerConfig(amSource[path.basename(alertmanagerConfigFile)], amInv.mounts, {
+        smtp: `127.0.0.1:${sinks.smtpPort}`,
+        caFile: tls.caFile,
+        pagerdutyUrl: sinks.url('pagerduty'),
+      }),
+    );
+    const alertmanager = procs.add('alertmanager', binaryPath('alertmanager'), amInv.args, { env: amInv.env });
+    alertmanager.start();
+    const alertmanagerUrl = `http://127.0.0.1:${amPort}`;
+
+    // ---- Prometheus --------------------------------------------------------------------------
+    const promInv = localizer.invocation(ep.prometheus);
+    const promConfigArg = promInv.args.find((a) => a.startsWith('--config.file='));
+    if (!promConfigArg) throw new Error('the Prometheus container has no --config.file flag');
+    const promConfigFile = promConfigArg.slice('--config.file='.length);
+    const prometheusConfigDir = path.dirname(promConfigFile);
+    fs.writeFileSync(promConfigFile, localizer.prometheusConfig(fs.readFileSync(promConfigFile, 'utf8'), ep.prometheus));
+    const prometheus = procs.add('prometheus', binaryPath('prometheus'), promInv.args, { env: promInv.env });
+    prometheus.start();
+    const prometheusUrl = `http://127.0.0.1:${promPort}`;
+    fs.writeFileSync(path.join(dir, 'rewrites.txt'), localizer.rewrites.join('\n') + '\n');
+
+    // ---- everything answers ------------------------------------------------------------------
+    const ready = (p: Proc, url: string, what: string, timeoutMs = 60_000) => p.whileRunning(waitFor(what, async () => (await get(url)).ok, timeoutMs));
+    await Promise.all([
+      ready(backend, `${backendUrl}/health/ready`, 'the reference backend to be ready'),
+      ...exporters.map(([p, url]) => ready(p, url, `${p.name} to serve ${url}`)),
+      ready(alertmanager, `${alertmanagerUrl}/-/ready`, 'Alertmanager to be ready'),
+      ready(prometheus, `${prometheusUrl}/-/ready`, 'Prometheus to be ready'),
+    ]);
+    mark('processes ready');
+    // Every target of the localized configuration scraped successfully at least once.
+    await prometheus.whileRunning(
+      waitFor(
+        'every Prometheus target to be up',
+        async () => {
+          const r: any = await (await get(`${prometheusUrl}/api/v1/targets?state=active`)).json();
+          const targets: any[] = r.data.activeTargets;
+          const down = targets.filter((t) => t.health !== 'up');
+          if (targets.length > 0 && down.length === 0) return true;
+          throw new Error(`down: ${down.map((t) => `${t.labels.job} ${t.scrapeUrl} ${t.lastError}`).join('; ')}`);
+        },
+        60_000,
+        500,
+      ),
+    );
+    const amReady: any = await (await get(`${alertmanagerUrl}/api/v2/status`)).json();
+    if (!amReady.config?.original) throw new Error('Alertmanager reports no configuration');
+    mark('targets up');
+
+    return {
+      config,
+      synth,
+      endpoints: ep,
+      localizer,
+      procs,
+      pg,
+      redis,
+      receivers: sinks,
+      secrets,
+      backendUrl,
+      prometheusUrl,
+      alertmanagerUrl,
+      prometheusConfigDir,
+      alertmanagerConfigFile,
+      timings,
+      stop: async () => {
+        await procs.stopAll();
+        await sinks.stop();
+      },
+    };
+  } catch (e) {
+    await procs.stopAll();
+    await receivers?.stop();
+    throw e;
+  }
+}
+
+/** The ConfigMap mounted at `mountPath` of an endpoint's workload. */
+function configMapOf(localizer: Localizer, endpoint: (StackEndpoints)[keyof StackEndpoints], mountPath: string | undefined): string {
+  const pod = localizer.workload(endpoint).spec.template.spec;
+  const vm = pod.containers[0].volumeMounts?.find((m: any) => m.mountPath === mountPath);
+  const cm = pod.volumes?.find((v: any) => v.name === vm?.name)?.configMap?.name;
+  if (!cm) throw new Error(`${endpoint.name}: no ConfigMap mounted at ${mountPath}`);
+  return cm;
+}
+
+/** The receivers amtool says an alert with these labels reaches, with the configuration that runs. */
+export function routedReceivers(configFile: string, labels: Record<string, string>): string[] {
+  const out = execFileSync(
+    binaryPath('alertmanager', 'amtool'),
+    ['config', 'routes', 'test', `--config.file=${configFile}`, ...Object.entries(labels).map(([k, v]) => `${k}=${v}`)],
+    { encoding: 'utf8' },
+  );
+  return out
+    .trim()
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
+}
+
+/** The sinks each receiver of the running alertmanager.yml notifies. */
+export function receiverSinks(configFile: string, smsUrl: string): Map<string, Set<Sink>> {
+  const cfg = YAML.parse(fs.readFileSync(configFile, 'utf8'));
+  const out = new Map<string, Set<Sink>>();
+  for (const r of cfg.receivers as any[]) {
+    const s = new Set<Sink>();
+    if ((r.slack_configs ?? []).length) s.add('slack');
+    if ((r.email_configs ?? []).length) s.add('email');
+    if ((r.pagerduty_configs ?? []).length) s.add('pagerduty');
+    for (const w of r.webhook_configs ?? []) {
+      const target = w.url_file ? fs.readFileSync(w.url_file, 'utf8').trim() : w.url;
+      if (target !== smsUrl) throw new Error(`receiver ${r.name}: webhook to ${target} has no sink in the e2e`);
+      s.add('sms');
+    }
+    out.set(r.name, s);
+  }
+  return out;
+}

@@ -4,9 +4,9 @@
  *   npx ts-node --transpile-only test/alerts/promtool-tests.ts --rules <dir> --out <dir>
  *
  * `--rules` is the prometheus-config ConfigMap written out by scripts/extract-configs.ts (its
- * `*.rules.yml`); one test file per component is written to `--out`, each loading every rule file
- * so that a case also sees any other rule of the same alert name. The cases are written for the
- * production environment's configuration.
+ * `*.rules.yml`); one test file per component is written to `--out`, loading every rule file that
+ * defines an alert name its cases test (all rules of that name, wherever they are; the other files
+ * only cost evaluation time). The cases are written for the production environment's configuration.
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -28,14 +28,25 @@ export function writePromtoolTests(rulesDir: string, outDir: string): string[] {
     .sort()
     .map((f) => path.resolve(rulesDir, f));
   if (ruleFiles.length === 0) throw new Error(`no *${RULE_FILE_SUFFIX} in ${rulesDir}`);
+  const alertsIn = new Map(ruleFiles.map((f) => [f, alertNames(fs.readFileSync(f, 'utf8'))]));
   fs.mkdirSync(outDir, { recursive: true });
   const written: string[] = [];
   for (const [component, cases] of Object.entries(allCases({ config, endpoints: stackEndpoints(config) }))) {
+    const tested = new Set(cases.map((k) => k.alert));
+    const files = ruleFiles.filter((f) => [...alertsIn.get(f)!].some((a) => tested.has(a)));
+    const missing = [...tested].filter((a) => !files.some((f) => alertsIn.get(f)!.has(a)));
+    if (missing.length > 0) throw new Error(`no rule file in ${rulesDir} defines ${missing.join(', ')}`);
     const file = path.join(outDir, `${component}.test.yml`);
-    fs.writeFileSync(file, YAML.stringify(promtoolTestFile(ruleFiles, config.prometheus.evaluationInterval, cases), { lineWidth: 0 }));
+    fs.writeFileSync(file, YAML.stringify(promtoolTestFile(files, config.prometheus.evaluationInterval, cases), { lineWidth: 0 }));
     written.push(file);
   }
   return written;
+}
+
+/** Alert names a rule file defines. */
+function alertNames(ruleFile: string): Set<string> {
+  const groups = (YAML.parse(ruleFile)?.groups ?? []) as { rules?: { alert?: string }[] }[];
+  return new Set(groups.flatMap((g) => g.rules ?? []).flatMap((r) => (r.alert ? [r.alert] : [])));
 }
 
 function main(argv: string[]): void {

@@ -161,7 +161,9 @@ export class Receivers {
         return;
       }
       const answer = this.onJson(req, body, at);
-      res.writeHead(answer.status, { 'content-type': 'application/json' }).end(JSON.stringify(answer.body));
+      // Slack's incoming webhooks answer a plain-text `ok`; the JSON APIs answer JSON.
+      if (typeof answer.body === 'string') res.writeHead(answer.status, { 'content-type': 'text/plain' }).end(answer.body);
+      else res.writeHead(answer.status, { 'content-type': 'application/json' }).end(JSON.stringify(answer.body));
     });
   }
 

@@ -261,21 +261,27 @@ export function routedReceivers(configFile: string, labels: Record<string, strin
     .filter(Boolean);
 }
 
-/** The sinks each receiver of the running alertmanager.yml notifies. */
-export function receiverSinks(configFile: string, smsUrl: string): Map<string, Set<Sink>> {
+/** Alertmanager's default `send_resolved` per integration, where a config leaves it out. */
+const SEND_RESOLVED_DEFAULT: Record<Sink, boolean> = { slack: false, email: false, pagerduty: true, sms: true };
+
+/** The sinks each receiver of the running alertmanager.yml notifies, and whether it sends resolved notifications there. */
+export function receiverSinks(configFile: string, smsUrl: string): Map<string, Map<Sink, boolean>> {
   const cfg = YAML.parse(fs.readFileSync(configFile, 'utf8'));
-  const out = new Map<string, Set<Sink>>();
+  const out = new Map<string, Map<Sink, boolean>>();
   for (const r of cfg.receivers as any[]) {
-    const s = new Set<Sink>();
-    if ((r.slack_configs ?? []).length) s.add('slack');
-    if ((r.email_configs ?? []).length) s.add('email');
-    if ((r.pagerduty_configs ?? []).length) s.add('pagerduty');
+    const sinks = new Map<Sink, boolean>();
+    const add = (sink: Sink, integrations: any[] | undefined) => {
+      for (const i of integrations ?? []) sinks.set(sink, i.send_resolved ?? SEND_RESOLVED_DEFAULT[sink]);
+    };
+    add('slack', r.slack_configs);
+    add('email', r.email_configs);
+    add('pagerduty', r.pagerduty_configs);
     for (const w of r.webhook_configs ?? []) {
       const target = w.url_file ? fs.readFileSync(w.url_file, 'utf8').trim() : w.url;
       if (target !== smsUrl) throw new Error(`receiver ${r.name}: webhook to ${target} has no sink in the e2e`);
-      s.add('sms');
     }
-    out.set(r.name, s);
+    add('sms', r.webhook_configs);
+    out.set(r.name, sinks);
   }
   return out;
 }

@@ -1,0 +1,162 @@
+/**
+ * Every metric a rule or a dashboard reads must exist in the live scrapes. The selectors are
+ * extracted with the PromQL grammar Prometheus's own UI uses (@prometheus-io/lezer-promql), from the
+ * rule files Prometheus loaded and the dashboards in the synthesized ConfigMaps; each is looked up
+ * in Prometheus by metric name and, where the selector names one, by job.
+ */
+import type * as LezerPromql from '@prometheus-io/lezer-promql' with { 'resolution-mode': 'import' };
+import * as YAML from 'yaml';
+import { query } from './harness/prom';
+
+// The package is ESM-typed but ships a CommonJS build, which is what this (CommonJS) code loads.
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const { parser } = require('@prometheus-io/lezer-promql') as typeof LezerPromql;
+
+/** Series Prometheus itself makes, not scraped from anyone. */
+const SYNTHETIC = new Set(['ALERTS', 'ALERTS_FOR_STATE', 'up', 'scrape_duration_seconds', 'scrape_samples_scraped', 'scrape_series_added', 'scrape_samples_post_metric_relabeling']);
+
+export interface Selector {
+  readonly metric: string;
+  /** The job the selector asks for (an exact `job="..."` matcher), if any. */
+  readonly job?: string;
+  /** Where it was read: `rule <group>/<alert or record>` or `dashboard <uid>/<panel>`. */
+  readonly from: string;
+}
+
+export interface ExprSource {
+  readonly expr: string;
+  readonly from: string;
+}
+
+/** Grafana's variables are not PromQL: durations become 5m, other variables a number or a label value. */
+function grafanaToPromql(expr: string): string {
+  return expr
+    .replace(/\[\s*\$\{?[A-Za-z_][A-Za-z0-9_]*\}?\s*\]/g, '[5m]')
+    .replace(/\$\{?__[A-Za-z_]+\}?/g, '5m')
+    .replace(/("[^"]*")|\$\{?[A-Za-z_][A-Za-z0-9_:]*\}?|\[\[[A-Za-z_][A-Za-z0-9_]*\]\]/g, (m, quoted: string | undefined) => (quoted ? m : '1'));
+}
+
+/** The selectors of one PromQL expression; throws with the position on a syntax error. */
+export function selectorsOf(src: ExprSource): Selector[] {
+  const expr = src.expr;
+  const tree = parser.parse(expr);
+  const out: Selector[] = [];
+  let error: number | undefined;
+  tree.iterate({
+    enter(n) {
+      if (n.type.isError && error === undefined) error = n.from;
+      if (n.name !== 'VectorSelector') return;
+      let metric: string | undefined;
+      let job: string | undefined;
+      const node = n.node;
+      const id = node.getChild('Identifier');
+      if (id) metric = expr.slice(id.from, id.to);
+      for (const m of node.getChild('LabelMatchers')?.getChildren('UnquotedLabelMatcher') ?? []) {
+        const name = m.getChild('LabelName');
+        const op = m.getChild('MatchOp');
+        const value = m.getChild('StringLiteral');
+        if (!name || !op || !value) continue;
+        const label = expr.slice(name.from, name.to);
+        const v = JSON.parse(expr.slice(value.from, value.to).replace(/^'|'$/g, '"'));
+        const exact = expr.slice(op.from, op.to) === '=';
+        if (label === '__name__' && exact) metric = v;
+        if (label === 'job' && exact) job = v;
+      }
+      if (metric) out.push({ metric, from: src.from, ...(job ? { job } : {}) });
+    },
+  });
+  if (error !== undefined) throw new Error(`${src.from}: PromQL does not parse at ${error}: ${expr}`);
+  return out;
+}
+
+/** Expressions of every rule in rule files (`{ groups: [...] }` YAML). */
+export function ruleExprs(files: Record<string, string>): ExprSource[] {
+  const out: ExprSource[] = [];
+  for (const [file, text] of Object.entries(files)) {
+    for (const g of YAML.parse(text).groups ?? []) {
+      for (const r of g.rules ?? []) out.push({ expr: r.expr, from: `rule ${file}: ${r.alert ?? r.record}` });
+    }
+  }
+  return out;
+}
+
+/** Names recording rules produce: read by other rules or dashboards, made by Prometheus. */
+export function recordedNames(files: Record<string, string>): Set<string> {
+  const out = new Set<string>();
+  for (const text of Object.values(files)) for (const g of YAML.parse(text).groups ?? []) for (const r of g.rules ?? []) if (r.record) out.add(r.record);
+  return out;
+}
+
+/** Expressions of the dashboards found in ConfigMaps (any JSON value with `panels`). */
+export function dashboardExprs(configMaps: { metadata: { name: string }; data?: Record<string, string> }[]): ExprSource[] {
+  const out: ExprSource[] = [];
+  for (const cm of configMaps) {
+    for (const [key, text] of Object.entries(cm.data ?? {})) {
+      if (!key.endsWith('.json')) continue;
+      let model: any;
+      try {
+        model = JSON.parse(text);
+      } catch {
+        continue;
+      }
+      if (!Array.isArray(model?.panels)) continue;
+      const uid = model.uid ?? key;
+      const walk = (panel: any) => {
+        for (const t of panel.targets ?? []) {
+          if (typeof t.expr === 'string' && isPrometheus(t.datasource ?? panel.datasource)) out.push({ expr: grafanaToPromql(t.expr), from: `dashboard ${uid}: ${panel.title ?? panel.id}` });
+        }
+        for (const p of panel.panels ?? []) walk(p);
+      };
+      for (const p of model.panels) walk(p);
+      for (const v of model.templating?.list ?? []) {
+        const q = typeof v.query === 'string' ? v.query : v.query?.query;
+        if (v.type === 'query' && typeof q === 'string' && isPrometheus(v.datasource)) {
+          // label_values(metric{...}, label) / query_result(expr): the PromQL inside.
+          const inner = /^\s*(?:label_values|query_result)\((.*?)(?:,\s*[A-Za-z_][A-Za-z0-9_]*)?\)\s*$/.exec(q)?.[1];
+          if (inner) out.push({ expr: grafanaToPromql(inner), from: `dashboard ${uid}: variable ${v.name}` });
+        }
+      }
+    }
+  }
+  return out;
+}
+
+function isPrometheus(ds: unknown): boolean {
+  if (ds === undefined || ds === null) return true; // the dashboard default
+  if (typeof ds === 'string') return !/loki/i.test(ds);
+  const d = ds as { type?: string; uid?: string };
+  return d.type === undefined ? !/loki/i.test(d.uid ?? '') : d.type === 'prometheus';
+}
+
+export interface CoverageResult {
+  readonly checked: number;
+  readonly missing: Selector[];
+  /** Selectors of jobs whose component the run does not start. */
+  readonly notRun: Selector[];
+}
+
+/**
+ * Looks every selector up in Prometheus: the metric must have had a series (of the selector's job)
+ * at some point of the last `lookback`.
+ */
+export async function checkCoverage(prometheusUrl: string, selectors: Selector[], opts: { recorded: Set<string>; jobsNotRun: Set<string>; lookback: string }): Promise<CoverageResult> {
+  const unique = new Map<string, Selector[]>();
+  for (const s of selectors) {
+    if (SYNTHETIC.has(s.metric) || opts.recorded.has(s.metric)) continue;
+    const key = `${s.metric}|${s.job ?? ''}`;
+    unique.set(key, [...(unique.get(key) ?? []), s]);
+  }
+  const missing: Selector[] = [];
+  const notRun: Selector[] = [];
+  for (const [, group] of unique) {
+    const s = group[0];
+    if (s.job && opts.jobsNotRun.has(s.job)) {
+      notRun.push(...group);
+      continue;
+    }
+    const sel = `{__name__=${JSON.stringify(s.metric)}${s.job ? `,job=${JSON.stringify(s.job)}` : ''}}`;
+    const r = await query(prometheusUrl, `count(last_over_time(${sel}[${opts.lookback}]))`);
+    if (r.length === 0) missing.push(...group);
+  }
+  return { checked: unique.size, missing, notRun };
+}

@@ -1,0 +1,257 @@
+/**
+ * The end-to-end run: the synthesized stack on real servers, every alert path from fault to
+ * notification, and every metric the rules and dashboards read present in the live scrapes.
+ *
+ *   npx ts-node test/e2e/run.ts [--only <scenario id>[,<id>...]] [--keep] [--json <file>]
+ *
+ * Prints PASS/FAIL per scenario, the detection latency table, and a last line
+ * `e2e: N passed, M failed`; exits non-zero on any failure. scripts/checks/70-e2e.sh runs it.
+ */
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import * as YAML from 'yaml';
+import { ALERTMANAGER_METRICS } from '../../charts/alertmanager/metrics';
+import { BACKEND_METRICS } from '../../charts/backend/metrics';
+import { CoverageResult, checkCoverage, dashboardExprs, recordedNames, ruleExprs, selectorsOf } from './coverage';
+import { E2E_OVERRIDES, e2eConfig, synthesize } from './harness/config';
+import { prometheusAlerts, query } from './harness/prom';
+import { waitFor } from './harness/proc';
+import { RunningStack, VersionRow, binaryVersions, startStack } from './harness/stack';
+import { ScenarioResult, runScenario, scenarios } from './scenarios';
+import { Traffic } from './traffic';
+
+/** Scenarios that share nothing the others disturb run side by side; the rest one after another. */
+const PARALLEL = ['db-pool', 'disk-pressure', 'payment-callbacks'];
+/** In this order: Redis last, its outage cascades into HighErrorRate (critical) and empties the queues. */
+const SEQUENTIAL = ['http-5xx', 'queue-stuck', 'redis-down'];
+
+/** The whole run is bounded: a hung wait must not hold CI. */
+const RUN_DEADLINE_MS = 14 * 60_000;
+/** Added to each wait's computed bound (slow machine, GC pauses). */
+const MARGIN_MS = 60_000;
+
+export interface E2EReport {
+  readonly versions: VersionRow[];
+  readonly startupSeconds: number;
+  readonly scenarios: ScenarioResult[];
+  readonly coverage?: CoverageResult & { error?: string };
+  readonly quietAtStart: string[];
+  readonly otherNotifications: string[];
+  readonly rejected: string[];
+  readonly totalSeconds: number;
+  readonly overrides: typeof E2E_OVERRIDES;
+}
+
+function parseArgs(argv: string[]): { only?: string[]; keep: boolean; json?: string } {
+  const out: { only?: string[]; keep: boolean; json?: string } = { keep: false };
+  for (let i = 0; i < argv.length; i++) {
+    if (argv[i] === '--only' && argv[i + 1]) out.only = argv[++i].split(',');
+    else if (argv[i] === '--keep') out.keep = true;
+    else if (argv[i] === '--json' && argv[i + 1]) out.json = argv[++i];
+    else throw new Error(`unknown argument ${argv[i]}; usage: run.ts [--only id,...] [--keep] [--json file]`);
+  }
+  return out;
+}
+
+export async function runE2E(opts: { only?: string[]; keep?: boolean; print?: (line: string) => void } = {}): Promise<E2EReport> {
+  const print = opts.print ?? ((l: string) => console.log(l));
+  const started = Date.now();
+  const versions = binaryVersions();
+  print('binaries (pinned image tag vs. the built Go module):');
+  for (const v of versions) print(`  ${v.image.padEnd(48)} pinned ${v.pinned.padEnd(8)} built ${v.built}${v.pinned === v.built ? '' : '   <- DIFFERS: the run uses the nearest built version'}`);
+
+  const config = e2eConfig();
+  const synth = synthesize(config);
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'love-parser-e2e-'));
+  fs.chmodSync(dir, 0o755); // PostgreSQL runs as another user under root
+  print(`run directory: ${dir}`);
+
+  let stack: RunningStack | undefined;
+  let traffic: Traffic | undefined;
+  const results: ScenarioResult[] = [];
+  let coverage: E2EReport['coverage'];
+  const quietAtStart: string[] = [];
+  let failed = false;
+  try {
+    stack = await startStack(config, synth, dir);
+    const startupSeconds = (Date.now() - started) / 1000;
+    print(`stack up in ${startupSeconds.toFixed(1)}s (${Object.entries(stack.timings).map(([k, v]) => `${k} ${(v / 1000).toFixed(1)}s`).join(', ')})`);
+    print(`rewrites of the synthesized configuration: ${path.join(dir, 'rewrites.txt')}`);
+
+    traffic = new Traffic(stack.backendUrl);
+    traffic.start(RUN_DEADLINE_MS);
+    const s = stack;
+    // Traffic is in Prometheus before any fault: the ratios have a denominator.
+    await waitFor(
+      'backend traffic to show in Prometheus',
+      async () => (await query(s.prometheusUrl, `sum(rate(${BACKEND_METRICS.httpRequestDuration.name}_count{job="${s.endpoints.backend.name}"}[${config.alerts.rateWindow}])) > 1`)).length > 0,
+      60_000,
+      1000,
+    );
+    // A healthy stack raises nothing but the Watchdog.
+    for (const a of await prometheusAlerts(s.prometheusUrl, {})) {
+      if (a.metric.alertname !== 'Watchdog') quietAtStart.push(`${a.metric.alertname} (${a.metric.alertstate}) ${JSON.stringify(a.metric)}`);
+    }
+
+    const all = scenarios(s).filter((sc) => !opts.only || opts.only.includes(sc.id));
+    const byId = (ids: string[]) => ids.flatMap((id) => all.filter((sc) => sc.id === id));
+    const unknown = all.filter((sc) => !PARALLEL.includes(sc.id) && !SEQUENTIAL.includes(sc.id));
+    if (unknown.length) throw new Error(`scenarios not scheduled: ${unknown.map((u) => u.id).join(', ')}`);
+    const report = (r: ScenarioResult) => {
+      results.push(r);
+      print(`${r.ok ? 'PASS' : 'FAIL'} ${r.id}: ${r.title}${r.ok ? ` (notified after ${r.detectionSeconds?.toFixed(1)}s, floor ${r.floor?.total}s; resolved after ${r.resolveSeconds?.toFixed(1)}s)` : ''}`);
+      if (!r.ok) {
+        print(`     ${r.error?.split('\n').join('\n     ')}`);
+        for (const l of r.log) print(`     | ${l}`);
+      }
+      return r;
+    };
+    const deadline = new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`the run passed its ${RUN_DEADLINE_MS / 60_000} minute deadline`)), RUN_DEADLINE_MS - (Date.now() - started)).unref());
+    await Promise.race([
+      Promise.all([
+        ...byId(PARALLEL).map((sc) => runScenario(s, sc, { marginMs: MARGIN_MS }).then(report)),
+        (async () => {
+          for (const sc of byId(SEQUENTIAL)) report(await runScenario(s, sc, { marginMs: MARGIN_MS }));
+        })(),
+      ]),
+      deadline,
+    ]);
+
+    // ---- metrics read by rules and dashboards, against the live scrapes ----------------------
+    try {
+      const promCm = synth.all.find((m) => m.kind === 'ConfigMap' && m.metadata.name === `${s.endpoints.prometheus.name}-config`);
+      const ruleFiles = Object.fromEntries(Object.entries<string>(promCm.data).filter(([k]) => k !== 'prometheus.yml'));
+      const exprs = [...ruleExprs(ruleFiles), ...dashboardExprs(synth.all.filter((m) => m.kind === 'ConfigMap'))];
+      const selectors = exprs.flatMap(selectorsOf);
+      const promYaml = YAML.parse(promCm.data['prometheus.yml']);
+      const jobs = new Set<string>((promYaml.scrape_configs ?? []).map((j: any) => j.job_name));
+      const lookback = `${Math.ceil((Date.now() - started) / 1000) + 60}s`;
+      coverage = await checkCoverage(s.prometheusUrl, selectors, {
+        recorded: recordedNames(ruleFiles),
+        jobsNotRun: new Set([...jobs].filter((j) => s.localizer.unscraped.includes(j))),
+        lookback,
+      });
+      const dashboards = exprs.filter((e) => e.from.startsWith('dashboard')).length;
+      const ok = coverage.missing.length === 0;
+      print(`${ok ? 'PASS' : 'FAIL'} metrics-present: ${coverage.checked} metric/job pairs read by ${exprs.length - dashboards} rules and ${dashboards} dashboard queries${ok ? ' are all in the live scrapes' : ''}`);
+      for (const m of coverage.missing) print(`     missing: ${m.metric}${m.job ? `{job="${m.job}"}` : ''} (read by ${m.from})`);
+      for (const m of coverage.notRun) print(`     not checked (job ${m.job} is not run by the e2e): ${m.metric} (${m.from})`);
+      if (!ok) failed = true;
+    } catch (e) {
+      coverage = { checked: 0, missing: [], notRun: [], error: (e as Error).message };
+      print(`FAIL metrics-present: ${(e as Error).message}`);
+      failed = true;
+    }
+
+    // Every notification Alertmanager attempted was delivered (a sink answering wrongly shows here).
+    const failedNotifications = await notificationFailures(s);
+    if (failedNotifications.length) {
+      print(`FAIL notifications: Alertmanager failed to deliver ${failedNotifications.join(', ')} (see logs/alertmanager.log)`);
+      failed = true;
+    }
+    const otherNotifications = summarizeOthers(s);
+    if (quietAtStart.length) print(`note: active on the healthy stack before any fault: ${quietAtStart.join('; ')}`);
+    if (otherNotifications.length) print(`note: notifications received: ${otherNotifications.join('; ')}`);
+    if (s.receivers.rejected.length) {
+      print(`FAIL sinks refused requests: ${s.receivers.rejected.slice(0, 10).join('; ')}`);
+      failed = true;
+    }
+    print(`traffic: ${traffic.summary()}${traffic.dropped ? `; dropped ${traffic.dropped}` : ''}`);
+    return {
+      versions,
+      startupSeconds,
+      scenarios: results,
+      coverage,
+      quietAtStart,
+      otherNotifications,
+      rejected: [...s.receivers.rejected, ...failedNotifications.map((f) => `alertmanager failed ${f}`)],
+      totalSeconds: (Date.now() - started) / 1000,
+      overrides: E2E_OVERRIDES,
+    };
+  } catch (e) {
+    failed = true;
+    print(`FAIL e2e: ${(e as Error).message}`);
+    for (const f of fs.existsSync(path.join(dir, 'logs')) ? fs.readdirSync(path.join(dir, 'logs')) : []) {
+      const text = fs.readFileSync(path.join(dir, 'logs', f), 'utf8').trimEnd().split('\n').slice(-8);
+      print(`  ${f}:\n${text.map((l) => `    | ${l}`).join('\n')}`);
+    }
+    throw e;
+  } finally {
+    traffic?.stop();
+    await stack?.stop();
+    failed = failed || results.some((r) => !r.ok);
+    if (failed || opts.keep) print(`kept for inspection: ${dir} (logs/, pods/, rewrites.txt)`);
+    else fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** `<integration> x<n>` for each integration whose notifications Alertmanager gave up on. */
+async function notificationFailures(s: RunningStack): Promise<string[]> {
+  const text = await (await fetch(`${s.alertmanagerUrl}/metrics`, { signal: AbortSignal.timeout(5000) })).text();
+  const failed = new Map<string, number>();
+  const re = new RegExp(`^${ALERTMANAGER_METRICS.notificationsFailed.name}\\{([^}]*)\\}\\s+([0-9.e+]+)$`, 'gm');
+  for (const m of text.matchAll(re)) {
+    const integration = /integration="([^"]*)"/.exec(m[1])?.[1] ?? '?';
+    failed.set(integration, (failed.get(integration) ?? 0) + Number(m[2]));
+  }
+  return [...failed].filter(([, n]) => n > 0).map(([k, n]) => `${k} x${n}`);
+}
+
+/** Every notification of the run by alert, status and sink: the scenarios' and their side effects'. */
+function summarizeOthers(s: RunningStack): string[] {
+  const counts = new Map<string, number>();
+  for (const n of s.receivers.received) {
+    const key = `${n.alertnames.join('+')} ${n.status} -> ${n.sink}`;
+    counts.set(key, (counts.get(key) ?? 0) + 1);
+  }
+  return [...counts].map(([k, n]) => `${k} x${n}`);
+}
+
+/** The detection latency table (bench/detection-latency.ts prints the same). */
+export function latencyTable(r: E2EReport, scrapeSeconds: number): string[] {
+  const rows = [['scenario', 'detected', 'floor', 'floor parts', 'over floor', 'ratio', 'target']];
+  for (const x of r.scenarios) {
+    if (x.detectionSeconds === undefined || !x.floor) {
+      rows.push([x.id, 'n/a', '', '', '', '', '']);
+      continue;
+    }
+    const over = x.detectionSeconds - x.floor.total;
+    rows.push([
+      x.id,
+      `${x.detectionSeconds.toFixed(1)}s`,
+      `${x.floor.total}s`,
+      Object.entries(x.floor.parts).map(([k, v]) => `${k} ${v}`).join(' + '),
+      `${over >= 0 ? '+' : ''}${over.toFixed(1)}s`,
+      (x.detectionSeconds / x.floor.total).toFixed(2),
+      over <= scrapeSeconds ? 'within 1 scrape' : 'over',
+    ]);
+  }
+  const widths = rows[0].map((_, i) => Math.max(...rows.map((row) => row[i].length)));
+  return rows.map((row) => row.map((cell, i) => cell.padEnd(widths[i])).join('  ').trimEnd());
+}
+
+if (require.main === module) {
+  const args = parseArgs(process.argv.slice(2));
+  runE2E(args)
+    .then((r) => {
+      const scrape = Number.parseFloat(E2E_OVERRIDES.prometheus.scrapeInterval);
+      console.log('\ndetection latency (fault -> first notification), floor = for + scrape + eval + group_wait (+ extra):');
+      for (const l of latencyTable(r, scrape)) console.log(`  ${l}`);
+      for (const x of r.scenarios) if (x.floor?.note) console.log(`  extra for ${x.id}: ${x.floor.note}`);
+      if (args.json) fs.writeFileSync(args.json, JSON.stringify(r, null, 2));
+      const failedScenarios = r.scenarios.filter((x) => !x.ok).length;
+      const coverageFailed = r.coverage && (r.coverage.missing.length > 0 || r.coverage.error) ? 1 : 0;
+      const sinksFailed = r.rejected.length > 0 ? 1 : 0;
+      const passed = r.scenarios.length - failedScenarios + (coverageFailed ? 0 : 1);
+      const failed = failedScenarios + coverageFailed + sinksFailed;
+      console.log(`\ntotal ${r.totalSeconds.toFixed(0)}s`);
+      console.log(`e2e: ${passed} passed, ${failed} failed`);
+      process.exit(failed === 0 ? 0 : 1);
+    })
+    .catch((e) => {
+      console.error(e);
+      console.log('e2e: 0 passed, 1 failed');
+      process.exit(1);
+    });
+}

@@ -1,0 +1,429 @@
+/**
+ * The seed's "Testing alerts", automated. Each scenario injects a fault into a real component,
+ * waits for the alert to reach the receivers the running Alertmanager routes it to (amtool says
+ * which), checks what arrived, recovers, and waits for the resolved notifications.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import * as YAML from 'yaml';
+import { pascalCase, runbookUrl } from '../../charts/lib/alerting';
+import { durationToSeconds } from '../../charts/lib/schema';
+import { NODE_METRICS } from '../../charts/node-exporter/metrics';
+import { e2eConfig, synthesize } from './harness/config';
+import { alertmanagerAlerts, prometheusAlerts, query } from './harness/prom';
+import { get, sendJson, waitFor } from './harness/proc';
+import { RunningStack, receiverSinks, routedReceivers } from './harness/stack';
+import { QUEUES } from './reference-backend/queues';
+import { Notification, Sink } from './receivers';
+
+export interface Scenario {
+  readonly id: string;
+  readonly title: string;
+  /** Labels that identify the alert (its name, and what tells it from its twins). */
+  readonly alert: Readonly<Record<string, string>>;
+  /** Sinks the issue names for this incident; the routing must send the alert there. */
+  readonly mustReach: readonly Sink[];
+  /** Delay the fault needs before the expression can be true at all, on top of the usual floor. */
+  floorExtra?(s: RunningStack): { seconds: number; why: string };
+  /** Text each notification must carry besides the alert name and runbook link (e.g. the failing route). */
+  readonly mentions?: readonly string[];
+  inject(s: RunningStack, log: (m: string) => void): Promise<void>;
+  recover(s: RunningStack, log: (m: string) => void): Promise<void>;
+}
+
+export interface SinkOutcome {
+  readonly sink: Sink;
+  readonly firingAfter?: number;
+  readonly resolvedAfter?: number;
+  readonly sendsResolved: boolean;
+}
+
+export interface ScenarioResult {
+  readonly id: string;
+  readonly title: string;
+  readonly ok: boolean;
+  readonly error?: string;
+  readonly log: string[];
+  /** Seconds from the fault to the first notification at a sink the issue names (or any sink). */
+  readonly detectionSeconds?: number;
+  readonly floor?: Floor;
+  readonly sinks: SinkOutcome[];
+  readonly receivers: string[];
+  /** Seconds from the recovery to the last resolved notification. */
+  readonly resolveSeconds?: number;
+}
+
+export interface Floor {
+  readonly total: number;
+  readonly parts: Record<string, number>;
+  readonly note?: string;
+}
+
+// ---- the scenarios ----------------------------------------------------------------------------
+
+const api = (s: RunningStack, p: string) => `${s.backendUrl}${p}`;
+
+/** The route whose answers turn to 500 in the 5xx scenario: a small share of the traffic (traffic.ts). */
+export const FAILING_ROUTE = '/api/audience-segments';
+
+export function scenarios(s: RunningStack): Scenario[] {
+  const c = s.config;
+  const broadcast = QUEUES.broadcast;
+  if (!c.backend.queues.includes(broadcast)) throw new Error(`config backend.queues has no '${broadcast}' queue: no stuck-queue alert to test`);
+
+  return [
+    {
+      id: 'http-5xx',
+      title: 'The backend answers 5xx: HighErrorRate reaches Slack',
+      // One route fails while the others work: the per-route warning, which goes to Slack (the
+      // service-wide critical goes to email, PagerDuty and SMS; the Redis scenario shows it).
+      alert: { alertname: 'HighErrorRate', severity: 'warning', route: FAILING_ROUTE },
+      mustReach: ['slack'],
+      mentions: [FAILING_ROUTE],
+      inject: async (st) => void (await sendJson('PUT', api(st, '/__faults/errors'), { routes: [FAILING_ROUTE] })),
+      recover: async (st) => void (await sendJson('PUT', api(st, '/__faults/errors'), { routes: [] })),
+    },
+    {
+      id: 'queue-stuck',
+      title: 'The broadcast worker pauses while jobs keep arriving: BroadcastQueueStuck',
+      alert: { alertname: `${pascalCase(broadcast)}QueueStuck`, queue: broadcast },
+      mustReach: [],
+      floorExtra: () => ({ seconds: durationToSeconds(c.alerts.queueStuckFor), why: `no completion within alerts.queueStuckFor` }),
+      inject: async (st, log) => {
+        await sendJson('PUT', api(st, '/__faults/broadcast-worker'), { paused: true });
+        // The traffic keeps posting broadcasts: the queue must be growing, not merely idle.
+        const waiting = await waitFor('broadcast jobs to pile up', async () => {
+          const r = await sendJson('GET', api(st, '/__faults'));
+          return r.broadcastWorker.paused ? true : undefined;
+        }, 10_000);
+        log(`broadcast worker paused (${waiting})`);
+      },
+      recover: async (st) => void (await sendJson('PUT', api(st, '/__faults/broadcast-worker'), { paused: false })),
+    },
+    {
+      id: 'redis-down',
+      title: 'Redis stops: RedisDown reaches email and, by notify_sms, the SMS webhook',
+      alert: { alertname: 'RedisDown' },
+      mustReach: ['email', 'sms'],
+      inject: async (st) => st.redis.stop(),
+      recover: async (st, log) => {
+        await st.redis.start();
+        await waitFor('the backend to be ready again', async () => (await get(api(st, '/health/ready'))).ok, 60_000);
+        log('Redis is back and the backend is ready');
+      },
+    },
+    {
+      id: 'db-pool',
+      title: 'Postgres connections of the backend pool are exhausted: BackendDbPoolExhausted',
+      alert: { alertname: 'BackendDbPoolExhausted' },
+      mustReach: [],
+      inject: async (st, log) => {
+        const state = await sendJson('GET', api(st, '/__faults'));
+        // All but one: above the alert ratio, with one connection left so the rest of the traffic
+        // (and the other scenarios) keeps working. The connections are real server sessions.
+        const hold = state.dbPool.max - 1;
+        if (hold / state.dbPool.max <= c.alerts.dbPoolRatio) throw new Error(`a pool of ${state.dbPool.max} cannot go above alerts.dbPoolRatio ${c.alerts.dbPoolRatio} with one connection free`);
+        await sendJson('PUT', api(st, '/__faults/db-pool'), { hold });
+        const sessions = await st.pg.connectionsOf(st.pg.appRole);
+        if (sessions < hold) throw new Error(`only ${sessions} Postgres sessions of the backend for ${hold} held connections`);
+        log(`holding ${hold} of ${state.dbPool.max} pool connections; Postgres shows ${sessions} backend sessions`);
+      },
+      recover: async (st) => void (await sendJson('PUT', api(st, '/__faults/db-pool'), { hold: 0 })),
+    },
+    diskScenario(s),
+    {
+      id: 'payment-callbacks',
+      title: 'Payment callbacks fail: BackendPaymentCallbackFailures',
+      alert: { alertname: 'BackendPaymentCallbackFailures' },
+      mustReach: [],
+      inject: async (st) => void (await sendJson('PUT', api(st, '/__faults/payment-callbacks'), { fail: true })),
+      recover: async (st) => void (await sendJson('PUT', api(st, '/__faults/payment-callbacks'), { fail: false })),
+    },
+  ];
+}
+
+/**
+ * Disk pressure the seed's way: a test configuration lowers the free-space thresholds above the
+ * disk's actual free share; its synthesized rule file replaces the running one (as a ConfigMap
+ * update does) and Prometheus reloads it. Recovery puts the production thresholds back.
+ */
+function diskScenario(s: RunningStack): Scenario {
+  let original: Record<string, string> = {};
+  const M = NODE_METRICS;
+  return {
+    id: 'disk-pressure',
+    title: 'Disk pressure (thresholds lowered by a test configuration): NodeFilesystemSpaceLow',
+    // The critical twin: the warning waits 15m and is inhibited by it meanwhile.
+    alert: { alertname: 'NodeFilesystemSpaceLow', severity: 'critical' },
+    mustReach: [],
+    floorExtra: () => ({ seconds: durationToSeconds(s.config.prometheus.reloadInterval), why: 'prometheus.reloadInterval (the rule file changes on disk)' }),
+    inject: async (st, log) => {
+      const job = st.endpoints.nodeExporter.name;
+      const r = await query(st.prometheusUrl, `max(${M.filesystemAvail.name}{job="${job}"} / ${M.filesystemSize.name}{job="${job}"})`);
+      if (r.length === 0) throw new Error('node_exporter reports no filesystem');
+      const free = r[0].value;
+      const critical = ceil4(free + (1 - free) / 2);
+      const warning = ceil4(free + ((1 - free) * 3) / 4);
+      const lowered = synthesize(e2eConfig({ alerts: { diskFreeRatio: warning, diskFreeCriticalRatio: critical } }));
+      const changed = changedRuleFiles(st, lowered.all);
+      if (changed.length !== 1) throw new Error(`the lowered thresholds changed ${changed.length} files (${changed.map((f) => f.file).join(', ')}), not just the node rules`);
+      original = Object.fromEntries(changed.map((f) => [f.file, fs.readFileSync(path.join(st.prometheusConfigDir, f.file), 'utf8')]));
+      for (const f of changed) writeAtomically(path.join(st.prometheusConfigDir, f.file), f.text);
+      log(`largest free share ${(free * 100).toFixed(1)}%: thresholds lowered to ${(critical * 100).toFixed(2)}% critical, ${(warning * 100).toFixed(2)}% warning in ${changed[0].file}`);
+    },
+    recover: async (st) => {
+      for (const [file, text] of Object.entries(original)) writeAtomically(path.join(st.prometheusConfigDir, file), text);
+    },
+  };
+}
+
+function ceil4(x: number): number {
+  return Math.min(0.9999, Math.ceil(x * 10_000) / 10_000);
+}
+
+/** Rule files of another synthesis that differ from the running ones; prometheus.yml must not differ. */
+function changedRuleFiles(st: RunningStack, manifests: any[]): { file: string; text: string }[] {
+  const running = st.synth.all.find((m) => m.kind === 'ConfigMap' && m.metadata.name === `${st.endpoints.prometheus.name}-config`);
+  const next = manifests.find((m) => m.kind === 'ConfigMap' && m.metadata.name === `${st.endpoints.prometheus.name}-config`);
+  const out: { file: string; text: string }[] = [];
+  for (const [file, text] of Object.entries<string>(next.data)) {
+    if (running.data[file] === text) continue;
+    if (!file.endsWith('.yml') || !YAML.parse(text).groups) throw new Error(`the test configuration changed ${file}, which is not a rule file`);
+    out.push({ file, text });
+  }
+  return out;
+}
+
+/** Write then rename, as the kubelet swaps a ConfigMap volume: Prometheus never reads half a file. */
+function writeAtomically(file: string, text: string): void {
+  fs.writeFileSync(`${file}.tmp`, text);
+  fs.renameSync(`${file}.tmp`, file);
+}
+
+// ---- running one scenario ---------------------------------------------------------------------
+
+interface RouteNode {
+  receiver?: string;
+  matchers?: string[];
+  group_wait?: string;
+  continue?: boolean;
+  routes?: RouteNode[];
+}
+
+function matches(m: string, labels: Record<string, string>): boolean {
+  const r = /^\s*([A-Za-z_][A-Za-z0-9_]*)\s*(=~|!~|!=|=)\s*"?(.*?)"?\s*$/.exec(m);
+  if (!r) throw new Error(`matcher ${m}: not understood by the e2e`);
+  const v = labels[r[1]] ?? '';
+  switch (r[2]) {
+    case '=':
+      return v === r[3];
+    case '!=':
+      return v !== r[3];
+    case '=~':
+      return new RegExp(`^(?:${r[3]})$`).test(v);
+    default:
+      return !new RegExp(`^(?:${r[3]})$`).test(v);
+  }
+}
+
+/** group_wait of the first route that takes the alert (amtool names receivers, not timings). */
+function groupWaitFor(route: RouteNode, labels: Record<string, string>, inherited = '0s'): string {
+  const own = route.group_wait ?? inherited;
+  for (const child of route.routes ?? []) {
+    if ((child.matchers ?? []).every((m) => matches(m, labels))) return groupWaitFor(child, labels, own);
+  }
+  return own;
+}
+
+/** for + scrape interval + evaluation interval + group_wait, from the configuration that runs. */
+export function floorOf(s: RunningStack, sc: Scenario, alertLabels: Record<string, string>): Floor {
+  const prom = YAML.parse(fs.readFileSync(path.join(s.prometheusConfigDir, 'prometheus.yml'), 'utf8'));
+  const am = YAML.parse(fs.readFileSync(s.alertmanagerConfigFile, 'utf8'));
+  let forSeconds: number | undefined;
+  let groupInterval: string | undefined;
+  for (const file of fs.readdirSync(s.prometheusConfigDir).filter((f) => f.endsWith('.rules.yml'))) {
+    for (const g of YAML.parse(fs.readFileSync(path.join(s.prometheusConfigDir, file), 'utf8')).groups ?? []) {
+      for (const r of g.rules ?? []) {
+        if (r.alert !== sc.alert.alertname) continue;
+        if (!Object.entries(r.labels ?? {}).every(([k, v]) => alertLabels[k] === v)) continue;
+        forSeconds = durationToSeconds(r.for ?? '0s');
+        groupInterval = g.interval;
+      }
+    }
+  }
+  if (forSeconds === undefined) throw new Error(`no rule for ${JSON.stringify(sc.alert)} in the running rule files`);
+  const parts: Record<string, number> = {
+    for: forSeconds,
+    scrape: durationToSeconds(prom.global.scrape_interval),
+    eval: durationToSeconds(groupInterval ?? prom.global.evaluation_interval),
+    group_wait: durationToSeconds(groupWaitFor(am.route, alertLabels)),
+  };
+  const extra = sc.floorExtra?.(s);
+  if (extra) parts.extra = extra.seconds;
+  return { total: Object.values(parts).reduce((a, b) => a + b, 0), parts, ...(extra ? { note: extra.why } : {}) };
+}
+
+const isSubset = (want: Record<string, string>, labels: Record<string, string>) => Object.entries(want).every(([k, v]) => labels[k] === v);
+
+/**
+ * Runs one scenario to the end; never throws (the result says what failed). `budgetMs` bounds each
+ * wait on top of the alert's floor.
+ */
+export async function runScenario(s: RunningStack, sc: Scenario, opts: { marginMs: number }): Promise<ScenarioResult> {
+  const log: string[] = [];
+  const say = (m: string) => log.push(`${new Date().toISOString().slice(11, 19)} ${m}`);
+  const sinks: SinkOutcome[] = [];
+  let receivers: string[] = [];
+  let floor: Floor | undefined;
+  let detectionSeconds: number | undefined;
+  let resolveSeconds: number | undefined;
+  let injected = false;
+  try {
+    // The alert must not be active already (an earlier scenario's cascade, say): wait it out.
+    await waitFor(`${sc.alert.alertname} to be inactive before the fault`, async () => (await prometheusAlerts(s.prometheusUrl, sc.alert)).length === 0, 180_000, 1000);
+
+    const faultAt = Date.now();
+    await sc.inject(s, say);
+    injected = true;
+    say(`fault injected`);
+
+    // The alert reaches Alertmanager, active (not inhibited or silenced).
+    let suppressed = '';
+    const firing = await waitFor(
+      `${JSON.stringify(sc.alert)} to be active in Alertmanager`,
+      async () => {
+        const found = (await alertmanagerAlerts(s.alertmanagerUrl, { alertname: sc.alert.alertname })).filter((a) => isSubset(sc.alert, a.labels));
+        const active = found.find((a) => a.status.state === 'active');
+        if (!active && found.length) suppressed = ` (present but ${found[0].status.state}, inhibited by ${found[0].status.inhibitedBy.join(',') || 'nothing'})`;
+        return active;
+      },
+      estimateMs(s, sc) + opts.marginMs,
+      500,
+    ).catch((e: Error) => {
+      throw new Error(`${e.message}${suppressed}`);
+    });
+    say(`alert active in Alertmanager after ${secs(Date.now() - faultAt)}s: ${JSON.stringify(firing.labels)}`);
+    floor = floorOf(s, sc, firing.labels);
+
+    // Where it must go: the receivers amtool routes these labels to, and their integrations.
+    receivers = routedReceivers(s.alertmanagerConfigFile, firing.labels);
+    const bySink = receiverSinks(s.alertmanagerConfigFile, s.receivers.url('sms'));
+    const expected = new Map<Sink, boolean>();
+    for (const r of receivers) for (const [sink, sendsResolved] of bySink.get(r) ?? []) expected.set(sink, sendsResolved);
+    const notRouted = sc.mustReach.filter((k) => !expected.has(k));
+    if (notRouted.length) throw new Error(`the routing sends ${sc.alert.alertname} to ${receivers.join(', ')}, not to ${notRouted.join(', ')}`);
+    if (expected.size === 0) throw new Error(`the routing sends ${sc.alert.alertname} to ${receivers.join(', ')}, which notify nobody`);
+    say(`routed to ${receivers.join(', ')} -> sinks ${[...expected.keys()].join(', ')}`);
+
+    // A firing notification at every sink, with the right content.
+    const arrived = new Map<Sink, Notification>();
+    await waitFor(
+      `firing notifications of ${sc.alert.alertname} at ${[...expected.keys()].join(', ')}`,
+      async () => {
+        for (const sink of expected.keys()) {
+          if (arrived.has(sink)) continue;
+          const n = s.receivers.find({ sink, status: 'firing', alertname: sc.alert.alertname, since: faultAt }).find((x) => (sc.mentions ?? []).every((m) => x.text.includes(m)));
+          if (n) arrived.set(sink, n);
+        }
+        return arrived.size === expected.size;
+      },
+      60_000,
+    ).catch((e: Error) => {
+      throw new Error(`${e.message}; arrived at: ${[...arrived.keys()].join(', ') || 'none'}`);
+    });
+    for (const n of arrived.values()) assertContent(s, sc, n);
+    const primary = sc.mustReach.length ? sc.mustReach : [...expected.keys()];
+    detectionSeconds = Math.min(...primary.map((k) => arrived.get(k)!.at)) / 1000 - faultAt / 1000;
+    say(`notified: ${[...arrived].map(([k, n]) => `${k} +${secs(n.at - faultAt)}s`).join(', ')} (floor ${floor.total}s)`);
+
+    // Recovery: resolved where the integration sends it, nothing where it does not.
+    const recoveredAt = Date.now();
+    await sc.recover(s, say);
+    injected = false;
+    say('recovered');
+    const resolved = new Map<Sink, Notification>();
+    const wantResolved = [...expected].filter(([, r]) => r).map(([k]) => k);
+    await waitFor(
+      `resolved notifications of ${sc.alert.alertname} at ${wantResolved.join(', ')}`,
+      async () => {
+        for (const sink of wantResolved) {
+          if (resolved.has(sink)) continue;
+          const n = s.receivers.find({ sink, status: 'resolved', alertname: sc.alert.alertname, since: recoveredAt })[0];
+          if (n) resolved.set(sink, n);
+        }
+        return resolved.size === wantResolved.length;
+      },
+      estimateResolveMs(s) + opts.marginMs,
+      500,
+    );
+    const last = Math.max(Date.now(), ...[...resolved.values()].map((n) => n.at));
+    resolveSeconds = (last - recoveredAt) / 1000;
+    const stray = [...expected].filter(([, r]) => !r).flatMap(([k]) => s.receivers.find({ sink: k, status: 'resolved', alertname: sc.alert.alertname, since: faultAt }));
+    if (stray.length) throw new Error(`resolved notifications at ${stray.map((n) => n.sink).join(', ')}, whose send_resolved is false`);
+    say(`resolved: ${[...resolved].map(([k, n]) => `${k} +${secs(n.at - recoveredAt)}s`).join(', ')}`);
+    for (const [sink, sendsResolved] of expected) {
+      sinks.push({ sink, sendsResolved, firingAfter: (arrived.get(sink)!.at - faultAt) / 1000, ...(resolved.has(sink) ? { resolvedAfter: (resolved.get(sink)!.at - recoveredAt) / 1000 } : {}) });
+    }
+    return { id: sc.id, title: sc.title, ok: true, log, detectionSeconds, floor, sinks, receivers, resolveSeconds };
+  } catch (e) {
+    if (injected) await sc.recover(s, say).catch((x: Error) => say(`recovery failed too: ${x.message}`));
+    return { id: sc.id, title: sc.title, ok: false, error: (e as Error).message, log, ...(detectionSeconds !== undefined ? { detectionSeconds } : {}), ...(floor ? { floor } : {}), sinks, receivers, ...(resolveSeconds !== undefined ? { resolveSeconds } : {}) };
+  }
+}
+
+/** What a person receives must name the alert, link its runbook heading, and come through the configured channel. */
+function assertContent(s: RunningStack, sc: Scenario, n: Notification): void {
+  const c = s.config;
+  const name = sc.alert.alertname;
+  const fail = (why: string) => {
+    throw new Error(`${n.sink} notification of ${name}: ${why}\n${n.text.slice(0, 600)}`);
+  };
+  const runbook = runbookUrl(c, name);
+  if (!n.text.includes(runbook)) fail(`does not link its runbook ${runbook}`);
+  for (const m of sc.mentions ?? []) if (!n.text.includes(m)) fail(`does not mention ${m}`);
+  const am = c.alertmanager;
+  const secret = (k: string) => s.secrets[`${am.secretName}/${k}`];
+  switch (n.sink) {
+    case 'slack':
+      if (n.meta.channel !== am.slack.channel) fail(`went to channel ${n.meta.channel}, not ${am.slack.channel}`);
+      break;
+    case 'email':
+      if (n.meta.secure !== true) fail('was sent without STARTTLS');
+      if (n.meta.user !== am.email.username) fail(`authenticated as ${n.meta.user}, not ${am.email.username}`);
+      if (!(n.meta.to as string[]).includes(am.email.to!)) fail(`went to ${n.meta.to}, not ${am.email.to}`);
+      if (n.meta.from !== am.email.from) fail(`came from ${n.meta.from}, not ${am.email.from}`);
+      break;
+    case 'pagerduty':
+      if (n.meta.routingKey !== secret(am.pagerduty.routingKeyKey)) fail('carries a routing key other than the Secret file\'s');
+      break;
+    case 'sms':
+      if (n.meta.authorization !== `Bearer ${secret(am.sms.tokenKey)}`) fail(`has Authorization '${n.meta.authorization}', not the Secret file's bearer token`);
+      break;
+  }
+}
+
+/** Bound on the wait for firing: the longest `for` of the alert's rules, the clocks, the windows the expressions need. */
+function estimateMs(s: RunningStack, sc: Scenario): number {
+  const a = s.config.alerts;
+  let longestFor = 0;
+  for (const file of fs.readdirSync(s.prometheusConfigDir).filter((f) => f.endsWith('.rules.yml'))) {
+    for (const g of YAML.parse(fs.readFileSync(path.join(s.prometheusConfigDir, file), 'utf8')).groups ?? []) {
+      for (const r of g.rules ?? []) {
+        const consistent = Object.entries(r.labels ?? {}).every(([k, v]) => sc.alert[k] === undefined || sc.alert[k] === v);
+        if (r.alert === sc.alert.alertname && consistent) longestFor = Math.max(longestFor, durationToSeconds(r.for ?? '0s'));
+      }
+    }
+  }
+  const p = s.config.prometheus;
+  const clocks = durationToSeconds(p.scrapeInterval) + durationToSeconds(p.evaluationInterval) + durationToSeconds(s.config.alertmanager.groupWait);
+  const windows = Math.max(durationToSeconds(a.rateWindow), durationToSeconds(a.paymentWindow), durationToSeconds(a.queueStuckFor));
+  return (longestFor + clocks + 2 * windows + (sc.floorExtra?.(s).seconds ?? 0)) * 1000;
+}
+
+/** Bound on the wait for resolved notifications: the longest window to drain plus two group intervals. */
+function estimateResolveMs(s: RunningStack): number {
+  const a = s.config.alerts;
+  return (Math.max(durationToSeconds(a.rateWindow), durationToSeconds(a.paymentWindow)) + 2 * durationToSeconds(s.config.alertmanager.groupInterval) + 30) * 1000;
+}
+
+const secs = (ms: number) => (ms / 1000).toFixed(1);

@@ -19,12 +19,6 @@ repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 out="$repo/.tools"
 mkdir -p "$out"
 
-# Two callers (say, two test files) must not build the same tool at once.
-if command -v flock >/dev/null 2>&1; then
-  exec 9>"$out/.setup-tools.lock"
-  flock 9
-fi
-
 if [ $# -eq 0 ]; then
   names=()
   for mod in "$repo"/tools/*/go.mod; do
@@ -40,6 +34,25 @@ else
 fi
 
 go_version="$(go version)"
+
+# Builds run one at a time, also across callers (two test files, two engineers): the first
+# tool that needs a build takes a lock that is held until this script ends. A cached tool
+# never waits for it.
+locked=""
+take_lock() {
+  if [ -z "$locked" ] && command -v flock >/dev/null 2>&1; then
+    exec 9>"$out/.setup-tools.lock"
+    if ! flock -n 9; then
+      echo "setup-tools: waiting for another setup-tools.sh to finish its build" >&2
+      flock 9
+    fi
+  fi
+  locked=1
+}
+is_cached() { # name stamp
+  [ -f "$out/$1/stamp" ] && [ "$(cat "$out/$1/stamp")" = "$2" ] &&
+    [ -n "$(ls -A "$out/$1/bin" 2>/dev/null)" ]
+}
 
 for name in "${names[@]}"; do
   dir="$repo/tools/$name"
@@ -57,8 +70,11 @@ for name in "${names[@]}"; do
     } | sha256sum | cut -d' ' -f1
   )"
   bin="$out/$name/bin"
-  if [ -f "$out/$name/stamp" ] && [ "$(cat "$out/$name/stamp")" = "$stamp" ] &&
-    [ -n "$(ls -A "$bin" 2>/dev/null)" ]; then
+  if ! is_cached "$name" "$stamp"; then
+    take_lock
+  fi
+  # Checked again under the lock: the build we waited for may have been this one.
+  if is_cached "$name" "$stamp"; then
     echo "setup-tools: $name: cached"
     continue
   fi

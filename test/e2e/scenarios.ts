@@ -15,6 +15,7 @@ import { get, sendJson, waitFor } from './harness/proc';
 import { RunningStack, receiverSinks, routedReceivers } from './harness/stack';
 import { QUEUES } from './reference-backend/queues';
 import { Notification, Sink } from './receivers';
+import { TRAFFIC } from './traffic';
 
 export interface Scenario {
   readonly id: string;
@@ -64,7 +65,7 @@ export interface Floor {
 const api = (s: RunningStack, p: string) => `${s.backendUrl}${p}`;
 
 /** The route whose answers turn to 500 in the 5xx scenario: a small share of the traffic (traffic.ts). */
-export const FAILING_ROUTE = '/api/audience-segments';
+export const FAILING_ROUTE = '/api/audience-segments' as const;
 
 export function scenarios(s: RunningStack): Scenario[] {
   const c = s.config;
@@ -80,6 +81,9 @@ export function scenarios(s: RunningStack): Scenario[] {
       alert: { alertname: 'HighErrorRate', severity: 'warning', route: FAILING_ROUTE },
       mustReach: ['slack'],
       mentions: [FAILING_ROUTE],
+      // The 500 series of a route is born with its first 5xx, and rate() sees no increase in a
+      // series' first sample: the second failing request is the first one the ratio counts.
+      floorExtra: () => ({ seconds: 2 / TRAFFIC[`POST ${FAILING_ROUTE}`], why: `two failing requests on ${FAILING_ROUTE} at ${TRAFFIC[`POST ${FAILING_ROUTE}`]}/s (a new series' first sample is no increase)` }),
       inject: async (st) => void (await sendJson('PUT', api(st, '/__faults/errors'), { routes: [FAILING_ROUTE] })),
       recover: async (st) => void (await sendJson('PUT', api(st, '/__faults/errors'), { routes: [] })),
     },
@@ -136,6 +140,7 @@ export function scenarios(s: RunningStack): Scenario[] {
       title: 'Payment callbacks fail: BackendPaymentCallbackFailures',
       alert: { alertname: 'BackendPaymentCallbackFailures' },
       mustReach: [],
+      floorExtra: () => ({ seconds: 1 / TRAFFIC['POST /api/payments/callback'], why: `the next callback after the fault, at ${TRAFFIC['POST /api/payments/callback']}/s` }),
       inject: async (st) => void (await sendJson('PUT', api(st, '/__faults/payment-callbacks'), { fail: true })),
       recover: async (st) => void (await sendJson('PUT', api(st, '/__faults/payment-callbacks'), { fail: false })),
     },

@@ -73,7 +73,8 @@ export class Postgres {
         '',
       ].join('\n'),
     );
-    pg.proc = procs.add('postgres', `${PG_BIN}/postgres`, ['-D', data], user);
+    // SIGINT is PostgreSQL's fast shutdown; SIGTERM would wait for every client to leave.
+    pg.proc = procs.add('postgres', `${PG_BIN}/postgres`, ['-D', data], { ...user, stopSignal: 'SIGINT' });
     await pg.startServer();
     await pg.bootstrap();
     return pg;

@@ -69,6 +69,8 @@ export interface ProcOptions {
   /** Run as this user (PostgreSQL refuses root). */
   readonly uid?: number;
   readonly gid?: number;
+  /** The signal that asks for a clean, prompt shutdown. @default 'SIGTERM' */
+  readonly stopSignal?: NodeJS.Signals;
 }
 
 /** One child process and its log file. */
@@ -123,11 +125,11 @@ export class Proc {
     if (code !== 0) throw new Error(`${this.name} failed (exit ${code}):\n${this.tail()}`);
   }
 
-  /** SIGTERM, then SIGKILL after `graceMs`. */
+  /** The stop signal (SIGTERM unless configured), then SIGKILL after `graceMs`. */
   async stop(graceMs = 10_000): Promise<void> {
     const child = this.child;
     if (!child || !this.running) return;
-    child.kill('SIGTERM');
+    child.kill(this.opts.stopSignal ?? 'SIGTERM');
     const timer = setTimeout(() => child.kill('SIGKILL'), graceMs);
     await this.exit;
     clearTimeout(timer);

@@ -350,6 +350,11 @@ export const stackSchema = obj({
     /** Share of Redis maxmemory in use. @default 0.9 */
     redisMemoryRatio: withDefault(num({ exclusiveMin: 0, max: 1 }), 0.9),
     /**
+     * Share of one Alertmanager integration's notifications failing that alerts. Alertmanager retries
+     * before it counts a failure, so even 1% means notifications are being lost. @default 0.01
+     */
+    notificationFailureRatio: withDefault(num({ exclusiveMin: 0, exclusiveMax: 1 }), 0.01),
+    /**
      * Window of rate() in the error-ratio and latency rules: 20 scrapes at 15s, so one slow or lost
      * scrape does not swing the ratio. @default '5m'
      */

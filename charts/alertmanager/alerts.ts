@@ -4,12 +4,9 @@
  * Watchdog heartbeat.)
  */
 import { ComponentProps } from '../lib/component';
-import { alertGroup, alertRule, jobOf, rate, sel, sumBy, tmpl } from '../lib/alerting';
+import { alertGroup, alertRule, jobOf, percent, rate, sel, sumBy, tmpl } from '../lib/alerting';
 import { RuleGroup } from '../lib/monitoring';
 import { ALERTMANAGER_METRICS as M } from './metrics';
-
-/** Share of an integration's notifications failing that alerts: one failed retry burst is not an outage. */
-const FAILING_RATIO = 0.01;
 
 export function alertRules(props: ComponentProps): RuleGroup[] {
   const c = props.config;
@@ -28,10 +25,10 @@ export function alertRules(props: ComponentProps): RuleGroup[] {
         service,
         expr:
           `${sumBy(['integration'], rate(sel(M.notificationsFailed.name, job), w))}\n  /\n` +
-          `${sumBy(['integration'], rate(sel(M.notifications.name, job), w))}\n> ${FAILING_RATIO}`,
+          `${sumBy(['integration'], rate(sel(M.notifications.name, job), w))}\n> ${c.alerts.notificationFailureRatio}`,
         for: '10m',
         summary: `Alertmanager fails to deliver ${tmpl.label('integration')} notifications`,
-        description: `${tmpl.percent} of ${tmpl.label('integration')} notifications failed over the last ${w}; alerts routed there are not arriving.`,
+        description: `${tmpl.percent} of ${tmpl.label('integration')} notifications failed over the last ${w} (threshold ${percent(c.alerts.notificationFailureRatio)}); alerts routed there are not arriving.`,
       }),
       // The previous configuration stays in use, so nothing is lost yet: a warning. 10m lets a
       // rollout with a fixed ConfigMap land first.

@@ -56,7 +56,7 @@ export function alertmanagerCases({ endpoints }: CaseContext): AlertCase[] {
       input: [attempts('email', 10), failures('email', 1), attempts('slack', 10), failures('slack', 0)],
       at: '20m',
       expect: [
-        alert('AlertmanagerNotificationsFailing', 'critical', { service: 'alertmanager', integration: 'email', notify_sms: 'true' }, 'Alertmanager fails to deliver email notifications', '10% of email notifications failed over the last 5m; alerts routed there are not arriving.'),
+        alert('AlertmanagerNotificationsFailing', 'critical', { service: 'alertmanager', integration: 'email', notify_sms: 'true' }, 'Alertmanager fails to deliver email notifications', '10% of email notifications failed over the last 5m (threshold 1%); alerts routed there are not arriving.'),
       ],
     }),
     quiet('AlertmanagerNotificationsFailing', 'one email in two hundred fails', { input: [attempts('email', 10), failures('email', 0.05)], at: '20m' }),

@@ -4,8 +4,9 @@ import { pascalCase } from '../../../charts/lib/alerting';
 import { AlertCase, CaseContext, InputSeries, fires, quiet, series } from '../harness';
 import { alert } from './common';
 
-const POD_A = { job: 'backend', instance: '10.0.1.10:3000', pod: 'backend-7d9f-a' };
-const POD_B = { job: 'backend', instance: '10.0.1.11:3000', pod: 'backend-7d9f-b' };
+/** Target labels as the backend's scrape job writes them. */
+const POD_A = { job: 'backend', instance: '10.0.1.10:3000', namespace: 'love-parser', pod: 'backend-7d9f-a', service: 'backend' };
+const POD_B = { job: 'backend', instance: '10.0.1.11:3000', namespace: 'love-parser', pod: 'backend-7d9f-b', service: 'backend' };
 
 const requests = M.httpRequestDuration.name + '_count';
 const buckets = M.httpRequestDuration.name + '_bucket';

@@ -6,7 +6,8 @@ import { AlertCase, CaseContext, fires, quiet, series } from '../harness';
 import { alert } from './common';
 
 export function postgresCases({ endpoints }: CaseContext): AlertCase[] {
-  const target = { job: endpoints.postgresExporter.name, instance: endpoints.postgresExporter.address };
+  // Target labels as podScrapeJob writes them; the rules' own `service` must win over the scraped one.
+  const target = { job: endpoints.postgresExporter.name, instance: '10.0.3.7:9187', namespace: 'monitoring', pod: 'postgres-exporter-5d8f7-x2x', service: endpoints.postgresExporter.name };
   const activity = (state: string, backendType: string, n: number) =>
     series(P.activityCount.name, { ...target, datname: 'love_parser', state, usename: 'app', backend_type: backendType }, `${n}x20`);
   const settings = [series(P.maxConnections.name, target, '103x20'), series(P.superuserReservedConnections.name, target, '3x20')];
@@ -31,8 +32,8 @@ export function postgresCases({ endpoints }: CaseContext): AlertCase[] {
 }
 
 export function redisCases({ endpoints }: CaseContext): AlertCase[] {
-  const target = { job: endpoints.redisExporter.name, instance: endpoints.redisExporter.address };
-  const other = { ...target, instance: '10.0.2.20:9121' };
+  const target = { job: endpoints.redisExporter.name, instance: '10.0.3.8:9121', namespace: 'monitoring', pod: 'redis-exporter-6c9b4-k7m', service: endpoints.redisExporter.name };
+  const other = { ...target, instance: '10.0.3.9:9121', pod: 'redis-exporter-6c9b4-p2q' };
   return [
     fires('RedisDown', 'the exporter cannot reach Redis', {
       input: [series(R.up.name, target, '0x10')],
@@ -66,7 +67,8 @@ export function redisCases({ endpoints }: CaseContext): AlertCase[] {
 }
 
 export function nodeCases({ endpoints }: CaseContext): AlertCase[] {
-  const node = { job: endpoints.nodeExporter.name, instance: 'worker-1', node: 'worker-1' };
+  // A host agent's `instance` is its node name (podScrapeJob with nodeLabel).
+  const node = { job: endpoints.nodeExporter.name, instance: 'worker-1', node: 'worker-1', namespace: 'monitoring-agents', pod: 'node-exporter-8fj2k', service: endpoints.nodeExporter.name };
   const root = { ...node, device: '/dev/sda1', mountpoint: '/', fstype: 'ext4' };
   const snap = { ...node, device: '/dev/loop0', mountpoint: '/snap/core/1', fstype: 'squashfs' };
   const fs = (labels: typeof root, size: number, avail: string, readonly = 0) => [

@@ -6,9 +6,9 @@ import { AlertCase, CaseContext, fires, quiet, series } from '../harness';
 import { alert } from './common';
 
 export function prometheusCases({ endpoints }: CaseContext): AlertCase[] {
-  const prom = { job: endpoints.prometheus.name, instance: 'localhost:9090' };
-  const redis = { job: endpoints.redisExporter.name, instance: endpoints.redisExporter.address };
-  const backend = { job: endpoints.backend.name, instance: '10.0.1.10:3000' };
+  const prom = { job: endpoints.prometheus.name, instance: 'localhost:9090', service: endpoints.prometheus.name };
+  const redis = { job: endpoints.redisExporter.name, instance: '10.0.3.8:9121', namespace: 'monitoring', pod: 'redis-exporter-6c9b4-k7m', service: endpoints.redisExporter.name };
+  const backend = { job: endpoints.backend.name, instance: '10.0.1.10:3000', namespace: 'love-parser', pod: 'backend-7d9f-a', service: endpoints.backend.name };
   const group = '/etc/prometheus/rules/backend.yml;backend-alerts';
   const reload = alert('PrometheusConfigReloadFailed', 'warning', { ...prom, service: 'prometheus' }, 'Prometheus could not load its configuration', `The last configuration reload of ${prom.instance} failed; it still runs the previous configuration and rules.`);
   return [
@@ -48,7 +48,7 @@ export function prometheusCases({ endpoints }: CaseContext): AlertCase[] {
 }
 
 export function alertmanagerCases({ endpoints }: CaseContext): AlertCase[] {
-  const am = { job: endpoints.alertmanager.name, instance: endpoints.alertmanager.address };
+  const am = { job: endpoints.alertmanager.name, instance: '10.0.3.5:9093', namespace: 'monitoring', pod: 'alertmanager-0', service: endpoints.alertmanager.name };
   const attempts = (integration: string, perMinute: number) => series(AM.notifications.name, { ...am, integration }, `0+${perMinute}x30`);
   const failures = (integration: string, perMinute: number) => series(AM.notificationsFailed.name, { ...am, integration, reason: 'other' }, `0+${perMinute}x30`);
   return [
@@ -71,7 +71,7 @@ export function alertmanagerCases({ endpoints }: CaseContext): AlertCase[] {
 }
 
 export function lokiCases({ endpoints }: CaseContext): AlertCase[] {
-  const loki = { job: endpoints.loki.name, instance: endpoints.loki.address };
+  const loki = { job: endpoints.loki.name, instance: '10.0.3.6:3100', namespace: 'monitoring', pod: 'loki-0', service: endpoints.loki.name };
   const down = alert('LokiDown', 'critical', { service: 'loki', job: loki.job }, 'Loki is down: logs are not stored', 'Prometheus has reached no Loki target for 5m: log shippers are buffering and will drop logs, and log queries fail.');
   return [
     fires('LokiDown', 'its target is down', { input: [series(UP, loki, '0x10')], at: '10m', expect: [down] }),

@@ -18,7 +18,7 @@ import {
   sumBy,
   tmpl,
 } from '../lib/alerting';
-import { AlertRule, RuleGroup } from '../lib/monitoring';
+import { AlertRule, RuleGroup, Severity } from '../lib/monitoring';
 import { BACKEND_METRICS as M } from './metrics';
 
 /** 5xx responses, as the `status_code` label of the request histogram carries them. */
@@ -35,7 +35,16 @@ export function alertRules(props: ComponentProps): RuleGroup[] {
   /** Share of requests answered with a 5xx over the rate window, aggregated by `by`. */
   const errorRatio = (by: string[]) =>
     `${sumBy(by, rate(sel(requests, { ...job, status_code: SERVER_ERROR }), a.rateWindow))}\n  /\n${sumBy(by, rate(sel(requests, job), a.rateWindow))}`;
-  const quantile = (q: number) => `histogram_quantile(${q}, ${sumBy(['le'], rate(sel(buckets, job), a.rateWindow))})`;
+  const latency = (severity: Severity, percentile: 95 | 99, threshold: number) =>
+    alertRule(c, {
+      name: 'BackendHighLatency',
+      severity,
+      service,
+      expr: `histogram_quantile(${percentile / 100}, ${sumBy(['le'], rate(sel(buckets, job), a.rateWindow))})\n> ${threshold}`,
+      for: a.latencyFor,
+      summary: `${service} p${percentile} latency is above ${threshold}s`,
+      description: `The ${percentile}th percentile of ${service} request latency is ${tmpl.duration} over the last ${a.rateWindow} (threshold ${threshold}s).`,
+    });
   const pool = (state: string) => maxBy(['pod'], sel(M.dbPoolConnections.name, { ...job, state }));
 
   const rules: AlertRule[] = [
@@ -64,24 +73,8 @@ export function alertRules(props: ComponentProps): RuleGroup[] {
     }),
     // Latency twins: p95 warns, p99 is critical. latencyFor (10m) because latency follows load, and
     // a short spike (a cold cache after a deploy) should not notify anyone.
-    alertRule(c, {
-      name: 'BackendHighLatency',
-      severity: 'warning',
-      service,
-      expr: `${quantile(0.95)}\n> ${a.latencyP95Seconds}`,
-      for: a.latencyFor,
-      summary: `${service} p95 latency is above ${a.latencyP95Seconds}s`,
-      description: `The 95th percentile of ${service} request latency is ${tmpl.duration} over the last ${a.rateWindow} (threshold ${a.latencyP95Seconds}s).`,
-    }),
-    alertRule(c, {
-      name: 'BackendHighLatency',
-      severity: 'critical',
-      service,
-      expr: `${quantile(0.99)}\n> ${a.latencyP99Seconds}`,
-      for: a.latencyFor,
-      summary: `${service} p99 latency is above ${a.latencyP99Seconds}s`,
-      description: `The 99th percentile of ${service} request latency is ${tmpl.duration} over the last ${a.rateWindow} (threshold ${a.latencyP99Seconds}s).`,
-    }),
+    latency('warning', 95, a.latencyP95Seconds),
+    latency('critical', 99, a.latencyP99Seconds),
     // Per pod: each pod has its own pool. 5m because a batch of parsing jobs can fill the pool for a
     // minute; five minutes above the ratio means requests are queueing for connections.
     alertRule(c, {

@@ -30,15 +30,16 @@ export const IMAGES = {
     tag: 'v1.12.1',
     goModule: { dir: 'node_exporter', path: 'github.com/prometheus/node_exporter', version: 'v1.12.1' },
   },
+  // One release behind upstream (v0.20.1, v1.89.0): the module proxy does not serve those zips; parity with the live-checked binaries wins.
   postgresExporter: {
     repository: 'quay.io/prometheuscommunity/postgres-exporter',
-    tag: 'v0.20.1',
-    goModule: { dir: 'postgres_exporter', path: 'github.com/prometheus-community/postgres_exporter', version: 'v0.20.1' },
+    tag: 'v0.19.1',
+    goModule: { dir: 'postgres_exporter', path: 'github.com/prometheus-community/postgres_exporter', version: 'v0.19.1' },
   },
   redisExporter: {
     repository: 'docker.io/oliver006/redis_exporter',
-    tag: 'v1.89.0',
-    goModule: { dir: 'redis_exporter', path: 'github.com/oliver006/redis_exporter', version: 'v1.89.0' },
+    tag: 'v1.88.0',
+    goModule: { dir: 'redis_exporter', path: 'github.com/oliver006/redis_exporter', version: 'v1.88.0' },
   },
   grafana: { repository: 'docker.io/grafana/grafana', tag: '13.2.0' },
   loki: { repository: 'docker.io/grafana/loki', tag: '3.7.6' },

@@ -85,10 +85,22 @@ the database in the DSN is the one whose tables are measured). On the PostgreSQL
 
 Quirks: \`pg_stat_database_*\` counters have no \`_total\`; the \`long_running_transactions\` collector
 counts open non-idle transactions of any age (a threshold label arrives after v0.20.1), and its
-\`_oldest_timestamp_seconds\` is an age in seconds. Between the checked v0.19.1 and the image's v0.20.1
-the \`settings\` and \`stat_activity\` metrics moved to standalone collectors with the same names and
-labels, minus the legacy \`server\` label (do not aggregate by it), and \`pg_replication_slot_*\` became
-\`pg_replication_slots_*\` (not read by this stack).
+\`_oldest_timestamp_seconds\` is an age in seconds. \`pg_settings_*\` and \`pg_stat_activity_*\` come
+from the exporter's built-in queries and carry a \`server\` label (host:port of the DSN): do not
+aggregate by it.
+
+**Upgrading to 0.20.x** (the newest upstream, v0.20.1, is one release ahead of the image, because the
+module proxy does not serve it and the image stays the release the check runs). What changes:
+
+- \`pg_replication_slot_*\` becomes \`pg_replication_slots_*\` and the collector flag
+  \`--collector.replication_slot\` becomes \`--collector.replication_slots\`; this stack reads none of them
+  and passes neither flag.
+- \`pg_settings_*\` and \`pg_stat_activity_*\` (and \`stat_archiver\`, \`stat_replication\`) move to
+  standalone collectors with the same metric names and labels, minus \`server\`; \`--metric-prefix\` and
+  \`--disable-default-metrics\` stop applying to them; \`--disable-settings-metrics\` is removed
+  (\`--no-collector.settings\` replaces it). The chart passes none of these flags.
+- After the bump, set the contract's \`collector\` of those four metrics to \`settings\` / \`stat_activity\`
+  and rerun \`scripts/checks/25-exporter-metrics.sh\`.
 `;
 
 const REDIS_NOTES = `
@@ -118,9 +130,9 @@ export function renderMetricsDoc(): string {
     'exporters, built from their Go modules, with the exact flags of the synthesized manifests against a real',
     'PostgreSQL 15 and Redis 7.0, scrapes them and fails when a contract metric is missing or has another',
     'type or labels; `test/exporters/contracts.test.ts` fails when a rule or dashboard reads an exporter',
-    'series that no contract names. The module proxy does not serve postgres_exporter v0.20.1 nor',
-    'redis_exporter v1.89.0 (the image tags), so the check runs the release just before each; the differences',
-    'that matter are noted below.',
+    'series that no contract names. The images are the releases the check runs: postgres_exporter v0.19.1',
+    'and redis_exporter v1.88.0 are one release behind upstream (v0.20.1, v1.89.0) because the module proxy',
+    'does not serve the newer ones; what the next postgres_exporter bump changes is noted below.',
     '',
     '## Backend (instrument against this)',
     '',

@@ -1,19 +1,21 @@
 /**
  * Every postgres_exporter metric the stack's rules and dashboards read, as the pinned exporter
- * (versions.ts: postgres-exporter v0.20.1) emits it. Alerts, recording rules, dashboards and docs
+ * (versions.ts: postgres-exporter v0.19.1) emits it. Alerts, recording rules, dashboards and docs
  * import names from here and never type them.
  *
  * Quirks of this exporter that the names below already account for:
  * - `pg_stat_database_*` counters have no `_total` suffix (`pg_stat_database_deadlocks`), while
  *   `pg_stat_statements_*` counters do.
- * - Since 0.20 `pg_settings_*` and `pg_stat_activity_*` come from the standalone `settings` and
- *   `stat_activity` collectors (on by default); `--metric-prefix` no longer applies to them.
+ * - At 0.19 `pg_settings_*` and `pg_stat_activity_*` are not `--collector.*` collectors but the
+ *   exporter's built-in queries (on unless `--disable-settings-metrics` / `--disable-default-metrics`);
+ *   `--metric-prefix` renames `pg_stat_activity_*`, so the chart never sets it. 0.20 moves both to
+ *   standalone `settings` and `stat_activity` collectors with the same names (docs/metrics.md).
  * - Table sizes are `pg_stat_user_tables_table_size_bytes` + `_index_size_bytes`; the
  *   `pg_stat_user_tables_size_bytes` of older releases and many dashboards is not served.
- * - Series may carry a `server` label (the legacy collectors of 0.19 add it, the standalone ones of
- *   0.20 do not): aggregate by the labels listed here, never by `server`.
+ * - The built-in queries add a `server` label (host:port of the DSN) that the collectors' series lack
+ *   and that 0.20 drops: aggregate by the labels listed here, never by `server`.
  * - `stat_statements` and `long_running_transactions` are off by default: the chart passes their
- *   flags (see `flag`). At 0.20.1 `pg_long_running_transactions` has no `threshold` label (that
+ *   flags (see `flag`). At 0.19.1 `pg_long_running_transactions` has no `threshold` label (that
  *   arrived after 0.20.1); it counts open non-idle transactions, and the age of the oldest is a
  *   separate gauge.
  */
@@ -46,14 +48,14 @@ export const POSTGRES_METRICS = {
     type: 'gauge',
     help: 'Server setting max_connections: the most concurrent connections the server accepts.',
     labels: [],
-    collector: 'settings',
+    collector: 'built-in pg_settings query',
   },
   superuserReservedConnections: {
     name: 'pg_settings_superuser_reserved_connections',
     type: 'gauge',
     help: 'Server setting superuser_reserved_connections: slots of max_connections that ordinary roles cannot use.',
     labels: [],
-    collector: 'settings',
+    collector: 'built-in pg_settings query',
   },
   activityCount: {
     name: 'pg_stat_activity_count',
@@ -61,7 +63,7 @@ export const POSTGRES_METRICS = {
     help: 'Connections by database and state (plus user, application, backend and wait event); sum by state for the total.',
     labels: ['datname', 'state', 'usename', 'application_name', 'backend_type', 'wait_event_type', 'wait_event'],
     values: { state: PG_ACTIVITY_STATES },
-    collector: 'stat_activity',
+    collector: 'built-in pg_stat_activity query',
   },
   activityMaxTxDuration: {
     name: 'pg_stat_activity_max_tx_duration',
@@ -69,7 +71,7 @@ export const POSTGRES_METRICS = {
     help: 'Longest running transaction, in seconds, per label set of pg_stat_activity_count.',
     labels: ['datname', 'state', 'usename', 'application_name', 'backend_type', 'wait_event_type', 'wait_event'],
     values: { state: PG_ACTIVITY_STATES },
-    collector: 'stat_activity',
+    collector: 'built-in pg_stat_activity query',
   },
   databaseSize: {
     name: 'pg_database_size_bytes',

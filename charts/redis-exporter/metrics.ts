@@ -1,6 +1,6 @@
 /**
  * Every redis_exporter metric the stack's rules and dashboards read, as the pinned exporter
- * (versions.ts: redis_exporter v1.89.0) emits it. Alerts, recording rules, dashboards and docs import
+ * (versions.ts: redis_exporter v1.88.0) emits it. Alerts, recording rules, dashboards and docs import
  * names from here and never type them.
  *
  * Most names are INFO fields renamed by the exporter (`used_memory` -> `redis_memory_used_bytes`,

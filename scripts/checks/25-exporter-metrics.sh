@@ -5,10 +5,10 @@
 # (Debian packages, scripts/setup-system.sh), and node_exporter against this machine; each scrape is
 # compared with its metrics contract (charts/<exporter>/metrics.ts) by test/exporters/compare-scrape.ts.
 #
-# Version note: the module proxy does not serve postgres_exporter v0.20.1 nor redis_exporter v1.89.0
-# (the image tags), so tools/ builds the releases just before them (v0.19.1, v1.88.0); what changed in
-# between is listed in docs/metrics.md and does not touch the contract's names. node_exporter is the
-# pinned v1.12.1.
+# Version note: the binaries checked here are the releases the images run (versions.ts;
+# test/versions.test.ts holds image tags and tools/*/go.mod together): postgres_exporter v0.19.1,
+# redis_exporter v1.88.0, node_exporter v1.12.1. The first two are one release behind upstream because
+# the module proxy does not serve v0.20.1 nor v1.89.0; docs/metrics.md lists what the 0.20 bump changes.
 #
 # Servers listen on 127.0.0.1 only, in a temp dir; every wait is bounded; all are stopped on exit.
 set -uo pipefail

@@ -20,7 +20,7 @@ describe('postgres-exporter chart', () => {
 
   test('turns on the collectors for query duration and long transactions, listens on 9187', () => {
     expect(c.args).toEqual(['--web.listen-address=:9187', '--collector.long_running_transactions', '--collector.stat_statements']);
-    expect(c.image).toBe('quay.io/prometheuscommunity/postgres-exporter:v0.20.1');
+    expect(c.image).toBe('quay.io/prometheuscommunity/postgres-exporter:v0.19.1');
     expect(c.ports).toEqual([{ name: 'http', containerPort: 9187, protocol: 'TCP' }]);
   });
 

@@ -6,6 +6,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as YAML from 'yaml';
+import { BACKEND_METRICS } from '../../charts/backend/metrics';
 import { pascalCase, runbookUrl } from '../../charts/lib/alerting';
 import { durationToSeconds } from '../../charts/lib/schema';
 import { NODE_METRICS } from '../../charts/node-exporter/metrics';
@@ -96,11 +97,9 @@ export function scenarios(s: RunningStack): Scenario[] {
       inject: async (st, log) => {
         await sendJson('PUT', api(st, '/__faults/broadcast-worker'), { paused: true });
         // The traffic keeps posting broadcasts: the queue must be growing, not merely idle.
-        const waiting = await waitFor('broadcast jobs to pile up', async () => {
-          const r = await sendJson('GET', api(st, '/__faults'));
-          return r.broadcastWorker.paused ? true : undefined;
-        }, 10_000);
-        log(`broadcast worker paused (${waiting})`);
+        const depth = `${BACKEND_METRICS.queueJobs.name}{job="${st.endpoints.backend.name}",queue="${broadcast}",state="waiting"}`;
+        const waiting = await waitFor('broadcast jobs to pile up in Prometheus', async () => (await query(st.prometheusUrl, `${depth} > 0`))[0]?.value, 30_000, 500);
+        log(`broadcast worker paused; ${waiting} jobs waiting`);
       },
       recover: async (st) => void (await sendJson('PUT', api(st, '/__faults/broadcast-worker'), { paused: false })),
     },
@@ -315,6 +314,8 @@ export async function runScenario(s: RunningStack, sc: Scenario, opts: { marginM
     const bySink = receiverSinks(s.alertmanagerConfigFile, s.receivers.url('sms'));
     const expected = new Map<Sink, boolean>();
     for (const r of receivers) for (const [sink, sendsResolved] of bySink.get(r) ?? []) expected.set(sink, sendsResolved);
+    // The SMS escalation is a label the rule sets, not a receiver the route picks by name.
+    if (sc.mustReach.includes('sms') && firing.labels.notify_sms !== 'true') throw new Error(`${sc.alert.alertname} has no notify_sms="true" label, so no SMS`);
     const notRouted = sc.mustReach.filter((k) => !expected.has(k));
     if (notRouted.length) throw new Error(`the routing sends ${sc.alert.alertname} to ${receivers.join(', ')}, not to ${notRouted.join(', ')}`);
     if (expected.size === 0) throw new Error(`the routing sends ${sc.alert.alertname} to ${receivers.join(', ')}, which notify nobody`);

@@ -6,7 +6,6 @@
  */
 import { StackConfig } from '../../../charts/config';
 import { parseEnvironment } from '../../../charts/load-config';
-import { durationToSeconds } from '../../../charts/lib/schema';
 import { SynthesizedStack, merge, rawEnvironment, synthStack } from '../../util';
 
 /** Name of the test environment (the `environment` external label on every series and alert). */
@@ -49,5 +48,3 @@ export function e2eConfig(extra: Record<string, unknown> = {}): StackConfig {
 export function synthesize(config: StackConfig): SynthesizedStack {
   return synthStack(config);
 }
-
-export const seconds = durationToSeconds;

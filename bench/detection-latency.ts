@@ -24,7 +24,13 @@ async function main(): Promise<void> {
     else throw new Error(`unknown argument ${argv[i]}; usage: detection-latency.ts [--only id,...] [--json file]`);
   }
   const lines: string[] = [];
-  const report = await runE2E({ ...(only ? { only } : {}), print: (l) => lines.push(l) });
+  const report = await runE2E({
+    ...(only ? { only } : {}),
+    print: (l) => {
+      lines.push(l);
+      if (/^(PASS|FAIL|stack up)/.test(l)) console.error(l); // progress, on stderr
+    },
+  });
   const scrape = durationToSeconds(E2E_OVERRIDES.prometheus.scrapeInterval);
 
   console.log(`detection latency, e2e clocks: scrape ${E2E_OVERRIDES.prometheus.scrapeInterval}, evaluation ${E2E_OVERRIDES.prometheus.evaluationInterval}, group_wait ${E2E_OVERRIDES.alertmanager.groupWait}`);

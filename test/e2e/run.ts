@@ -18,7 +18,7 @@ import { E2E_OVERRIDES, e2eConfig, synthesize } from './harness/config';
 import { prometheusAlerts, query } from './harness/prom';
 import { waitFor } from './harness/proc';
 import { RunningStack, VersionRow, binaryVersions, startStack } from './harness/stack';
-import { ScenarioResult, runScenario, scenarios } from './scenarios';
+import { ScenarioResult, runScenario, scenarios, unknownAlerts } from './scenarios';
 import { Traffic } from './traffic';
 
 /** Scenarios that share nothing the others disturb run side by side; the rest one after another. */
@@ -96,8 +96,10 @@ export async function runE2E(opts: { only?: string[]; keep?: boolean; print?: (l
 
     const all = scenarios(s).filter((sc) => !opts.only || opts.only.includes(sc.id));
     const byId = (ids: string[]) => ids.flatMap((id) => all.filter((sc) => sc.id === id));
-    const unknown = all.filter((sc) => !PARALLEL.includes(sc.id) && !SEQUENTIAL.includes(sc.id));
-    if (unknown.length) throw new Error(`scenarios not scheduled: ${unknown.map((u) => u.id).join(', ')}`);
+    const unscheduled = all.filter((sc) => !PARALLEL.includes(sc.id) && !SEQUENTIAL.includes(sc.id));
+    if (unscheduled.length) throw new Error(`scenarios not scheduled: ${unscheduled.map((u) => u.id).join(', ')}`);
+    const undefinedAlerts = unknownAlerts(s, all);
+    if (undefinedAlerts.length) throw new Error(`the scenarios expect alerts the synthesized rules do not define: ${undefinedAlerts.join('; ')}`);
     const report = (r: ScenarioResult) => {
       results.push(r);
       print(`${r.ok ? 'PASS' : 'FAIL'} ${r.id}: ${r.title}${r.ok ? ` (notified after ${r.detectionSeconds?.toFixed(1)}s, floor ${r.floor?.total}s; resolved after ${r.resolveSeconds?.toFixed(1)}s)` : ''}`);

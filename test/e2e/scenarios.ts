@@ -267,6 +267,15 @@ export function floorOf(s: RunningStack, sc: Scenario, alertLabels: Record<strin
   return { total: Object.values(parts).reduce((a, b) => a + b, 0), parts, ...(extra ? { note: extra.why } : {}) };
 }
 
+/** Alert names the scenarios expect that no running rule defines (an alert renamed in its alerts.ts, say). */
+export function unknownAlerts(s: RunningStack, list: readonly Scenario[]): string[] {
+  const defined = new Set<string>();
+  for (const file of fs.readdirSync(s.prometheusConfigDir).filter((f) => f.endsWith('.rules.yml'))) {
+    for (const g of YAML.parse(fs.readFileSync(path.join(s.prometheusConfigDir, file), 'utf8')).groups ?? []) for (const r of g.rules ?? []) if (r.alert) defined.add(r.alert);
+  }
+  return list.filter((sc) => !defined.has(sc.alert.alertname)).map((sc) => `${sc.id}: no rule defines ${sc.alert.alertname}`);
+}
+
 const isSubset = (want: Record<string, string>, labels: Record<string, string>) => Object.entries(want).every(([k, v]) => labels[k] === v);
 
 /**

@@ -133,7 +133,7 @@ describe('dashboards', () => {
     expect(usedRecords.size).toBeGreaterThan(15);
   });
 
-  test('recording rules read only contract metrics or earlier rules, parse, and are named level:metric:operations', () => {
+  test('recording rules read only contract metrics or other recording rules, parse, and are named level:metric:operations', () => {
     expect(recordingRules.length).toBeGreaterThan(20);
     for (const r of recordingRules) {
       expect(r.record).toMatch(/^[a-z_]+:[a-zA-Z0-9_]+:[a-z0-9_]+$/);

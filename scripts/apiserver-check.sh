@@ -22,9 +22,10 @@
 # forever, and re-applying into it fails. Forcing the finalizer off through the
 # /finalize subresource would leave the namespaced objects orphaned in etcd,
 # and the re-apply would then find them instead of creating them. Running the
-# real namespace controller (and the serviceaccount controller, which creates
-# the "default" ServiceAccount every pod needs) is what a cluster does; only
-# those two controllers run, no kubelet, no scheduler.
+# real namespace controller is what a cluster does. Two more run beside it:
+# serviceaccount (creates the "default" ServiceAccount every pod needs) and
+# pvc-protection (removes the kubernetes.io/pvc-protection finalizer that
+# admission puts on every PersistentVolumeClaim). No kubelet, no scheduler.
 #
 # Environment:
 #   APISERVER_CHECK_RELEASES  tools/kube-* directory names to test
@@ -200,7 +201,7 @@ EOF
   [[ -n $ready ]] || { echo "    kube-apiserver not ready within 60 s"; "$kubectl" get --raw '/readyz?verbose' 2>&1 | grep -v '\[+\]' | indent; show_log "$tmp/kube-apiserver.log"; return 1; }
 
   "$bin/kube-controller-manager" --kubeconfig "$KUBECONFIG" \
-    --controllers namespace,serviceaccount --leader-elect=false \
+    --controllers namespace,serviceaccount,pvc-protection --leader-elect=false \
     --bind-address 127.0.0.1 --secure-port 0 >"$tmp/kube-controller-manager.log" 2>&1 &
   pids+=($!)
   # The serviceaccount controller creating "default" in namespace default shows it runs.
@@ -278,7 +279,9 @@ check_idempotent() { # 2
   fi
   run ssa "$kubectl" apply --server-side --force-conflicts=false -f "$dist"
   if ((rc != 0)) || [[ -n $err ]]; then
-    ok=; echo "    server-side apply exit $rc:"; show
+    # Only the errors, without kubectl's advice text repeated per conflict.
+    ok=; echo "    server-side apply exit $rc, $(grep -c ' serverside-applied$' <<<"$out") objects applied; errors:"
+    grep -v -e '^Please review' -e '^are the ways' -e '^\*' -e '^  ' -e '^See https' <<<"$err" | indent
   fi
   if [[ -n $ok ]]; then
     pass "2 re-apply changes nothing, diff empty, server-side apply without conflicts"

@@ -371,7 +371,7 @@ export async function runScenario(s: RunningStack, sc: Scenario, opts: { marginM
       estimateResolveMs(s) + opts.marginMs,
       500,
     );
-    const last = Math.max(Date.now(), ...[...resolved.values()].map((n) => n.at));
+    const last = Math.max(recoveredAt, ...[...resolved.values()].map((n) => n.at));
     resolveSeconds = (last - recoveredAt) / 1000;
     const stray = [...expected].filter(([, r]) => !r).flatMap(([k]) => s.receivers.find({ sink: k, status: 'resolved', alertname: sc.alert.alertname, since: faultAt }));
     if (stray.length) throw new Error(`resolved notifications at ${stray.map((n) => n.sink).join(', ')}, whose send_resolved is false`);

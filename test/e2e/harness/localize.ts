@@ -47,6 +47,8 @@ export interface Invocation {
 export class Localizer {
   /** Every rewrite made, for the run's log (`rewrites.txt`): what differs from the synthesized objects. */
   readonly rewrites: string[] = [];
+  /** Scrape jobs left without a target: their components do not run in the e2e. */
+  readonly unscraped: string[] = [];
   private readonly local = new Map<string, LocalWorkload>();
 
   constructor(
@@ -203,9 +205,6 @@ export class Localizer {
     for (const am of cfg.alerting?.alertmanagers ?? []) this.localizeDiscovery(am, 'alerting.alertmanagers', selfWorkload);
     return YAML.stringify(cfg, { lineWidth: 0 });
   }
-
-  /** Jobs whose discovery found no local workload (their components do not run in the e2e). */
-  readonly unscraped: string[] = [];
 
   private localizeDiscovery(job: any, where: string, self: Manifest): void {
     for (const sc of job.static_configs ?? []) {

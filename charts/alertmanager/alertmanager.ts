@@ -25,6 +25,7 @@ import { componentLabels } from '../lib/labels';
 import { MonitoringSource, RuleGroup, ScrapeJob } from '../lib/monitoring';
 import { Flow, allowOnly } from '../lib/network';
 import { configMapVolume, container, httpProbe, podSpec, restrictedPod, secretVolume } from '../lib/pod';
+import { StatefulSet, claimTemplate } from '../lib/storage';
 import { podScrapeJob } from '../prometheus/scrape';
 import { IMAGES, imageOf } from '../versions';
 import { alertRules } from './alerts';
@@ -78,7 +79,7 @@ export class AlertmanagerChart extends ComponentChart implements MonitoringSourc
     });
     const checksum = createHash('sha256').update(this.configYaml).update(NOTIFICATION_TEMPLATE).digest('hex');
 
-    new k8s.KubeStatefulSet(this, 'statefulset', {
+    new StatefulSet(this, 'statefulset', {
       metadata: { name: endpoint.name, labels },
       spec: {
         // Not headless: with one replica nothing needs per-pod DNS, and no peer discovery happens.
@@ -128,17 +129,7 @@ export class AlertmanagerChart extends ComponentChart implements MonitoringSourc
             ],
           }),
         },
-        volumeClaimTemplates: [
-          {
-            // Selector labels only: claim templates are immutable, a version label would block upgrades.
-            metadata: { name: 'data', labels: selector },
-            spec: {
-              accessModes: ['ReadWriteOnce'],
-              ...(c.storage.storageClass ? { storageClassName: c.storage.storageClass } : {}),
-              resources: { requests: { storage: k8s.Quantity.fromString(c.storage.size) } },
-            },
-          },
-        ],
+        volumeClaimTemplates: [claimTemplate('data', selector, c.storage)],
       },
     });
 

@@ -23,8 +23,9 @@ export class ArgoApplicationChart extends Chart {
       metadata: {
         name: `${PART_OF}-${props.config.environment}`,
         labels: { 'app.kubernetes.io/part-of': PART_OF, 'app.kubernetes.io/managed-by': 'cdk8s' },
-        // Deleting the Application deletes what it deployed, instead of orphaning it.
-        finalizers: ['resources-finalizer.argocd.argoproj.io'],
+        // Deleting the Application deletes what it deployed (foreground cascade), instead of orphaning
+        // it. The path-qualified form: Kubernetes 1.37 warns about finalizer names without a '/'.
+        finalizers: ['resources-finalizer.argocd.argoproj.io/foreground'],
       },
       spec: {
         project: a.project,

@@ -31,6 +31,7 @@ import { Dashboard, MonitoringSource, RuleGroup, ScrapeJob } from '../lib/monito
 import { Flow, allowOnly } from '../lib/network';
 import { configMapVolume, container, httpProbe, podSpec, restrictedPod, scratchVolume, secretVolume, startupProbe } from '../lib/pod';
 import { ConfigError, ConfigIssue } from '../lib/schema';
+import { claimSpec } from '../lib/storage';
 import { IMAGES, imageOf } from '../versions';
 import { CustomDashboard } from './custom';
 import { datasourcesFile } from './datasources';
@@ -135,11 +136,7 @@ export class GrafanaChart extends ComponentChart implements MonitoringSource {
 
     new k8s.KubePersistentVolumeClaim(this, 'data', {
       metadata: { name: claimName, labels },
-      spec: {
-        accessModes: ['ReadWriteOnce'],
-        ...(c.storage.storageClass ? { storageClassName: c.storage.storageClass } : {}),
-        resources: { requests: { storage: k8s.Quantity.fromString(c.storage.size) } },
-      },
+      spec: claimSpec(c.storage),
     });
 
     const checksum = createHash('sha256').update(this.datasourcesYaml).update(this.providersYaml).digest('hex');

@@ -73,14 +73,24 @@ export function allowOnly(scope: Construct, id: string, p: AllowOnlyProps): k8s.
     spec: {
       podSelector: { matchLabels: p.podLabels },
       policyTypes: ['Ingress', 'Egress'],
-      ingress: p.ingress.map((f) => {
-        const from = peers(f.peers);
-        return { ...(from ? { from } : {}), ports: ports(f) };
-      }),
-      egress: egress.map((f) => {
-        const to = peers(f.peers);
-        return { ...(to ? { to } : {}), ports: ports(f) };
-      }),
+      // An empty list is left out, not written: with both policy types it already denies everything,
+      // and the API server drops `[]`, so writing it would make every apply a change.
+      ...(p.ingress.length
+        ? {
+            ingress: p.ingress.map((f) => {
+              const from = peers(f.peers);
+              return { ...(from ? { from } : {}), ports: ports(f) };
+            }),
+          }
+        : {}),
+      ...(egress.length
+        ? {
+            egress: egress.map((f) => {
+              const to = peers(f.peers);
+              return { ...(to ? { to } : {}), ports: ports(f) };
+            }),
+          }
+        : {}),
     },
   });
 }

@@ -18,6 +18,7 @@ import { componentLabels } from '../lib/labels';
 import { MonitoringSource, RuleGroup, ScrapeJob } from '../lib/monitoring';
 import { allowOnly } from '../lib/network';
 import { configMapVolume, container, httpProbe, podSpec, restrictedPod, scratchVolume } from '../lib/pod';
+import { StatefulSet, claimTemplate } from '../lib/storage';
 import { IMAGES, imageOf } from '../versions';
 import { alertRules } from './alerts';
 import { LOKI_PATHS, LOKI_PORTS, LokiConfig, lokiConfig } from './config';
@@ -76,7 +77,7 @@ export class LokiChart extends ComponentChart implements MonitoringSource {
       data: { 'loki.yaml': this.configYaml },
     });
 
-    new k8s.KubeStatefulSet(this, 'statefulset', {
+    new StatefulSet(this, 'statefulset', {
       metadata: { name: endpoint.name, labels },
       spec: {
         // One replica: per-pod DNS is never needed, so the ordinary Service serves as the governing one.
@@ -115,17 +116,7 @@ export class LokiChart extends ComponentChart implements MonitoringSource {
             volumes: [configMapVolume('config', configMapName), scratchVolume('tmp')],
           }),
         },
-        volumeClaimTemplates: [
-          {
-            // Selector labels only: claim templates are immutable, a version label would block upgrades.
-            metadata: { name: DATA_VOLUME, labels: selector },
-            spec: {
-              accessModes: ['ReadWriteOnce'],
-              ...(c.storage.storageClass ? { storageClassName: c.storage.storageClass } : {}),
-              resources: { requests: { storage: k8s.Quantity.fromString(c.storage.size) } },
-            },
-          },
-        ],
+        volumeClaimTemplates: [claimTemplate(DATA_VOLUME, selector, c.storage)],
       },
     });
 

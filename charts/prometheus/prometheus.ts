@@ -16,6 +16,7 @@ import { componentLabels } from '../lib/labels';
 import { Dashboard, MonitoringSource, RuleGroup, ScrapeJob } from '../lib/monitoring';
 import { Flow, allowOnly } from '../lib/network';
 import { configMapVolume, container, httpProbe, podSpec, restrictedPod, startupProbe } from '../lib/pod';
+import { StatefulSet, claimTemplate } from '../lib/storage';
 import { IMAGES, imageOf } from '../versions';
 import { alertRules } from './alerts';
 import { CONFIG_DIR, CONFIG_FILE, alertmanagerConfig, prometheusConfig, renderPrometheusConfig, renderRuleFiles } from './config';
@@ -100,7 +101,7 @@ export class PrometheusChart extends ComponentChart implements MonitoringSource 
     });
 
     const headless = `${endpoint.name}-headless`;
-    new k8s.KubeStatefulSet(this, 'statefulset', {
+    new StatefulSet(this, 'statefulset', {
       metadata: { name: endpoint.name, labels },
       spec: {
         replicas: 1,
@@ -143,16 +144,7 @@ export class PrometheusChart extends ComponentChart implements MonitoringSource 
             volumes: [configMapVolume('config', `${endpoint.name}-config`)],
           }),
         },
-        volumeClaimTemplates: [
-          {
-            metadata: { name: DATA_VOLUME, labels },
-            spec: {
-              accessModes: ['ReadWriteOnce'],
-              ...(c.storage.storageClass ? { storageClassName: c.storage.storageClass } : {}),
-              resources: { requests: { storage: k8s.Quantity.fromString(c.storage.size) } },
-            },
-          },
-        ],
+        volumeClaimTemplates: [claimTemplate(DATA_VOLUME, selector, c.storage)],
       },
     });
 

@@ -41,8 +41,11 @@ describe('loki chart', () => {
   test('keeps everything on a loki-data claim sized and classed from config', () => {
     expect(statefulSet.spec.volumeClaimTemplates).toEqual([
       {
+        apiVersion: 'v1',
+        kind: 'PersistentVolumeClaim',
         metadata: { name: DATA_VOLUME, labels: statefulSet.spec.selector.matchLabels },
-        spec: { accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '50Gi' } } },
+        spec: { accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '50Gi' } }, volumeMode: 'Filesystem' },
+        status: { phase: 'Pending' },
       },
     ]);
     expect(main.volumeMounts).toContainEqual({ name: 'loki-data', mountPath: '/loki' });
@@ -54,6 +57,7 @@ describe('loki chart', () => {
       accessModes: ['ReadWriteOnce'],
       storageClassName: 'fast-ssd',
       resources: { requests: { storage: '200Gi' } },
+      volumeMode: 'Filesystem',
     });
   });
 
@@ -96,7 +100,8 @@ describe('loki chart', () => {
         ports: [{ port: 3100, protocol: 'TCP' }],
       },
     ]);
-    expect(policy.spec.egress).toEqual([]);
+    // Both policy types and no egress rule: nothing goes out (an empty list is not written).
+    expect(policy.spec.egress).toBeUndefined();
   });
 
   test('the loki Service on 3100 selects the StatefulSet pods and governs it', () => {

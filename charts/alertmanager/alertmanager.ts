@@ -26,6 +26,7 @@ import { MonitoringSource, RuleGroup, ScrapeJob } from '../lib/monitoring';
 import { Flow, allowOnly } from '../lib/network';
 import { configMapVolume, container, httpProbe, podSpec, restrictedPod, secretVolume } from '../lib/pod';
 import { StatefulSet, claimTemplate } from '../lib/storage';
+import { serviceFor } from '../lib/workload';
 import { podScrapeJob } from '../prometheus/scrape';
 import { IMAGES, imageOf } from '../versions';
 import { alertRules } from './alerts';
@@ -133,14 +134,7 @@ export class AlertmanagerChart extends ComponentChart implements MonitoringSourc
       },
     });
 
-    new k8s.KubeService(this, 'service', {
-      metadata: { name: endpoint.name, labels },
-      spec: {
-        type: 'ClusterIP',
-        selector,
-        ports: [{ name: endpoint.portName, port: endpoint.port, targetPort: k8s.IntOrString.fromString(endpoint.portName), protocol: 'TCP' }],
-      },
-    });
+    serviceFor(this, 'service', endpoint, labels);
 
     const smtp = smtpPort(props.config);
     const egress: Flow[] = [{ peers: [{ anywhere: true }], ports: [HTTPS, ...(smtp !== undefined && smtp !== HTTPS ? [smtp] : [])].map((port) => ({ port })) }];

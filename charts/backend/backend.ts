@@ -12,6 +12,7 @@ import { componentLabels } from '../lib/labels';
 import { Dashboard, MonitoringSource, RuleGroup, ScrapeJob } from '../lib/monitoring';
 import { allowOnly } from '../lib/network';
 import { container, httpProbe, podSpec, restrictedPod, scratchVolume, startupProbe } from '../lib/pod';
+import { serviceFor } from '../lib/workload';
 import { alertRules } from './alerts';
 import { dashboards } from './dashboards';
 import { recordingRules } from './recording-rules';
@@ -107,14 +108,7 @@ export class BackendChart extends ComponentChart implements MonitoringSource {
       spec: { minAvailable: k8s.IntOrString.fromNumber(c.minAvailable), selector: { matchLabels: selector } },
     });
 
-    new k8s.KubeService(this, 'service', {
-      metadata: { name: endpoint.name, labels },
-      spec: {
-        type: 'ClusterIP',
-        selector,
-        ports: [{ name: endpoint.portName, port: endpoint.port, targetPort: k8s.IntOrString.fromString(endpoint.portName), protocol: 'TCP' }],
-      },
-    });
+    serviceFor(this, 'service', endpoint, labels);
 
     allowOnly(this, 'network-policy', {
       name: endpoint.name,

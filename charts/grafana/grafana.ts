@@ -32,6 +32,7 @@ import { Flow, allowOnly } from '../lib/network';
 import { configMapVolume, container, httpProbe, podSpec, restrictedPod, scratchVolume, secretVolume, startupProbe } from '../lib/pod';
 import { ConfigError, ConfigIssue } from '../lib/schema';
 import { claimSpec } from '../lib/storage';
+import { serviceFor } from '../lib/workload';
 import { IMAGES, imageOf } from '../versions';
 import { CustomDashboard } from './custom';
 import { datasourcesFile } from './datasources';
@@ -227,14 +228,7 @@ export class GrafanaChart extends ComponentChart implements MonitoringSource {
       },
     });
 
-    new k8s.KubeService(this, 'service', {
-      metadata: { name: endpoint.name, labels },
-      spec: {
-        type: 'ClusterIP',
-        selector,
-        ports: [{ name: endpoint.portName, port: endpoint.port, targetPort: k8s.IntOrString.fromString(endpoint.portName), protocol: 'TCP' }],
-      },
-    });
+    serviceFor(this, 'service', endpoint, labels);
 
     if (c.ingress) {
       new k8s.KubeIngress(this, 'ingress', {

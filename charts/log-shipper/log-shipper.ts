@@ -30,6 +30,7 @@ import { componentLabels } from '../lib/labels';
 import { MonitoringSource, ScrapeJob } from '../lib/monitoring';
 import { allowOnly } from '../lib/network';
 import { configMapVolume, container, httpProbe, podSpec, scratchVolume } from '../lib/pod';
+import { serviceFor } from '../lib/workload';
 import { IMAGES, imageOf } from '../versions';
 import { ALLOY, alloyArgs, alloyConfig } from './alloy';
 import { HOST_POSTGRES_DIR, LogPipeline, NODE_ENV_VAR, POD_LOG_DIR, logPipeline } from './pipeline';
@@ -194,14 +195,7 @@ export class LogShipperChart extends ComponentChart implements MonitoringSource 
       },
     });
 
-    new k8s.KubeService(this, 'service', {
-      metadata: { name: endpoint.name, labels },
-      spec: {
-        type: 'ClusterIP',
-        selector,
-        ports: [{ name: endpoint.portName, port: endpoint.port, targetPort: k8s.IntOrString.fromString(endpoint.portName), protocol: 'TCP' }],
-      },
-    });
+    serviceFor(this, 'service', endpoint, labels);
 
     const c0 = props.config.network;
     allowOnly(this, 'network-policy', {

@@ -19,6 +19,7 @@ import { MonitoringSource, RuleGroup, ScrapeJob } from '../lib/monitoring';
 import { allowOnly } from '../lib/network';
 import { configMapVolume, container, httpProbe, podSpec, restrictedPod, scratchVolume } from '../lib/pod';
 import { StatefulSet, claimTemplate } from '../lib/storage';
+import { serviceFor } from '../lib/workload';
 import { IMAGES, imageOf } from '../versions';
 import { alertRules } from './alerts';
 import { LOKI_PATHS, LOKI_PORTS, LokiConfig, lokiConfig } from './config';
@@ -120,14 +121,7 @@ export class LokiChart extends ComponentChart implements MonitoringSource {
       },
     });
 
-    new k8s.KubeService(this, 'service', {
-      metadata: { name: endpoint.name, labels },
-      spec: {
-        type: 'ClusterIP',
-        selector,
-        ports: [{ name: endpoint.portName, port: endpoint.port, targetPort: k8s.IntOrString.fromString(endpoint.portName), protocol: 'TCP' }],
-      },
-    });
+    serviceFor(this, 'service', endpoint, labels);
 
     allowOnly(this, 'network-policy', {
       name: endpoint.name,

@@ -23,6 +23,7 @@ import { componentLabels } from '../lib/labels';
 import { Dashboard, MonitoringSource, RuleGroup, ScrapeJob } from '../lib/monitoring';
 import { allowOnly } from '../lib/network';
 import { RESTRICTED_CONTAINER, container, httpProbe, podSpec, restrictedPod } from '../lib/pod';
+import { serviceFor } from '../lib/workload';
 import { podScrapeJob } from '../prometheus/scrape';
 import { IMAGES, imageOf } from '../versions';
 import { alertRules } from './alerts';
@@ -121,14 +122,7 @@ export class NodeExporterChart extends ComponentChart implements MonitoringSourc
     });
 
     // For humans and `kubectl port-forward`; Prometheus discovers the pods themselves.
-    new k8s.KubeService(this, 'service', {
-      metadata: { name: endpoint.name, labels },
-      spec: {
-        clusterIp: 'None',
-        selector,
-        ports: [{ name: endpoint.portName, port: endpoint.port, targetPort: k8s.IntOrString.fromString(endpoint.portName), protocol: 'TCP' }],
-      },
-    });
+    serviceFor(this, 'service', endpoint, labels, { headless: true });
 
     allowOnly(this, 'network-policy', {
       name: endpoint.name,

@@ -17,6 +17,7 @@ import { Dashboard, MonitoringSource, RuleGroup, ScrapeJob } from '../lib/monito
 import { Flow, allowOnly } from '../lib/network';
 import { configMapVolume, container, httpProbe, podSpec, restrictedPod, startupProbe } from '../lib/pod';
 import { StatefulSet, claimTemplate } from '../lib/storage';
+import { serviceFor } from '../lib/workload';
 import { IMAGES, imageOf } from '../versions';
 import { alertRules } from './alerts';
 import { CONFIG_DIR, CONFIG_FILE, alertmanagerConfig, prometheusConfig, renderPrometheusConfig, renderRuleFiles } from './config';
@@ -149,23 +150,8 @@ export class PrometheusChart extends ComponentChart implements MonitoringSource 
     });
 
     // The governing Service of the StatefulSet: stable DNS for the pod, ready or not.
-    new k8s.KubeService(this, 'headless-service', {
-      metadata: { name: headless, labels },
-      spec: {
-        clusterIp: 'None',
-        publishNotReadyAddresses: true,
-        selector,
-        ports: [{ name: endpoint.portName, port: endpoint.port, targetPort: k8s.IntOrString.fromString(endpoint.portName), protocol: 'TCP' }],
-      },
-    });
-    new k8s.KubeService(this, 'service', {
-      metadata: { name: endpoint.name, labels },
-      spec: {
-        type: 'ClusterIP',
-        selector,
-        ports: [{ name: endpoint.portName, port: endpoint.port, targetPort: k8s.IntOrString.fromString(endpoint.portName), protocol: 'TCP' }],
-      },
-    });
+    serviceFor(this, 'headless-service', endpoint, labels, { name: headless, headless: true, publishNotReadyAddresses: true });
+    serviceFor(this, 'service', endpoint, labels);
 
     const scrapeFlows: Flow[] = targets.map((t) =>
       hostNetwork.some((h) => h.namespace === t.namespace && h.name === t.name)

@@ -13,6 +13,7 @@ import { componentLabels } from '../lib/labels';
 import { Dashboard, MonitoringSource, RuleGroup, ScrapeJob } from '../lib/monitoring';
 import { allowOnly } from '../lib/network';
 import { container, httpProbe, podSpec, restrictedPod } from '../lib/pod';
+import { serviceFor } from '../lib/workload';
 import { podScrapeJob } from '../prometheus/scrape';
 import { IMAGES, imageOf } from '../versions';
 import { alertRules } from './alerts';
@@ -84,14 +85,7 @@ export class RedisExporterChart extends ComponentChart implements MonitoringSour
       },
     });
 
-    new k8s.KubeService(this, 'service', {
-      metadata: { name: endpoint.name, labels },
-      spec: {
-        type: 'ClusterIP',
-        selector,
-        ports: [{ name: endpoint.portName, port: endpoint.port, targetPort: k8s.IntOrString.fromString(endpoint.portName), protocol: 'TCP' }],
-      },
-    });
+    serviceFor(this, 'service', endpoint, labels);
 
     allowOnly(this, 'network-policy', {
       name: endpoint.name,

@@ -1,0 +1,44 @@
+/**
+ * The small objects every workload of the stack carries around its pods, written once: the Service
+ * in front of a `ServiceEndpoint`. Each component still owns its workload; these helpers only keep
+ * the identical parts identical.
+ */
+import { k8s } from 'cdk8s-plus-28';
+import { Construct } from 'constructs';
+import { ServiceEndpoint } from './endpoints';
+
+export interface ServiceOptions {
+  /** Name of the Service. @default endpoint.name */
+  readonly name?: string;
+  /**
+   * No cluster IP: DNS answers with the pods' own addresses (a StatefulSet's governing Service, or
+   * host agents that Prometheus discovers pod by pod).
+   *
+   * @default false, a ClusterIP Service
+   */
+  readonly headless?: boolean;
+  /** Publish pods before they are ready, so a pod has stable DNS during its startup. @default false */
+  readonly publishNotReadyAddresses?: boolean;
+}
+
+/**
+ * The Service of an endpoint: its pods (`endpoint.podLabels`) behind the endpoint's port, which
+ * targets the container port of the same name, so a port number is written in one place only.
+ */
+export function serviceFor(
+  scope: Construct,
+  id: string,
+  endpoint: ServiceEndpoint,
+  labels: Record<string, string>,
+  opts: ServiceOptions = {},
+): k8s.KubeService {
+  return new k8s.KubeService(scope, id, {
+    metadata: { name: opts.name ?? endpoint.name, labels },
+    spec: {
+      ...(opts.headless ? { clusterIp: 'None' } : { type: 'ClusterIP' }),
+      ...(opts.publishNotReadyAddresses ? { publishNotReadyAddresses: true } : {}),
+      selector: endpoint.podLabels,
+      ports: [{ name: endpoint.portName, port: endpoint.port, targetPort: k8s.IntOrString.fromString(endpoint.portName), protocol: 'TCP' }],
+    },
+  });
+}

@@ -26,7 +26,7 @@ import { MonitoringSource, RuleGroup, ScrapeJob } from '../lib/monitoring';
 import { Flow, allowOnly } from '../lib/network';
 import { configMapVolume, container, httpProbe, podSpec, restrictedPod, secretVolume } from '../lib/pod';
 import { StatefulSet, claimTemplate } from '../lib/storage';
-import { serviceFor } from '../lib/workload';
+import { serviceAccountFor, serviceFor } from '../lib/workload';
 import { podScrapeJob } from '../prometheus/scrape';
 import { IMAGES, imageOf } from '../versions';
 import { alertRules } from './alerts';
@@ -69,10 +69,7 @@ export class AlertmanagerChart extends ComponentChart implements MonitoringSourc
     this.configYaml = YAML.stringify(alertmanagerConfig(props.config, { secretsDir: PATHS.secretsDir }), { lineWidth: 0 });
     const configMapName = `${endpoint.name}-config`;
 
-    new k8s.KubeServiceAccount(this, 'service-account', {
-      metadata: { name: endpoint.name, labels },
-      automountServiceAccountToken: false,
-    });
+    serviceAccountFor(this, 'service-account', endpoint.name, labels);
 
     new k8s.KubeConfigMap(this, 'config', {
       metadata: { name: configMapName, labels },

@@ -12,7 +12,7 @@ import { componentLabels } from '../lib/labels';
 import { Dashboard, MonitoringSource, RuleGroup, ScrapeJob } from '../lib/monitoring';
 import { allowOnly } from '../lib/network';
 import { container, httpProbe, podSpec, restrictedPod, scratchVolume, startupProbe } from '../lib/pod';
-import { serviceFor } from '../lib/workload';
+import { serviceAccountFor, serviceFor } from '../lib/workload';
 import { alertRules } from './alerts';
 import { dashboards } from './dashboards';
 import { recordingRules } from './recording-rules';
@@ -53,10 +53,7 @@ export class BackendChart extends ComponentChart implements MonitoringSource {
     const labels = componentLabels({ name: endpoint.name, component: 'api', version: c.image.tag, partOf: 'love-parser' });
     const selector = endpoint.podLabels;
 
-    new k8s.KubeServiceAccount(this, 'service-account', {
-      metadata: { name: endpoint.name, labels },
-      automountServiceAccountToken: false,
-    });
+    serviceAccountFor(this, 'service-account', endpoint.name, labels);
 
     new k8s.KubeDeployment(this, 'deployment', {
       metadata: { name: endpoint.name, labels },

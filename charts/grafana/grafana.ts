@@ -32,7 +32,7 @@ import { Flow, allowOnly } from '../lib/network';
 import { configMapVolume, container, httpProbe, podSpec, restrictedPod, scratchVolume, secretVolume, startupProbe } from '../lib/pod';
 import { ConfigError, ConfigIssue } from '../lib/schema';
 import { claimSpec } from '../lib/storage';
-import { serviceFor } from '../lib/workload';
+import { serviceAccountFor, serviceFor } from '../lib/workload';
 import { IMAGES, imageOf } from '../versions';
 import { CustomDashboard } from './custom';
 import { datasourcesFile } from './datasources';
@@ -119,10 +119,7 @@ export class GrafanaChart extends ComponentChart implements MonitoringSource {
     this.datasourcesYaml = YAML.stringify(datasourcesFile(props.config, props.endpoints), { lineWidth: 0 });
     this.providersYaml = YAML.stringify(providersFile(this.folders), { lineWidth: 0 });
 
-    new k8s.KubeServiceAccount(this, 'service-account', {
-      metadata: { name: endpoint.name, labels },
-      automountServiceAccountToken: false,
-    });
+    serviceAccountFor(this, 'service-account', endpoint.name, labels);
 
     new k8s.KubeConfigMap(this, 'datasources', { metadata: { name: datasourcesName, labels }, data: { 'datasources.yaml': this.datasourcesYaml } });
     new k8s.KubeConfigMap(this, 'dashboard-providers', { metadata: { name: providersName, labels }, data: { 'dashboards.yaml': this.providersYaml } });

@@ -1,6 +1,6 @@
 /**
- * The small objects every workload of the stack carries around its pods, written once: the Service
- * in front of a `ServiceEndpoint`. Each component still owns its workload; these helpers only keep
+ * The small objects every workload of the stack carries around its pods, written once: its own
+ * ServiceAccount and the Service in front of a `ServiceEndpoint`. Each component still owns its workload; these helpers only keep
  * the identical parts identical.
  */
 import { k8s } from 'cdk8s-plus-28';
@@ -41,4 +41,15 @@ export function serviceFor(
       ports: [{ name: endpoint.portName, port: endpoint.port, targetPort: k8s.IntOrString.fromString(endpoint.portName), protocol: 'TCP' }],
     },
   });
+}
+
+/**
+ * The workload's own ServiceAccount, so that no pod runs as `default` and RBAC (where a component
+ * needs any) binds to exactly one workload.
+ *
+ * The token is never mounted from here: a pod that talks to the API asks for it with
+ * `podSpec({ apiAccess: true })`, so the permission is stated next to the pod that uses it.
+ */
+export function serviceAccountFor(scope: Construct, id: string, name: string, labels: Record<string, string>): k8s.KubeServiceAccount {
+  return new k8s.KubeServiceAccount(scope, id, { metadata: { name, labels }, automountServiceAccountToken: false });
 }

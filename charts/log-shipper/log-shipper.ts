@@ -30,7 +30,7 @@ import { componentLabels } from '../lib/labels';
 import { MonitoringSource, ScrapeJob } from '../lib/monitoring';
 import { allowOnly } from '../lib/network';
 import { configMapVolume, container, httpProbe, podSpec, scratchVolume } from '../lib/pod';
-import { serviceFor } from '../lib/workload';
+import { serviceAccountFor, serviceFor } from '../lib/workload';
 import { IMAGES, imageOf } from '../versions';
 import { ALLOY, alloyArgs, alloyConfig } from './alloy';
 import { HOST_POSTGRES_DIR, LogPipeline, NODE_ENV_VAR, POD_LOG_DIR, logPipeline } from './pipeline';
@@ -122,11 +122,7 @@ export class LogShipperChart extends ComponentChart implements MonitoringSource 
     const selector = endpoint.podLabels;
     const configMapName = `${endpoint.name}-config`;
 
-    new k8s.KubeServiceAccount(this, 'service-account', {
-      metadata: { name: endpoint.name, labels },
-      // The pod spec mounts the token: this workload talks to the API (pod discovery).
-      automountServiceAccountToken: false,
-    });
+    serviceAccountFor(this, 'service-account', endpoint.name, labels);
 
     new k8s.KubeConfigMap(this, 'config', {
       metadata: { name: configMapName, labels },

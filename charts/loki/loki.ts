@@ -19,7 +19,7 @@ import { MonitoringSource, RuleGroup, ScrapeJob } from '../lib/monitoring';
 import { allowOnly } from '../lib/network';
 import { configMapVolume, container, httpProbe, podSpec, restrictedPod, scratchVolume } from '../lib/pod';
 import { StatefulSet, claimTemplate } from '../lib/storage';
-import { serviceFor } from '../lib/workload';
+import { serviceAccountFor, serviceFor } from '../lib/workload';
 import { IMAGES, imageOf } from '../versions';
 import { alertRules } from './alerts';
 import { LOKI_PATHS, LOKI_PORTS, LokiConfig, lokiConfig } from './config';
@@ -68,10 +68,7 @@ export class LokiChart extends ComponentChart implements MonitoringSource {
     this.configYaml = YAML.stringify(this.config, { lineWidth: 0 });
     const configMapName = `${endpoint.name}-config`;
 
-    new k8s.KubeServiceAccount(this, 'service-account', {
-      metadata: { name: endpoint.name, labels },
-      automountServiceAccountToken: false,
-    });
+    serviceAccountFor(this, 'service-account', endpoint.name, labels);
 
     new k8s.KubeConfigMap(this, 'config', {
       metadata: { name: configMapName, labels },

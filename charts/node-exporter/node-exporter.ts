@@ -23,7 +23,7 @@ import { componentLabels } from '../lib/labels';
 import { Dashboard, MonitoringSource, RuleGroup, ScrapeJob } from '../lib/monitoring';
 import { allowOnly } from '../lib/network';
 import { RESTRICTED_CONTAINER, container, httpProbe, podSpec, restrictedPod } from '../lib/pod';
-import { serviceFor } from '../lib/workload';
+import { serviceAccountFor, serviceFor } from '../lib/workload';
 import { podScrapeJob } from '../prometheus/scrape';
 import { IMAGES, imageOf } from '../versions';
 import { alertRules } from './alerts';
@@ -82,7 +82,7 @@ export class NodeExporterChart extends ComponentChart implements MonitoringSourc
     const labels = componentLabels({ name: endpoint.name, component: 'exporter', version: IMAGES.nodeExporter.tag });
     const selector = endpoint.podLabels;
 
-    new k8s.KubeServiceAccount(this, 'service-account', { metadata: { name: endpoint.name, labels }, automountServiceAccountToken: false });
+    serviceAccountFor(this, 'service-account', endpoint.name, labels);
 
     new k8s.KubeDaemonSet(this, 'daemonset', {
       metadata: { name: endpoint.name, labels },

@@ -15,7 +15,7 @@ import { componentLabels } from '../lib/labels';
 import { Dashboard, MonitoringSource, RuleGroup, ScrapeJob } from '../lib/monitoring';
 import { allowOnly } from '../lib/network';
 import { container, httpProbe, podSpec, restrictedPod } from '../lib/pod';
-import { serviceFor } from '../lib/workload';
+import { serviceAccountFor, serviceFor } from '../lib/workload';
 import { podScrapeJob } from '../prometheus/scrape';
 import { IMAGES, imageOf } from '../versions';
 import { alertRules } from './alerts';
@@ -50,7 +50,7 @@ export class PostgresExporterChart extends ComponentChart implements MonitoringS
     const labels = componentLabels({ name: endpoint.name, component: 'exporter', version: IMAGES.postgresExporter.tag });
     const selector = endpoint.podLabels;
 
-    new k8s.KubeServiceAccount(this, 'service-account', { metadata: { name: endpoint.name, labels }, automountServiceAccountToken: false });
+    serviceAccountFor(this, 'service-account', endpoint.name, labels);
 
     new k8s.KubeDeployment(this, 'deployment', {
       metadata: { name: endpoint.name, labels },

@@ -17,7 +17,7 @@ import { Dashboard, MonitoringSource, RuleGroup, ScrapeJob } from '../lib/monito
 import { Flow, allowOnly } from '../lib/network';
 import { configMapVolume, container, httpProbe, podSpec, restrictedPod, startupProbe } from '../lib/pod';
 import { StatefulSet, claimTemplate } from '../lib/storage';
-import { serviceFor } from '../lib/workload';
+import { serviceAccountFor, serviceFor } from '../lib/workload';
 import { IMAGES, imageOf } from '../versions';
 import { alertRules } from './alerts';
 import { CONFIG_DIR, CONFIG_FILE, alertmanagerConfig, prometheusConfig, renderPrometheusConfig, renderRuleFiles } from './config';
@@ -89,11 +89,7 @@ export class PrometheusChart extends ComponentChart implements MonitoringSource 
     this.discovery = uniqueBy(reaches.flatMap((r) => r.discovery), (d) => `${d.namespace}/${d.role}`);
     const targets = uniqueBy(reaches.flatMap((r) => r.endpoints), (e) => `${e.namespace}/${e.name}`);
 
-    new k8s.KubeServiceAccount(this, 'service-account', {
-      metadata: { name: endpoint.name, labels },
-      // Mounted per pod instead (podSpec apiAccess): only the Prometheus pod needs the token.
-      automountServiceAccountToken: false,
-    });
+    serviceAccountFor(this, 'service-account', endpoint.name, labels);
     this.discoveryRbac(endpoint, labels);
 
     new k8s.KubeConfigMap(this, 'config', {

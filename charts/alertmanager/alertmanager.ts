@@ -14,7 +14,6 @@
  * configuration, so a changed alertmanager.yml rolls the pod (seconds; state is on the claim); the
  * ConfigMap is mounted as a directory, so `kill -HUP 1` also picks it up without a restart.
  */
-import { createHash } from 'node:crypto';
 import { Chart } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
@@ -26,7 +25,7 @@ import { MonitoringSource, RuleGroup, ScrapeJob } from '../lib/monitoring';
 import { Flow, allowOnly } from '../lib/network';
 import { configMapVolume, container, httpProbe, podSpec, restrictedPod, secretVolume } from '../lib/pod';
 import { StatefulSet, claimTemplate } from '../lib/storage';
-import { serviceAccountFor, serviceFor } from '../lib/workload';
+import { configChecksum, serviceAccountFor, serviceFor } from '../lib/workload';
 import { podScrapeJob } from '../prometheus/scrape';
 import { IMAGES, imageOf } from '../versions';
 import { alertRules } from './alerts';
@@ -75,7 +74,7 @@ export class AlertmanagerChart extends ComponentChart implements MonitoringSourc
       metadata: { name: configMapName, labels },
       data: { 'alertmanager.yml': this.configYaml, [TEMPLATE_FILE]: NOTIFICATION_TEMPLATE },
     });
-    const checksum = createHash('sha256').update(this.configYaml).update(NOTIFICATION_TEMPLATE).digest('hex');
+    const checksum = configChecksum(this.configYaml, NOTIFICATION_TEMPLATE);
 
     new StatefulSet(this, 'statefulset', {
       metadata: { name: endpoint.name, labels },

@@ -19,7 +19,6 @@
  * provisioning files and a change rolls the pod. Dashboards are rescanned every 30s from their
  * directory mounts, so a dashboard change reaches Grafana without a restart.
  */
-import { createHash } from 'node:crypto';
 import { Chart } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
@@ -32,7 +31,7 @@ import { Flow, allowOnly } from '../lib/network';
 import { configMapVolume, container, httpProbe, podSpec, restrictedPod, scratchVolume, secretVolume, startupProbe } from '../lib/pod';
 import { ConfigError, ConfigIssue } from '../lib/schema';
 import { claimSpec } from '../lib/storage';
-import { serviceAccountFor, serviceFor } from '../lib/workload';
+import { configChecksum, serviceAccountFor, serviceFor } from '../lib/workload';
 import { IMAGES, imageOf } from '../versions';
 import { CustomDashboard } from './custom';
 import { datasourcesFile } from './datasources';
@@ -137,7 +136,7 @@ export class GrafanaChart extends ComponentChart implements MonitoringSource {
       spec: claimSpec(c.storage),
     });
 
-    const checksum = createHash('sha256').update(this.datasourcesYaml).update(this.providersYaml).digest('hex');
+    const checksum = configChecksum(this.datasourcesYaml, this.providersYaml);
     const rootUrl = c.ingress ? `https://${c.ingress.host}/` : `http://localhost:${LOCAL_PORT}/`;
     const env: Record<string, string> = {
       // Credentials from files of the admin Secret: no value in the pod spec or a ConfigMap.

@@ -1,8 +1,9 @@
 /**
  * The small objects every workload of the stack carries around its pods, written once: its own
- * ServiceAccount and the Service in front of a `ServiceEndpoint`. Each component still owns its workload; these helpers only keep
+ * ServiceAccount, the Service in front of a `ServiceEndpoint`, and the checksum of its configuration. Each component still owns its workload; these helpers only keep
  * the identical parts identical.
  */
+import { createHash } from 'node:crypto';
 import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import { ServiceEndpoint } from './endpoints';
@@ -52,4 +53,16 @@ export function serviceFor(
  */
 export function serviceAccountFor(scope: Construct, id: string, name: string, labels: Record<string, string>): k8s.KubeServiceAccount {
   return new k8s.KubeServiceAccount(scope, id, { metadata: { name, labels }, automountServiceAccountToken: false });
+}
+
+/**
+ * SHA-256 (hex) of a workload's configuration files, for a `checksum/*` annotation on the pod
+ * template: a component that reads its files only at start rolls its pods when one changes.
+ *
+ * The texts are hashed in the order given, as one stream.
+ */
+export function configChecksum(...texts: string[]): string {
+  const hash = createHash('sha256');
+  for (const t of texts) hash.update(t);
+  return hash.digest('hex');
 }

@@ -19,7 +19,6 @@
  * - the `adm` group (logs.hostLogGroup), only with host Postgres logs: those files are postgres:adm 0640.
  * - a ServiceAccount token and a read-only ClusterRole (./rbac.ts) for pod discovery.
  */
-import { createHash } from 'node:crypto';
 import { Chart } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
@@ -30,7 +29,7 @@ import { componentLabels } from '../lib/labels';
 import { MonitoringSource, ScrapeJob } from '../lib/monitoring';
 import { allowOnly } from '../lib/network';
 import { configMapVolume, container, httpProbe, podSpec, scratchVolume } from '../lib/pod';
-import { serviceAccountFor, serviceFor } from '../lib/workload';
+import { configChecksum, serviceAccountFor, serviceFor } from '../lib/workload';
 import { IMAGES, imageOf } from '../versions';
 import { ALLOY, alloyArgs, alloyConfig } from './alloy';
 import { HOST_POSTGRES_DIR, LogPipeline, NODE_ENV_VAR, POD_LOG_DIR, logPipeline } from './pipeline';
@@ -155,7 +154,7 @@ export class LogShipperChart extends ComponentChart implements MonitoringSource 
         updateStrategy: { type: 'RollingUpdate', rollingUpdate: { maxUnavailable: k8s.IntOrString.fromNumber(1) } },
         template: {
           // Neither shipper reloads its file on its own: a changed configuration rolls the pods.
-          metadata: { labels, annotations: { 'checksum/config': createHash('sha256').update(rt.configText).digest('hex') } },
+          metadata: { labels, annotations: { 'checksum/config': configChecksum(rt.configText) } },
           spec: {
             ...podSpec({
               serviceAccountName: endpoint.name,

@@ -7,7 +7,6 @@
  * One replica on purpose: a single binary with `replication_factor: 1` and an in-memory ring is
  * Loki's documented small-scale mode; a second replica would be a second, separate Loki.
  */
-import { createHash } from 'node:crypto';
 import { Chart } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
@@ -19,7 +18,7 @@ import { MonitoringSource, RuleGroup, ScrapeJob } from '../lib/monitoring';
 import { allowOnly } from '../lib/network';
 import { configMapVolume, container, httpProbe, podSpec, restrictedPod, scratchVolume } from '../lib/pod';
 import { StatefulSet, claimTemplate } from '../lib/storage';
-import { serviceAccountFor, serviceFor } from '../lib/workload';
+import { configChecksum, serviceAccountFor, serviceFor } from '../lib/workload';
 import { IMAGES, imageOf } from '../versions';
 import { alertRules } from './alerts';
 import { LOKI_PATHS, LOKI_PORTS, LokiConfig, lokiConfig } from './config';
@@ -85,7 +84,7 @@ export class LokiChart extends ComponentChart implements MonitoringSource {
         updateStrategy: { type: 'RollingUpdate' },
         template: {
           // Loki does not watch its file: the checksum rolls the pod when loki.yaml changes.
-          metadata: { labels, annotations: { 'checksum/config': createHash('sha256').update(this.configYaml).digest('hex') } },
+          metadata: { labels, annotations: { 'checksum/config': configChecksum(this.configYaml) } },
           spec: podSpec({
             serviceAccountName: endpoint.name,
             // fsGroup makes the claim writable by the image's `loki` user.

@@ -13,6 +13,7 @@ import { Dashboard, MonitoringSource, RuleGroup, ScrapeJob } from '../lib/monito
 import { allowOnly } from '../lib/network';
 import { container, httpProbe, podSpec, restrictedPod, scratchVolume, startupProbe } from '../lib/pod';
 import { serviceAccountFor, serviceFor } from '../lib/workload';
+import { podScrapeJob } from '../prometheus/scrape';
 import { alertRules } from './alerts';
 import { dashboards } from './dashboards';
 import { recordingRules } from './recording-rules';
@@ -116,27 +117,7 @@ export class BackendChart extends ComponentChart implements MonitoringSource {
       egress: [{ peers: [{ anywhere: true }], ports: BACKEND_EGRESS_PORTS.map((port) => ({ port })) }],
     });
 
-    this.scrapeJobs = [
-      {
-        job_name: 'backend',
-        metrics_path: METRICS_PATH,
-        // Every pod, not the Service: a Service scrape would hit one random pod per interval.
-        kubernetes_sd_configs: [
-          {
-            role: 'pod',
-            namespaces: { names: [endpoint.namespace] },
-            selectors: [{ role: 'pod', label: Object.entries(selector).map(([k, v]) => `${k}=${v}`).join(',') }],
-          },
-        ],
-        relabel_configs: [
-          { source_labels: ['__meta_kubernetes_pod_container_port_name'], regex: endpoint.portName, action: 'keep' },
-          { source_labels: ['__meta_kubernetes_pod_phase'], regex: 'Pending|Succeeded|Failed', action: 'drop' },
-          { source_labels: ['__meta_kubernetes_namespace'], target_label: 'namespace' },
-          { source_labels: ['__meta_kubernetes_pod_name'], target_label: 'pod' },
-          { target_label: 'service', replacement: endpoint.name },
-        ],
-      },
-    ];
+    this.scrapeJobs = [podScrapeJob({ job: 'backend', endpoint, metricsPath: METRICS_PATH })];
     this.ruleGroups = [...recordingRules(props), ...alertRules(props)];
     this.dashboards = dashboards(props);
   }

@@ -30,6 +30,7 @@ import { MonitoringSource, ScrapeJob } from '../lib/monitoring';
 import { allowOnly } from '../lib/network';
 import { configMapVolume, container, httpProbe, podSpec, scratchVolume } from '../lib/pod';
 import { configChecksum, serviceAccountFor, serviceFor } from '../lib/workload';
+import { podScrapeJob } from '../prometheus/scrape';
 import { IMAGES, imageOf } from '../versions';
 import { ALLOY, alloyArgs, alloyConfig } from './alloy';
 import { HOST_POSTGRES_DIR, LogPipeline, NODE_ENV_VAR, POD_LOG_DIR, logPipeline } from './pipeline';
@@ -207,30 +208,6 @@ export class LogShipperChart extends ComponentChart implements MonitoringSource 
       ],
     });
 
-    this.scrapeJobs = [
-      {
-        job_name: endpoint.name,
-        metrics_path: '/metrics',
-        // Every pod, one per node, not the Service (which would hit one random node per scrape).
-        kubernetes_sd_configs: [
-          {
-            role: 'pod',
-            namespaces: { names: [endpoint.namespace] },
-            selectors: [{ role: 'pod', label: Object.entries(selector).map(([k, v]) => `${k}=${v}`).join(',') }],
-          },
-        ],
-        relabel_configs: [
-          { source_labels: ['__meta_kubernetes_pod_container_port_name'], regex: endpoint.portName, action: 'keep' },
-          { source_labels: ['__meta_kubernetes_pod_phase'], regex: 'Pending|Succeeded|Failed', action: 'drop' },
-          { source_labels: ['__meta_kubernetes_namespace'], target_label: 'namespace' },
-          { source_labels: ['__meta_kubernetes_pod_name'], target_label: 'pod' },
-          // A node agent stands for its node: `instance` is the node name, stable across pod restarts.
-          { source_labels: ['__meta_kubernetes_pod_node_name'], target_label: 'node' },
-          { source_labels: ['__meta_kubernetes_pod_node_name'], target_label: 'instance' },
-          { target_label: 'service', replacement: endpoint.name },
-          { target_label: 'shipper', replacement: c.shipper },
-        ],
-      },
-    ];
+    this.scrapeJobs = [podScrapeJob({ job: endpoint.name, endpoint, nodeLabel: true, targetLabels: { shipper: c.shipper } })];
   }
 }

@@ -33,6 +33,8 @@ export interface PodScrapeOptions {
   readonly metricsPath?: string;
   /** Label series with the node the pod runs on (for per-node agents). @default false */
   readonly nodeLabel?: boolean;
+  /** Fixed labels on every series of the job, set after `service` (e.g. which shipper runs). @default none */
+  readonly targetLabels?: Record<string, string>;
 }
 
 /** A job scraping every pod behind an endpoint (not the Service, which would hit one random pod per scrape). */
@@ -54,6 +56,7 @@ export function podScrapeJob(o: PodScrapeOptions): ScrapeJob {
           ]
         : []),
       { target_label: 'service', replacement: e.name },
+      ...Object.entries(o.targetLabels ?? {}).map(([label, value]) => ({ target_label: label, replacement: value })),
     ],
   };
 }

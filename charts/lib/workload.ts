@@ -1,7 +1,8 @@
 /**
  * The small objects every workload of the stack carries around its pods, written once: its own
- * ServiceAccount, the Service in front of a `ServiceEndpoint`, and the checksum of its configuration. Each component still owns its workload; these helpers only keep
- * the identical parts identical.
+ * ServiceAccount, the Service in front of a `ServiceEndpoint`, and the checksum of its
+ * configuration. Each component still owns its workload; these helpers only keep the identical
+ * parts identical.
  */
 import { createHash } from 'node:crypto';
 import { k8s } from 'cdk8s-plus-28';

@@ -21,7 +21,7 @@ import { serviceAccountFor, serviceFor } from '../lib/workload';
 import { IMAGES, imageOf } from '../versions';
 import { alertRules } from './alerts';
 import { CONFIG_DIR, CONFIG_FILE, alertmanagerConfig, prometheusConfig, renderPrometheusConfig, renderRuleFiles } from './config';
-import { Discovery, SD_ROLE_RESOURCES, podScrapeJob, reachOf } from './scrape';
+import { Discovery, SD_ROLE_RESOURCES, reachOf } from './scrape';
 
 /** uid/gid `nobody` of the quay.io/prometheus/prometheus image. */
 const PROMETHEUS_UID = 65534;
@@ -62,18 +62,10 @@ export class PrometheusChart extends ComponentChart implements MonitoringSource 
     const selector = endpoint.podLabels;
     const hostNetwork = props.hostNetworkEndpoints ?? [ep.nodeExporter];
 
-    // Its own contribution, plus jobs for stack components whose charts do not (yet) bring one.
+    // Its own contribution; every other job comes from the component that owns it.
     this.scrapeJobs = [{ job_name: 'prometheus', static_configs: [{ targets: [`localhost:${endpoint.port}`], labels: { service: endpoint.name } }] }];
     this.ruleGroups = alertRules(props);
-    const collected = [...props.sources.flatMap((s) => s.scrapeJobs ?? []), ...this.scrapeJobs];
-    const taken = new Set(collected.map((j) => j.job_name));
-    const fallback = [
-      podScrapeJob({ job: 'alertmanager', endpoint: ep.alertmanager }),
-      podScrapeJob({ job: 'grafana', endpoint: ep.grafana }),
-      podScrapeJob({ job: 'loki', endpoint: ep.loki }),
-      podScrapeJob({ job: 'log-shipper', endpoint: ep.logShipper, nodeLabel: true }),
-    ].filter((j) => !taken.has(j.job_name));
-    const jobs = [...collected, ...fallback];
+    const jobs = [...props.sources.flatMap((s) => s.scrapeJobs ?? []), ...this.scrapeJobs];
     const groups = [...props.sources.flatMap((s) => s.ruleGroups ?? []), ...this.ruleGroups];
 
     const cfg = prometheusConfig({ config: props.config, scrapeJobs: jobs, alertmanager: ep.alertmanager });

@@ -15,7 +15,7 @@
 #      .spec.volumeClaimTemplates conflicts once; it must be the only conflict
 #      and --force-conflicts must take it over without changing anything else.
 #   3. The Argo CD Application (argocd/) is accepted once the Application CRD
-#      (../shared/crds/argocd-application-crd.yaml) is installed.
+#      (tools/kubeconform/crds/, a copy of ../shared/crds/) is installed.
 #   4. Namespaces labelled pod-security.kubernetes.io/enforce=restricted refuse
 #      a privileged pod and accept a restricted-compliant one.
 #   5. `kubectl delete -f dist/` removes everything (namespaces included) and
@@ -45,7 +45,9 @@ started=$SECONDS
 root=$(cd "$(dirname "$0")/.." && pwd)
 dist=${1:-$root/dist}
 dist=$(cd "$dist" 2>/dev/null && pwd) || { echo "apiserver-check: no such directory: ${1:-$root/dist}" >&2; exit 2; }
-crd="$root/../shared/crds/argocd-application-crd.yaml"
+# The committed copy of ../shared/crds/argocd-application-crd.yaml (test/crds.test.ts keeps them equal),
+# the same file kubeconform's schema is generated from.
+crd="$root/tools/kubeconform/crds/argocd-application-crd.yaml"
 argocd_dir=${APISERVER_CHECK_ARGOCD_DIR:-$root/argocd}
 testdata="$root/test/apiserver"
 
@@ -326,7 +328,7 @@ check_idempotent() { # 2
 }
 
 check_argocd() { # 3
-  if [[ ! -f $crd ]]; then fail "3 Argo CD CRD not found at ../shared/crds/argocd-application-crd.yaml ($crd)"; return; fi
+  if [[ ! -f $crd ]]; then fail "3 Argo CD CRD not found at $crd"; return; fi
   if ! compgen -G "$argocd_dir/*.yaml" >/dev/null && ! compgen -G "$argocd_dir/*.yml" >/dev/null &&
     ! compgen -G "$argocd_dir/*.json" >/dev/null; then
     skip "3 *** no Argo CD Application manifest under argocd/ yet: check 3 NOT RUN ***"

@@ -5,11 +5,11 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { App, YamlOutputType } from 'cdk8s';
+import { App, Chart, YamlOutputType } from 'cdk8s';
 import { StackConfig } from './config';
 import { environments, loadConfig, CONFIG_DIR } from './load-config';
 import { ConfigError, ConfigIssue } from './lib/schema';
-import { buildGitOps, buildStack } from './stack';
+import { Stack, buildGitOps, buildStack } from './stack';
 
 /** The default environment; its manifests go to `dist/`, the others' to `dist-<environment>/`. */
 export const DEFAULT_ENVIRONMENT = 'production';
@@ -45,6 +45,21 @@ export function loadAll(envs: readonly string[], configDir: string): Map<string,
   }
   if (issues.length > 0) throw new ConfigError(issues);
   return configs;
+}
+
+/** An environment's stack built in memory: its charts and each chart's manifests, by chart id. Nothing is written. */
+export interface InMemoryStack {
+  readonly stack: Stack;
+  readonly charts: Record<string, any[]>;
+}
+
+/** Builds the stack in memory, for checks and tests that read the manifests without writing files. */
+export function synthesizeInMemory(config: StackConfig): InMemoryStack {
+  const app = new App();
+  const stack = buildStack(app, config);
+  const charts: Record<string, any[]> = {};
+  for (const child of app.node.children) if (child instanceof Chart) charts[child.node.id] = child.toJson();
+  return { stack, charts };
 }
 
 function newApp(outdir: string): App {

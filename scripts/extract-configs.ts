@@ -10,15 +10,12 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { App, Chart } from 'cdk8s';
 import { loadConfig } from '../charts/load-config';
-import { buildStack } from '../charts/stack';
+import { synthesizeInMemory } from '../charts/synth';
 
 /** Every manifest of an environment's stack, synthesized in memory. */
 export function synthesizeManifests(environment: string): any[] {
-  const app = new App();
-  buildStack(app, loadConfig(environment));
-  return app.node.children.filter((c): c is Chart => c instanceof Chart).flatMap((c) => c.toJson());
+  return Object.values(synthesizeInMemory(loadConfig(environment)).charts).flat();
 }
 
 /** Writes each ConfigMap's keys as files under `<outDir>/<namespace>/<name>/`; returns the directories written. */

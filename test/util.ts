@@ -1,11 +1,11 @@
 /** Shared helpers for the tests: configs built from the committed environment files, and synthesized stacks. */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { App, Chart, Testing } from 'cdk8s';
 import * as YAML from 'yaml';
 import { StackConfig } from '../charts/config';
 import { CONFIG_DIR, parseEnvironment } from '../charts/load-config';
-import { Stack, buildStack } from '../charts/stack';
+import { Stack } from '../charts/stack';
+import { synthesizeInMemory } from '../charts/synth';
 
 export const ROOT = path.resolve(__dirname, '..');
 
@@ -38,12 +38,7 @@ export interface SynthesizedStack {
 
 /** Builds the stack in memory (nothing is written) and returns its manifests. */
 export function synthStack(config: StackConfig = testConfig()): SynthesizedStack {
-  const app = new App();
-  const stack = buildStack(app, config);
-  const charts: Record<string, any[]> = {};
-  for (const child of app.node.children) {
-    if (child instanceof Chart) charts[child.node.id] = Testing.synth(child);
-  }
+  const { stack, charts } = synthesizeInMemory(config);
   return { stack, charts, all: Object.values(charts).flat() };
 }
 

@@ -11,13 +11,16 @@ import * as path from 'node:path';
 import { synthesize } from './charts/synth';
 import { ConfigError } from './charts/lib/schema';
 
+/** A command line that cannot be run: said in one line, without a stack trace. */
+class UsageError extends Error {}
+
 function parseArgs(argv: string[]): { root: string; environments?: string[] } {
   const envs: string[] = [];
   let root = path.resolve(__dirname);
   for (let i = 0; i < argv.length; i++) {
     if (argv[i] === '--env' && argv[i + 1]) envs.push(argv[++i]);
     else if (argv[i] === '--root' && argv[i + 1]) root = path.resolve(argv[++i]);
-    else throw new Error(`unknown argument '${argv[i]}'; usage: npm run synth [-- --env <name> ...] [--root <dir>]`);
+    else throw new UsageError(`unknown argument '${argv[i]}'; usage: npm run synth [-- --env <name> ...] [--root <dir>]`);
   }
   return envs.length ? { root, environments: envs } : { root };
 }
@@ -31,6 +34,10 @@ try {
   if (e instanceof ConfigError) {
     console.error(e.message);
     process.exit(1);
+  }
+  if (e instanceof UsageError) {
+    console.error(e.message);
+    process.exit(2);
   }
   throw e;
 }

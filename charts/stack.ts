@@ -1,19 +1,22 @@
 /**
  * Builds the whole stack from a validated config: config -> components -> collectors.
  *
- * Components are created first; the collectors (Prometheus gathers scrape jobs and rule groups,
- * Grafana gathers dashboards) are created last and read what the components contribute.
+ * Each component gets its own slice of the config and the shared pieces (`Shared`: names,
+ * namespaces, endpoints, rule context). Components are created first; the collectors (Grafana
+ * gathers dashboards, Prometheus gathers scrape jobs and rule groups) are created last and read
+ * what the components contribute through `MonitoringSource`.
  */
 import { App } from 'cdk8s';
 import { AlertmanagerChart } from './alertmanager/alertmanager';
 import { ArgoApplicationChart } from './argocd/application';
 import { BackendChart } from './backend/backend';
-import { ClusterChart } from './cluster/cluster';
-import { StackConfig } from './config';
 import { BACKEND_DASHBOARD_UIDS } from './backend/dashboards';
-import { loadCustomDashboards } from './grafana/custom';
+import { ClusterChart } from './cluster/cluster';
+import { StackConfig, runbookDocUrl } from './config';
+import { stackEndpoints } from './contracts/endpoints';
+import { Shared } from './contracts/shared';
+import { CustomDashboard } from './grafana/custom';
 import { GrafanaChart } from './grafana/grafana';
-import { stackEndpoints } from './lib/endpoints';
 import { LogShipperChart } from './log-shipper/log-shipper';
 import { LogShipperRbacChart } from './log-shipper/rbac';
 import { LokiChart } from './loki/loki';
@@ -36,37 +39,64 @@ export interface Stack {
   readonly prometheus: PrometheusChart;
 }
 
-/** Adds every chart of the stack to `app` (which synthesizes dist/). */
-export function buildStack(app: App, config: StackConfig): Stack {
-  const endpoints = stackEndpoints(config);
-  const common = { config, endpoints };
-  const cluster = new ClusterChart(app, 'cluster', { config });
-  const backend = new BackendChart(app, 'backend', { ...common, dependsOn: [cluster] });
-  const alertmanager = new AlertmanagerChart(app, 'alertmanager', { ...common, dependsOn: [cluster] });
-  const postgresExporter = new PostgresExporterChart(app, 'postgres-exporter', { ...common, dependsOn: [cluster] });
-  const redisExporter = new RedisExporterChart(app, 'redis-exporter', { ...common, dependsOn: [cluster] });
-  const nodeExporter = new NodeExporterChart(app, 'node-exporter', { ...common, dependsOn: [cluster] });
-  const loki = new LokiChart(app, 'loki', { ...common, dependsOn: [cluster] });
-  const logShipperRbac = new LogShipperRbacChart(app, 'log-shipper-rbac', { ...common, dependsOn: [cluster] });
-  const logShipper = new LogShipperChart(app, 'log-shipper', { ...common, dependsOn: [cluster, logShipperRbac] });
+/** What every component receives besides its own settings, computed once from the config. */
+export function sharedOf(config: StackConfig): Shared {
+  const runbook = runbookDocUrl(config);
+  // crossChecks refuses a config without a derivable runbook URL, so this cannot happen after parseConfig.
+  if (runbook === undefined) throw new Error('no runbook URL: the configuration was not validated by parseConfig');
+  return {
+    environment: config.environment,
+    cluster: config.cluster,
+    namespaces: config.namespaces,
+    network: config.network,
+    endpoints: stackEndpoints(config.namespaces),
+    rules: { rateWindow: config.rules.rateWindow, runbookDocUrl: runbook },
+    scrapeInterval: config.prometheus.scrapeInterval,
+  };
+}
+
+/**
+ * Adds every chart of the stack to `app` (which synthesizes dist/). `customDashboards` are the
+ * already validated files of dashboards/custom/ (read by charts/synth.ts, never here).
+ */
+export function buildStack(app: App, config: StackConfig, customDashboards: readonly CustomDashboard[] = []): Stack {
+  const shared = sharedOf(config);
+  const cluster = new ClusterChart(app, 'cluster', { namespaces: config.namespaces });
+  const dependsOn = [cluster];
+  const backend = new BackendChart(app, 'backend', {
+    settings: config.backend,
+    shared,
+    dependsOn,
+    nodeMemoryAvailableRatio: config.nodeExporter.alerts.memoryAvailableRatio,
+  });
+  const alertmanager = new AlertmanagerChart(app, 'alertmanager', { settings: config.alertmanager, shared, dependsOn });
+  const postgresExporter = new PostgresExporterChart(app, 'postgres-exporter', {
+    settings: config.postgresExporter,
+    shared,
+    dependsOn,
+    backendDbPoolRatio: config.backend.alerts.dbPoolRatio,
+  });
+  const redisExporter = new RedisExporterChart(app, 'redis-exporter', { settings: config.redisExporter, shared, dependsOn });
+  const nodeExporter = new NodeExporterChart(app, 'node-exporter', { settings: config.nodeExporter, shared, dependsOn });
+  const loki = new LokiChart(app, 'loki', { settings: config.loki, shared, dependsOn });
+  const logShipperRbac = new LogShipperRbacChart(app, 'log-shipper-rbac', { settings: undefined, shared, dependsOn });
+  const logShipper = new LogShipperChart(app, 'log-shipper', { settings: config.logs, shared, dependsOn: [cluster, logShipperRbac] });
+  const components = [backend, alertmanager, postgresExporter, redisExporter, nodeExporter, loki, logShipper];
   // A collector of dashboards: after the components that contribute them, before Prometheus (which scrapes it).
   const grafana = new GrafanaChart(app, 'grafana', {
-    ...common,
-    dependsOn: [cluster],
-    sources: [backend, alertmanager, postgresExporter, redisExporter, nodeExporter, loki, logShipper],
-    customDashboards: loadCustomDashboards(),
+    settings: config.grafana,
+    shared,
+    dependsOn,
+    sources: components,
+    customDashboards,
     homeDashboard: BACKEND_DASHBOARD_UIDS.observability,
   });
   // A collector: created after every component it scrapes, and reading what they contribute.
-  const prometheus = new PrometheusChart(app, 'prometheus', {
-    ...common,
-    dependsOn: [cluster],
-    sources: [backend, alertmanager, postgresExporter, redisExporter, nodeExporter, loki, logShipper, grafana],
-  });
+  const prometheus = new PrometheusChart(app, 'prometheus', { settings: config.prometheus, shared, dependsOn, sources: [...components, grafana] });
   return { cluster, backend, alertmanager, postgresExporter, redisExporter, nodeExporter, loki, logShipperRbac, logShipper, grafana, prometheus };
 }
 
 /** Adds the Argo CD Application to `app` (which synthesizes argocd/, outside the synced path). */
 export function buildGitOps(app: App, config: StackConfig, id: string): ArgoApplicationChart {
-  return new ArgoApplicationChart(app, id, { config });
+  return new ArgoApplicationChart(app, id, { settings: config.argocd, environment: config.environment });
 }

@@ -9,6 +9,7 @@ import { App, Chart, YamlOutputType } from 'cdk8s';
 import { StackConfig } from './config';
 import { environments, loadConfig, CONFIG_DIR } from './load-config';
 import { ConfigError, ConfigIssue } from './lib/schema';
+import { CUSTOM_DASHBOARDS_DIR, CustomDashboard, loadCustomDashboards } from './grafana/custom';
 import { Stack, buildGitOps, buildStack } from './stack';
 
 /** The default environment; its manifests go to `dist/`, the others' to `dist-<environment>/`. */
@@ -29,22 +30,46 @@ export interface SynthOptions {
   readonly environments?: readonly string[];
   /** @default CONFIG_DIR */
   readonly configDir?: string;
+  /** @default CUSTOM_DASHBOARDS_DIR */
+  readonly dashboardsDir?: string;
+}
+
+/** Every environment's validated config and the validated custom dashboards: the inputs of a synthesis. */
+export interface Inputs {
+  readonly configs: Map<string, StackConfig>;
+  readonly customDashboards: readonly CustomDashboard[];
+}
+
+/** Runs `f`, adding the problems of a ConfigError it throws to `issues` (each path prefixed with `[env]` when given). */
+function collect<T>(issues: ConfigIssue[], f: () => T, env?: string): T | undefined {
+  try {
+    return f();
+  } catch (e) {
+    if (!(e instanceof ConfigError)) throw e;
+    issues.push(...e.issues.map((i) => ({ ...i, path: env !== undefined ? `[${env}] ${i.path}` : i.path })));
+    return undefined;
+  }
+}
+
+/**
+ * Loads every environment's config and the custom dashboards, reporting the problems of all of them
+ * at once (one ConfigError).
+ */
+export function loadInputs(envs: readonly string[], configDir: string, dashboardsDir: string = CUSTOM_DASHBOARDS_DIR): Inputs {
+  const issues: ConfigIssue[] = [];
+  const configs = new Map<string, StackConfig>();
+  for (const env of envs) {
+    const config = collect(issues, () => loadConfig(env, configDir), envs.length > 1 ? env : undefined);
+    if (config !== undefined) configs.set(env, config);
+  }
+  const customDashboards = collect(issues, () => loadCustomDashboards(dashboardsDir)) ?? [];
+  if (issues.length > 0) throw new ConfigError(issues);
+  return { configs, customDashboards };
 }
 
 /** Loads every environment's config, reporting the problems of all of them at once. */
 export function loadAll(envs: readonly string[], configDir: string): Map<string, StackConfig> {
-  const configs = new Map<string, StackConfig>();
-  const issues: ConfigIssue[] = [];
-  for (const env of envs) {
-    try {
-      configs.set(env, loadConfig(env, configDir));
-    } catch (e) {
-      if (!(e instanceof ConfigError)) throw e;
-      issues.push(...e.issues.map((i) => ({ ...i, path: envs.length > 1 ? `[${env}] ${i.path}` : i.path })));
-    }
-  }
-  if (issues.length > 0) throw new ConfigError(issues);
-  return configs;
+  return loadInputs(envs, configDir).configs;
 }
 
 /** An environment's stack built in memory: its charts and each chart's manifests, by chart id. Nothing is written. */
@@ -54,9 +79,9 @@ export interface InMemoryStack {
 }
 
 /** Builds the stack in memory, for checks and tests that read the manifests without writing files. */
-export function synthesizeInMemory(config: StackConfig): InMemoryStack {
+export function synthesizeInMemory(config: StackConfig, customDashboards: readonly CustomDashboard[] = loadCustomDashboards()): InMemoryStack {
   const app = new App();
-  const stack = buildStack(app, config);
+  const stack = buildStack(app, config, customDashboards);
   const charts: Record<string, any[]> = {};
   for (const child of app.node.children) if (child instanceof Chart) charts[child.node.id] = child.toJson();
   return { stack, charts };
@@ -73,28 +98,33 @@ function newApp(outdir: string): App {
 export function synthesize(opts: SynthOptions): string[] {
   const configDir = opts.configDir ?? CONFIG_DIR;
   const all = environments(configDir);
-  // Every environment is validated even when one is asked for: argocd/ holds them all.
-  const configs = loadAll(all, configDir);
   const envs = opts.environments ?? all;
+  const unknown = envs.filter((e) => !all.includes(e));
+  if (unknown.length > 0) {
+    throw new ConfigError(unknown.map((e) => ({ path: 'environment', message: `'${e}' has no file config/${e}.yaml`, fix: `use one of ${all.join(', ')}` })));
+  }
+  // Every environment is validated even when one is asked for: argocd/ holds them all.
+  const { configs, customDashboards } = loadInputs(all, configDir, opts.dashboardsDir);
 
   const staging = fs.mkdtempSync(path.join(opts.root, '.synth-'));
   try {
-    const written: string[] = [];
+    // Every chart of every environment is built before anything is written: a problem found while
+    // building (a dashboard set that does not fit, say) is reported with all the others.
+    const issues: ConfigIssue[] = [];
+    const apps: [string, App][] = [];
     for (const env of envs) {
-      const config = configs.get(env);
-      if (!config) throw new ConfigError([{ path: 'environment', message: `'${env}' has no file config/${env}.yaml`, fix: `use one of ${all.join(', ')}` }]);
       const dir = outputDirOf(env);
       const app = newApp(path.join(staging, dir));
-      buildStack(app, config);
-      app.synth();
-      written.push(dir);
+      if (collect(issues, () => buildStack(app, configs.get(env)!, customDashboards), envs.length > 1 ? env : undefined)) apps.push([dir, app]);
     }
     // The Argo CD Applications of every environment: always all of them, so argocd/ never loses one.
     const gitops = newApp(path.join(staging, GITOPS_DIR));
     for (const [env, config] of configs) buildGitOps(gitops, config, env);
-    gitops.synth();
-    written.push(GITOPS_DIR);
+    if (issues.length > 0) throw new ConfigError(issues);
 
+    for (const [, app] of apps) app.synth();
+    gitops.synth();
+    const written = [...apps.map(([dir]) => dir), GITOPS_DIR];
     for (const dir of written) swapIn(path.join(staging, dir), path.join(opts.root, dir));
     return written;
   } finally {

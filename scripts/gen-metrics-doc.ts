@@ -9,8 +9,8 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { BACKEND_METRICS, MetricDef } from '../charts/backend/metrics';
-import { ExporterMetricDef, requiredFlags } from '../charts/lib/exporter-metrics';
+import { BACKEND_METRICS } from '../charts/contracts/backend-metrics';
+import { MetricDef, requiredFlags } from '../charts/lib/metric';
 import { NODE_METRICS } from '../charts/node-exporter/metrics';
 import { nodeExporterArgs } from '../charts/node-exporter/node-exporter';
 import { POSTGRES_METRICS } from '../charts/postgres-exporter/metrics';
@@ -44,15 +44,15 @@ function backendTable(): string {
   return ['| metric | type | labels | values | emitted by | meaning |', '|---|---|---|---|---|---|', ...rows].join('\n');
 }
 
-function exporterTable(metrics: Record<string, ExporterMetricDef>): string {
+function exporterTable(metrics: Record<string, MetricDef>): string {
   const rows = Object.values(metrics).map((m) => {
-    const source = [m.collector, m.flag ? `needs ${code(m.flag)}` : '', m.requires ? `needs ${m.requires}` : ''].filter(Boolean).join('; ');
+    const source = [m.source, m.flag ? `needs ${code(m.flag)}` : '', m.requires ? `needs ${m.requires}` : ''].filter(Boolean).join('; ');
     return `| ${code(m.name)} | ${m.type} | ${m.labels.map(code).join(', ') || '—'} | ${cell(source)} | ${cell(m.help)} |`;
   });
   return ['| metric | type | labels | from | meaning |', '|---|---|---|---|---|', ...rows].join('\n');
 }
 
-function exporterSection(title: string, image: ImageName, metrics: Record<string, ExporterMetricDef>, args: string[], notes: string): string {
+function exporterSection(title: string, image: ImageName, metrics: Record<string, MetricDef>, args: string[], notes: string): string {
   const i: PinnedImage = IMAGES[image];
   const flags = requiredFlags(metrics);
   return [

@@ -101,7 +101,7 @@ describe('bad input is reported all at once, naming the field, the value and the
 
   test.each([
     [{ backend: { replicas: 2, minAvailable: 2 } }, 'backend.minAvailable', 'set backend.minAvailable below 2'],
-    [{ alerts: { latencyP95Seconds: 3, latencyP99Seconds: 2 } }, 'alerts.latencyP95Seconds', 'below the p99'],
+    [{ backend: { alerts: { latencyP95Seconds: 3, latencyP99Seconds: 2 } } }, 'backend.alerts.latencyP95Seconds', 'below the p99'],
     [{ namespaces: { agents: 'monitoring' } }, 'namespaces', 'own namespace'],
     [{ alertmanager: { slack: { enabled: false }, email: { enabled: false } } }, 'alertmanager', 'enable alertmanager.slack'],
     [{ loki: { ingestionRateMb: 10, ingestionBurstMb: 5 } }, 'loki.ingestionBurstMb', 'at least the rate'],

@@ -4,7 +4,8 @@ import * as path from 'node:path';
 import * as YAML from 'yaml';
 import { StackConfig } from '../charts/config';
 import { CONFIG_DIR, parseEnvironment } from '../charts/load-config';
-import { Stack } from '../charts/stack';
+import { Shared } from '../charts/contracts/shared';
+import { Stack, sharedOf } from '../charts/stack';
 import { synthesizeInMemory } from '../charts/synth';
 
 export const ROOT = path.resolve(__dirname, '..');
@@ -34,6 +35,11 @@ export interface SynthesizedStack {
   readonly charts: Record<string, any[]>;
   /** Every manifest of every chart. */
   readonly all: any[];
+}
+
+/** What a component's chart or rule builder receives, for one section of a config: its slice, the shared pieces, no dependencies. */
+export function propsOf<K extends keyof StackConfig>(config: StackConfig, section: K): { settings: StackConfig[K]; shared: Shared; dependsOn: [] } {
+  return { settings: config[section], shared: sharedOf(config), dependsOn: [] };
 }
 
 /** Builds the stack in memory (nothing is written) and returns its manifests. */

@@ -14,11 +14,10 @@
  * configuration, so a changed alertmanager.yml rolls the pod (seconds; state is on the claim); the
  * ConfigMap is mounted as a directory, so `kill -HUP 1` also picks it up without a restart.
  */
-import { Chart } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import * as YAML from 'yaml';
-import { ComponentChart, ComponentProps } from '../lib/component';
+import { ComponentChart } from '../lib/component';
 import { ServiceEndpoint } from '../lib/endpoints';
 import { componentLabels } from '../lib/labels';
 import { MonitoringSource, RuleGroup, ScrapeJob } from '../lib/monitoring';
@@ -26,10 +25,11 @@ import { Flow, allowOnly } from '../lib/network';
 import { configMapVolume, container, httpProbe, podSpec, restrictedPod, secretVolume } from '../lib/pod';
 import { StatefulSet, claimTemplate } from '../lib/storage';
 import { configChecksum, serviceAccountFor, serviceFor } from '../lib/workload';
-import { podScrapeJob } from '../prometheus/scrape';
+import { podScrapeJob } from '../lib/scrape';
 import { IMAGES, imageOf } from '../versions';
 import { alertRules } from './alerts';
 import { TEMPLATE_FILE, NOTIFICATION_TEMPLATE, alertmanagerConfig, secretFiles, smtpPort } from './routing';
+import { AlertmanagerProps } from './settings';
 
 /** uid and gid of `nobody`, the user of the official Alertmanager image. */
 const NOBODY = 65534;
@@ -45,10 +45,6 @@ export const PATHS = {
 /** Receivers are HTTPS APIs (Slack, PagerDuty, SMS and heartbeat webhooks); SMTP adds its own port. */
 const HTTPS = 443;
 
-export interface AlertmanagerChartProps extends ComponentProps {
-  readonly dependsOn: readonly Chart[];
-}
-
 export class AlertmanagerChart extends ComponentChart implements MonitoringSource {
   readonly endpoint: ServiceEndpoint;
   readonly scrapeJobs: readonly ScrapeJob[];
@@ -56,16 +52,16 @@ export class AlertmanagerChart extends ComponentChart implements MonitoringSourc
   /** alertmanager.yml as written into the ConfigMap. */
   readonly configYaml: string;
 
-  constructor(scope: Construct, id: string, props: AlertmanagerChartProps) {
-    const c = props.config.alertmanager;
-    const endpoint = props.endpoints.alertmanager;
+  constructor(scope: Construct, id: string, props: AlertmanagerProps) {
+    const c = props.settings;
+    const endpoint = props.shared.endpoints.alertmanager;
     super(scope, id, endpoint.namespace, props.dependsOn);
     this.endpoint = endpoint;
 
     const labels = componentLabels({ name: endpoint.name, component: 'alerting', version: IMAGES.alertmanager.tag });
     const selector = endpoint.podLabels;
-    const files = secretFiles(props.config, { secretsDir: PATHS.secretsDir });
-    this.configYaml = YAML.stringify(alertmanagerConfig(props.config, { secretsDir: PATHS.secretsDir }), { lineWidth: 0 });
+    const files = secretFiles(props.settings, { secretsDir: PATHS.secretsDir });
+    this.configYaml = YAML.stringify(alertmanagerConfig(props.settings, { secretsDir: PATHS.secretsDir }), { lineWidth: 0 });
     const configMapName = `${endpoint.name}-config`;
 
     serviceAccountFor(this, 'service-account', endpoint.name, labels);
@@ -132,14 +128,14 @@ export class AlertmanagerChart extends ComponentChart implements MonitoringSourc
 
     serviceFor(this, 'service', endpoint, labels);
 
-    const smtp = smtpPort(props.config);
+    const smtp = smtpPort(props.settings);
     const egress: Flow[] = [{ peers: [{ anywhere: true }], ports: [HTTPS, ...(smtp !== undefined && smtp !== HTTPS ? [smtp] : [])].map((port) => ({ port })) }];
     allowOnly(this, 'network-policy', {
       name: endpoint.name,
       labels,
       podLabels: selector,
       // Prometheus sends alerts and scrapes; Grafana reads alerts and silences.
-      ingress: [{ peers: [{ endpoint: props.endpoints.prometheus }, { endpoint: props.endpoints.grafana }], ports: [{ port: endpoint.port }] }],
+      ingress: [{ peers: [{ endpoint: props.shared.endpoints.prometheus }, { endpoint: props.shared.endpoints.grafana }], ports: [{ port: endpoint.port }] }],
       egress,
     });
 

@@ -3,36 +3,36 @@
  * load. (Alertmanager being down shows as PrometheusTargetDown and, from outside, as a silent
  * Watchdog heartbeat.)
  */
-import { ComponentProps } from '../lib/component';
-import { alertGroup, alertRule, jobOf, percent, rate, sel, sumBy, tmpl } from '../lib/alerting';
+import { alertGroup, alertRule, percent, tmpl } from '../lib/alert-rules';
+import { jobOf, rate, sel, sumBy } from '../lib/promql';
 import { RuleGroup } from '../lib/monitoring';
 import { ALERTMANAGER_METRICS as M } from './metrics';
+import { AlertmanagerProps } from './settings';
 
-export function alertRules(props: ComponentProps): RuleGroup[] {
-  const c = props.config;
-  const job = jobOf(props.endpoints.alertmanager);
-  const service = props.endpoints.alertmanager.name;
-  const w = c.alerts.rateWindow;
+export function alertRules(props: AlertmanagerProps): RuleGroup[] {
+  const job = jobOf(props.shared.endpoints.alertmanager);
+  const service = props.shared.endpoints.alertmanager.name;
+  const w = props.shared.rules.rateWindow;
   return [
     alertGroup(service, [
       // Critical and texted: if email is the broken integration, the page must take another path.
       // 10m: Alertmanager retries for a while before counting a failure; ten minutes of failures is
       // an outage of that channel, not a hiccup of the provider.
-      alertRule(c, {
+      alertRule(props.shared.rules, {
         name: 'AlertmanagerNotificationsFailing',
         severity: 'critical',
         notifySms: true,
         service,
         expr:
           `${sumBy(['integration'], rate(sel(M.notificationsFailed.name, job), w))}\n  /\n` +
-          `${sumBy(['integration'], rate(sel(M.notifications.name, job), w))}\n> ${c.alerts.notificationFailureRatio}`,
+          `${sumBy(['integration'], rate(sel(M.notifications.name, job), w))}\n> ${props.settings.alerts.notificationFailureRatio}`,
         for: '10m',
         summary: `Alertmanager fails to deliver ${tmpl.label('integration')} notifications`,
-        description: `${tmpl.percent} of ${tmpl.label('integration')} notifications failed over the last ${w} (threshold ${percent(c.alerts.notificationFailureRatio)}); alerts routed there are not arriving.`,
+        description: `${tmpl.percent} of ${tmpl.label('integration')} notifications failed over the last ${w} (threshold ${percent(props.settings.alerts.notificationFailureRatio)}); alerts routed there are not arriving.`,
       }),
       // The previous configuration stays in use, so nothing is lost yet: a warning. 10m lets a
       // rollout with a fixed ConfigMap land first.
-      alertRule(c, {
+      alertRule(props.shared.rules, {
         name: 'AlertmanagerConfigReloadFailed',
         severity: 'warning',
         service,

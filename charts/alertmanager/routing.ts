@@ -8,8 +8,8 @@
  * SMS webhook's `url_file` and bearer `credentials_file`, the heartbeat's `url_file`. v0.34 reads every
  * one of them from a file, so no secret ever enters the ConfigMap.
  */
-import { StackConfig } from '../config';
-import { WATCHDOG } from '../lib/alerting';
+import { AlertmanagerSettings } from './settings';
+import { WATCHDOG } from '../lib/alert-rules';
 
 /** Receiver names: the original stack's, so existing runbooks and habits still apply. */
 export const RECEIVERS = {
@@ -68,8 +68,7 @@ function file(dir: string, key: string): SecretFile {
 }
 
 /** The Secret keys the enabled receivers read; the volume mounts exactly these (a missing key fails the pod loudly). */
-export function secretFiles(c: StackConfig, o: RoutingOptions): SecretFile[] {
-  const am = c.alertmanager;
+export function secretFiles(am: AlertmanagerSettings, o: RoutingOptions): SecretFile[] {
   return [
     ...(am.slack.enabled ? [file(o.secretsDir, am.slack.webhookUrlKey)] : []),
     ...(am.email.enabled ? [file(o.secretsDir, am.email.passwordKey)] : []),
@@ -80,16 +79,15 @@ export function secretFiles(c: StackConfig, o: RoutingOptions): SecretFile[] {
 }
 
 /** SMTP port of the smarthost, for the egress policy. */
-export function smtpPort(c: StackConfig): number | undefined {
-  const host = c.alertmanager.email.enabled ? c.alertmanager.email.smarthost : undefined;
+export function smtpPort(am: AlertmanagerSettings): number | undefined {
+  const host = am.email.enabled ? am.email.smarthost : undefined;
   return host ? Number(host.split(':')[1]) : undefined;
 }
 
 type Receiver = { name: ReceiverName; [integration: string]: unknown };
 type Route = { receiver: ReceiverName; matchers: string[]; continue?: boolean; [field: string]: unknown };
 
-function receivers(c: StackConfig, o: RoutingOptions): Receiver[] {
-  const am = c.alertmanager;
+function receivers(am: AlertmanagerSettings, o: RoutingOptions): Receiver[] {
   const path = (key: string) => file(o.secretsDir, key).path;
   const out: Receiver[] = [];
   if (am.slack.enabled) {
@@ -167,8 +165,7 @@ function fanOut(matchers: string[], names: ReceiverName[]): Route[] {
   return names.map((receiver, i) => ({ receiver, matchers: [...matchers], ...(i < names.length - 1 ? { continue: true } : {}) }));
 }
 
-function routes(c: StackConfig, present: Set<ReceiverName>): Route[] {
-  const am = c.alertmanager;
+function routes(am: AlertmanagerSettings, present: Set<ReceiverName>): Route[] {
   const has = (r: ReceiverName) => present.has(r);
   const out: Route[] = [];
   // First, and final: the Watchdog must reach the heartbeat (or nobody), never Slack or a pager.
@@ -189,9 +186,8 @@ function routes(c: StackConfig, present: Set<ReceiverName>): Route[] {
 }
 
 /** The content of alertmanager.yml for this config (serialized as is). */
-export function alertmanagerConfig(c: StackConfig, o: RoutingOptions) {
-  const am = c.alertmanager;
-  const rs = receivers(c, o);
+export function alertmanagerConfig(am: AlertmanagerSettings, o: RoutingOptions) {
+  const rs = receivers(am, o);
   const present = new Set(rs.map((r) => r.name));
   // The catch-all: anything without a routed severity still reaches people. Config guarantees one of the two.
   const fallback = present.has(RECEIVERS.slack) ? RECEIVERS.slack : RECEIVERS.email;
@@ -203,7 +199,7 @@ export function alertmanagerConfig(c: StackConfig, o: RoutingOptions) {
       group_wait: am.groupWait,
       group_interval: am.groupInterval,
       repeat_interval: am.repeatInterval,
-      routes: routes(c, present),
+      routes: routes(am, present),
     },
     inhibit_rules: [{ source_matchers: ['severity="critical"'], target_matchers: ['severity="warning"'], equal: INHIBIT_EQUAL }],
     receivers: rs,

@@ -6,22 +6,24 @@
 import { Chart } from 'cdk8s';
 import { Construct } from 'constructs';
 import { Application } from '../../imports/argocd-argoproj.io';
-import { StackConfig } from '../config';
+import { ArgocdSettings } from './settings';
 import { PART_OF } from '../lib/labels';
 
 export interface ArgoApplicationChartProps {
-  readonly config: StackConfig;
+  readonly settings: ArgocdSettings;
+  /** The environment whose manifests the Application syncs. */
+  readonly environment: string;
 }
 
 export class ArgoApplicationChart extends Chart {
   readonly application: Application;
 
   constructor(scope: Construct, id: string, props: ArgoApplicationChartProps) {
-    const a = props.config.argocd;
+    const a = props.settings;
     super(scope, id, { namespace: a.namespace, disableResourceNameHashes: true });
     this.application = new Application(this, 'application', {
       metadata: {
-        name: `${PART_OF}-${props.config.environment}`,
+        name: `${PART_OF}-${props.environment}`,
         labels: { 'app.kubernetes.io/part-of': PART_OF, 'app.kubernetes.io/managed-by': 'cdk8s' },
         // Deleting the Application deletes what it deployed (foreground cascade), instead of orphaning
         // it. The path-qualified form: Kubernetes 1.37 warns about finalizer names without a '/'.

@@ -3,32 +3,18 @@
  * incidents (error rate, latency, DB pool exhaustion, stuck queues, payment callbacks) and the
  * backend disappearing altogether.
  */
-import { ComponentProps } from '../lib/component';
-import {
-  alertGroup,
-  alertRule,
-  increase,
-  jobDown,
-  jobOf,
-  maxBy,
-  pascalCase,
-  percent,
-  rate,
-  sel,
-  sumBy,
-  tmpl,
-} from '../lib/alerting';
+import { alertGroup, alertRule, pascalCase, percent, tmpl } from '../lib/alert-rules';
+import { increase, jobDown, jobOf, maxBy, rate, sel, sumBy } from '../lib/promql';
 import { AlertRule, RuleGroup, Severity } from '../lib/monitoring';
-import { BACKEND_METRICS as M } from './metrics';
+import { BACKEND_METRICS as M, SERVER_ERROR } from '../contracts/backend-metrics';
+import { BackendProps } from './settings';
 
-/** 5xx responses, as the `status_code` label of the request histogram carries them. */
-const SERVER_ERROR = { re: '5..' } as const;
-
-export function alertRules(props: ComponentProps): RuleGroup[] {
-  const c = props.config;
-  const a = c.alerts;
-  const job = jobOf(props.endpoints.backend);
-  const service = props.endpoints.backend.name;
+export function alertRules(props: BackendProps): RuleGroup[] {
+  const s = props.settings;
+  const ctx = props.shared.rules;
+  const a = { ...s.alerts, rateWindow: ctx.rateWindow };
+  const job = jobOf(props.shared.endpoints.backend);
+  const service = props.shared.endpoints.backend.name;
   const requests = M.httpRequestDuration.name + '_count';
   const buckets = M.httpRequestDuration.name + '_bucket';
 
@@ -36,7 +22,7 @@ export function alertRules(props: ComponentProps): RuleGroup[] {
   const errorRatio = (by: string[]) =>
     `${sumBy(by, rate(sel(requests, { ...job, status_code: SERVER_ERROR }), a.rateWindow))}\n  /\n${sumBy(by, rate(sel(requests, job), a.rateWindow))}`;
   const latency = (severity: Severity, percentile: 95 | 99, threshold: number) =>
-    alertRule(c, {
+    alertRule(ctx, {
       name: 'BackendHighLatency',
       severity,
       service,
@@ -50,7 +36,7 @@ export function alertRules(props: ComponentProps): RuleGroup[] {
   const rules: AlertRule[] = [
     // The page: the whole service fails. 5% for errorFor (5m) is beyond retries and a bad deploy's
     // first minutes; it wakes someone by text because users see errors right now.
-    alertRule(c, {
+    alertRule(ctx, {
       name: 'HighErrorRate',
       severity: 'critical',
       notifySms: true,
@@ -62,7 +48,7 @@ export function alertRules(props: ComponentProps): RuleGroup[] {
     }),
     // The same symptom on one route: a warning, inhibited while the service-wide alert fires. Routes
     // below routeMinRequestRate are left out: a handful of requests make any ratio meaningless.
-    alertRule(c, {
+    alertRule(ctx, {
       name: 'HighErrorRate',
       severity: 'warning',
       service,
@@ -77,7 +63,7 @@ export function alertRules(props: ComponentProps): RuleGroup[] {
     latency('critical', 99, a.latencyP99Seconds),
     // Per pod: each pod has its own pool. 5m because a batch of parsing jobs can fill the pool for a
     // minute; five minutes above the ratio means requests are queueing for connections.
-    alertRule(c, {
+    alertRule(ctx, {
       name: 'BackendDbPoolExhausted',
       severity: 'critical',
       service,
@@ -86,14 +72,14 @@ export function alertRules(props: ComponentProps): RuleGroup[] {
       summary: `Database pool of ${tmpl.label('pod')} is ${tmpl.percent} in use`,
       description: `${tmpl.percent} of the Postgres pool of ${tmpl.label('pod')} has been in use for 5m (threshold ${percent(a.dbPoolRatio)}); requests wait for a connection.`,
     }),
-    ...c.backend.queues.map((queue) => {
+    ...s.queues.map((queue) => {
       const q = { ...job, queue };
       // "Jobs waiting and none completed for queueStuckFor": `for` holds the waiting part (jobs
       // waited at every evaluation of that time) and the increase() window the completion part.
       // Waiting jobs form a gauge shared by every pod (the counts live in Redis), hence max; each
       // pod's workers complete jobs, hence sum. A queue that never completed anything has no
       // counter series yet: `unless` then keeps the alert, where `and ... == 0` would drop it.
-      return alertRule(c, {
+      return alertRule(ctx, {
         name: `${pascalCase(queue)}QueueStuck`,
         severity: 'critical',
         service,
@@ -107,7 +93,7 @@ export function alertRules(props: ComponentProps): RuleGroup[] {
     }),
     // Money: callbacks the backend failed to process are payments users made and may not get. The
     // 30m window (alerts.paymentWindow) holds enough callbacks; 5m more rides out a provider retry burst.
-    alertRule(c, {
+    alertRule(ctx, {
       name: 'BackendPaymentCallbackFailures',
       severity: 'critical',
       notifySms: true,
@@ -121,12 +107,12 @@ export function alertRules(props: ComponentProps): RuleGroup[] {
     }),
     // Every backend pod unreachable (or none exists): the API and the workers are gone. 2m: a
     // rolling update never takes all pods at once, and a crash loop shows within two minutes.
-    alertRule(c, {
+    alertRule(ctx, {
       name: 'BackendDown',
       severity: 'critical',
       notifySms: true,
       service,
-      expr: jobDown(props.endpoints.backend),
+      expr: jobDown(props.shared.endpoints.backend),
       for: '2m',
       summary: `No ${service} pod can be scraped`,
       description: `Prometheus has reached no ${service} target for 2m: the API and the queue workers are down or unreachable.`,

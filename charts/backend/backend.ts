@@ -4,19 +4,19 @@
  * contributes to monitoring (its scrape job). The image and the Secret holding its environment come
  * from config; nothing here knows a credential.
  */
-import { Chart } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
-import { ComponentChart, ComponentProps } from '../lib/component';
+import { ComponentChart } from '../lib/component';
 import { componentLabels } from '../lib/labels';
 import { Dashboard, MonitoringSource, RuleGroup, ScrapeJob } from '../lib/monitoring';
 import { allowOnly } from '../lib/network';
 import { container, httpProbe, podSpec, restrictedPod, scratchVolume, startupProbe } from '../lib/pod';
 import { serviceAccountFor, serviceFor } from '../lib/workload';
-import { podScrapeJob } from '../prometheus/scrape';
+import { podScrapeJob } from '../lib/scrape';
 import { alertRules } from './alerts';
 import { dashboards } from './dashboards';
 import { recordingRules } from './recording-rules';
+import { BackendProps } from './settings';
 
 /** The backend's health endpoints (also served under /api/health/*). */
 export const HEALTH = {
@@ -37,18 +37,14 @@ const NODE_UID = 1000;
 /** Ports the backend talks to: Postgres, Redis, and HTTPS (Telegram Bot API, payment providers, Sentry). */
 const BACKEND_EGRESS_PORTS = [5432, 6379, 443];
 
-export interface BackendChartProps extends ComponentProps {
-  readonly dependsOn: readonly Chart[];
-}
-
 export class BackendChart extends ComponentChart implements MonitoringSource {
   readonly scrapeJobs: readonly ScrapeJob[];
   readonly ruleGroups: readonly RuleGroup[];
   readonly dashboards: readonly Dashboard[];
 
-  constructor(scope: Construct, id: string, props: BackendChartProps) {
-    const c = props.config.backend;
-    const endpoint = props.endpoints.backend;
+  constructor(scope: Construct, id: string, props: BackendProps) {
+    const c = props.settings;
+    const endpoint = props.shared.endpoints.backend;
     super(scope, id, endpoint.namespace, props.dependsOn);
 
     const labels = componentLabels({ name: endpoint.name, component: 'api', version: c.image.tag, partOf: 'love-parser' });

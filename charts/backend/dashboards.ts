@@ -4,29 +4,15 @@
  * Application KPIs. Heavy queries read recorded series (./recording-rules.ts); thresholds come from
  * the alert settings, so a panel turns red where an alert fires.
  */
-import { ComponentProps } from '../lib/component';
-import { jobOf, maxBy, sel, sumBy } from '../lib/alerting';
+import { jobOf, maxBy, sel, sumBy } from '../lib/promql';
 import { Dashboard } from '../lib/monitoring';
 import { durationToSeconds } from '../lib/schema';
-import { ERROR_LEVELS } from '../log-shipper/pipeline';
-import { nodeRecords } from '../node-exporter/recording-rules';
-import {
-  FOLDERS,
-  UNIT,
-  barGauge,
-  dashboard,
-  greenAbove,
-  heatmap,
-  logStream,
-  logs,
-  loki,
-  prom,
-  stat,
-  timeseries,
-  warnAbove,
-} from '../grafana/panels';
-import { BACKEND_METRICS as M } from './metrics';
+import { ERROR_LEVELS, logStream } from '../contracts/logs';
+import { nodeRecords } from '../contracts/recorded';
+import { FOLDERS, UNIT, barGauge, dashboard, greenAbove, heatmap, logs, loki, prom, stat, timeseries, warnAbove } from '../lib/panels';
+import { BACKEND_METRICS as M } from '../contracts/backend-metrics';
 import { backendRecords } from './recording-rules';
+import { BackendProps } from './settings';
 
 /** Fixed uids: links and bookmarks point at them. */
 export const BACKEND_DASHBOARD_UIDS = {
@@ -38,18 +24,23 @@ export const BACKEND_DASHBOARD_UIDS = {
 /** Log levels worth an operator's attention: warnings and every level that means a failure. */
 const NOTABLE_LEVELS = ['warn', ...ERROR_LEVELS].join('|');
 
-export function dashboards(props: ComponentProps): Dashboard[] {
+/** The alert thresholds the panels draw, with the shared rate window they are computed over. */
+function alertSettings(props: BackendProps) {
+  return { ...props.settings.alerts, rateWindow: props.shared.rules.rateWindow };
+}
+
+export function dashboards(props: BackendProps): Dashboard[] {
   return [observability(props), queues(props), kpis(props)];
 }
 
-function observability(props: ComponentProps): Dashboard {
-  const c = props.config;
-  const a = c.alerts;
-  const backend = props.endpoints.backend;
+function observability(props: BackendProps): Dashboard {
+  const a = alertSettings(props);
+  const backend = props.shared.endpoints.backend;
   const job = jobOf(backend);
-  const r = backendRecords(c);
-  const node = nodeRecords(c);
-  const nodeJob = jobOf(props.endpoints.nodeExporter);
+  const r = backendRecords(a.rateWindow, a.paymentWindow);
+  const node = nodeRecords(a.rateWindow);
+  const nodeJob = jobOf(props.shared.endpoints.nodeExporter);
+  const memoryAvailableRatio = props.nodeMemoryAvailableRatio;
   const quantile = (q: number) => sel(r.latency, { ...job, quantile: String(q) });
   const stream = logStream({ namespace: backend.namespace, app: backend.name });
   const noisy = logStream({ namespace: backend.namespace, app: backend.name, level: { re: NOTABLE_LEVELS } });
@@ -196,13 +187,13 @@ function observability(props: ComponentProps): Dashboard {
           }),
           timeseries({
             title: 'Memory utilisation',
-            description: `Share of each node's memory not available to new work. The node memory alert fires when less than ${a.memoryAvailableRatio} is available.`,
+            description: `Share of each node's memory not available to new work. The node memory alert fires when less than ${memoryAvailableRatio} is available.`,
             unit: UNIT.percent,
             min: 0,
             max: 1,
             width: 8,
             queries: [prom(sel(node.memoryUtilisation, nodeJob), { legend: '{{instance}}' })],
-            thresholds: [{ value: 1 - a.memoryAvailableRatio, color: 'red' }],
+            thresholds: [{ value: 1 - memoryAvailableRatio, color: 'red' }],
           }),
         ],
       },
@@ -229,11 +220,10 @@ function observability(props: ComponentProps): Dashboard {
   });
 }
 
-function queues(props: ComponentProps): Dashboard {
-  const c = props.config;
-  const a = c.alerts;
-  const job = jobOf(props.endpoints.backend);
-  const r = backendRecords(c);
+function queues(props: BackendProps): Dashboard {
+  const a = alertSettings(props);
+  const job = jobOf(props.shared.endpoints.backend);
+  const r = backendRecords(a.rateWindow, a.paymentWindow);
   const stuckSeconds = durationToSeconds(a.queueStuckFor);
   const depth = (state: string) => maxBy(['queue'], sel(M.queueJobs.name, { ...job, state }));
   // 0 until a queue's first completion: dropped, so a new queue shows no value instead of 56 years.
@@ -242,7 +232,7 @@ function queues(props: ComponentProps): Dashboard {
   return dashboard({
     uid: BACKEND_DASHBOARD_UIDS.queues,
     title: 'Bull Queues',
-    description: `The Bull queues (${c.backend.queues.join(', ')}): depth, throughput, job duration, failures and the last completion.`,
+    description: `The Bull queues (${props.settings.queues.join(', ')}): depth, throughput, job duration, failures and the last completion.`,
     tags: ['backend', 'queues'],
     folder: FOLDERS.app,
     rows: [
@@ -331,11 +321,10 @@ function queues(props: ComponentProps): Dashboard {
   });
 }
 
-function kpis(props: ComponentProps): Dashboard {
-  const c = props.config;
-  const a = c.alerts;
-  const job = jobOf(props.endpoints.backend);
-  const r = backendRecords(c);
+function kpis(props: BackendProps): Dashboard {
+  const a = alertSettings(props);
+  const job = jobOf(props.shared.endpoints.backend);
+  const r = backendRecords(a.rateWindow, a.paymentWindow);
   /** Total of a counter over the dashboard's time range. */
   const total = (metric: string, matchers: Record<string, string> = {}) => sumBy([], `increase(${sel(metric, { ...job, ...matchers })}[$__range])`);
   const perSecond = (metric: string) => sumBy(['outcome'], `rate(${sel(metric, job)}[$__rate_interval])`);

@@ -7,25 +7,20 @@
  * Rules of one group run in order, each seeing the samples the earlier ones wrote in the same
  * evaluation: bucket rates are aggregated once, and the quantiles and ratios read those.
  */
-import { StackConfig } from '../config';
-import { ComponentProps } from '../lib/component';
-import { jobOf, maxBy, rate, sel, sumBy } from '../lib/alerting';
+import { jobOf, maxBy, rate, sel, sumBy } from '../lib/promql';
 import { RecordingRule, RuleGroup } from '../lib/monitoring';
-import { baseName, orZero, quantileRules, rateOp, recordName, recordingGroup } from '../grafana/recording';
-import { BACKEND_METRICS as M } from './metrics';
+import { baseName, orZero, quantileRules, rateOp, recordName, recordingGroup } from '../lib/recording-rules';
+import { BACKEND_METRICS as M, SERVER_ERROR } from '../contracts/backend-metrics';
+import { BACKEND_DB_POOL_USAGE } from '../contracts/recorded';
+import { BackendProps } from './settings';
 
 /** Quantiles of request latency the dashboards draw (the alerts use p95 and p99). */
 export const LATENCY_QUANTILES = [0.5, 0.95, 0.99] as const;
 /** Quantiles of queue job duration. */
 export const JOB_DURATION_QUANTILES = [0.5, 0.95] as const;
 
-/** 5xx responses, as the `status_code` label of the request histogram carries them. */
-export const SERVER_ERROR = { re: '5..' } as const;
-
-/** Names of the backend's recorded series; the dashboards read these. */
-export function backendRecords(c: StackConfig) {
-  const w = c.alerts.rateWindow;
-  const pw = c.alerts.paymentWindow;
+/** Names of the backend's recorded series over the rate window `w` and the payment window `pw`; the dashboards read these. */
+export function backendRecords(w: string, pw: string) {
   const http = M.httpRequestDuration.name;
   const jobDuration = M.queueJobDuration.name;
   return {
@@ -58,18 +53,17 @@ export function backendRecords(c: StackConfig) {
     /** Share of payment callbacks the backend failed to process, over the payment window. */
     callbackFailureRatio: recordName(['job'], `${baseName(M.paymentCallbacks.name)}_failed`, rateOp(pw, 'ratio')),
     /** Share of each pod's Postgres pool in use. */
-    dbPoolUsage: recordName(['job', 'pod'], 'love_parser_db_pool_connections_in_use', 'ratio'),
+    dbPoolUsage: BACKEND_DB_POOL_USAGE,
   } as const;
 }
 
 export type BackendRecords = ReturnType<typeof backendRecords>;
 
-export function recordingRules(props: ComponentProps): RuleGroup[] {
-  const c = props.config;
-  const w = c.alerts.rateWindow;
-  const pw = c.alerts.paymentWindow;
-  const job = jobOf(props.endpoints.backend);
-  const r = backendRecords(c);
+export function recordingRules(props: BackendProps): RuleGroup[] {
+  const w = props.shared.rules.rateWindow;
+  const pw = props.settings.alerts.paymentWindow;
+  const job = jobOf(props.shared.endpoints.backend);
+  const r = backendRecords(w, pw);
   const count = `${M.httpRequestDuration.name}_count`;
 
   /** `part / whole` of one counter split by an outcome label, both summed by `by`, 0 when `part` has no series yet. */
@@ -108,5 +102,5 @@ export function recordingRules(props: ComponentProps): RuleGroup[] {
         `/\n${maxBy(['job', 'pod'], sel(M.dbPoolMax.name, job))}`,
     },
   ];
-  return [recordingGroup(props.endpoints.backend.name, rules)];
+  return [recordingGroup(props.shared.endpoints.backend.name, rules)];
 }

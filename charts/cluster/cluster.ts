@@ -3,19 +3,17 @@
  * ClusterRole a component needs. This chart has no namespace (cdk8s would stamp it on cluster-scoped
  * objects too) and comes first in dist/, so `kubectl apply -f dist/` creates namespaces before use.
  */
-import { ApiObject, Chart } from 'cdk8s';
+import { Chart } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
-import { StackConfig } from '../config';
+import { Namespaces } from '../contracts/shared';
+import { SYNC_WAVE_CLUSTER } from '../lib/component';
 import { PART_OF } from '../lib/labels';
 
 export type PodSecurityLevel = 'restricted' | 'baseline' | 'privileged';
 
-/** Argo CD applies lower waves first; namespaces and cluster roles go before everything else. */
-export const SYNC_WAVE_CLUSTER = '-1';
-
 export interface ClusterChartProps {
-  readonly config: StackConfig;
+  readonly namespaces: Namespaces;
 }
 
 export class ClusterChart extends Chart {
@@ -24,7 +22,7 @@ export class ClusterChart extends Chart {
 
   constructor(scope: Construct, id: string, props: ClusterChartProps) {
     super(scope, id, { disableResourceNameHashes: true });
-    const ns = props.config.namespaces;
+    const ns = props.namespaces;
     this.levels = {
       [ns.monitoring]: 'restricted',
       [ns.backend]: 'restricted',
@@ -54,10 +52,5 @@ export class ClusterChart extends Chart {
         },
       });
     }
-  }
-
-  /** Marks a cluster-scoped object of this chart to sync before namespaced ones. */
-  static syncEarly(obj: ApiObject): void {
-    obj.metadata.addAnnotation('argocd.argoproj.io/sync-wave', SYNC_WAVE_CLUSTER);
   }
 }

@@ -10,8 +10,8 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { ConfigError, ConfigIssue } from '../lib/schema';
 import { Dashboard, DashboardModel } from '../lib/monitoring';
-import { PROVISIONED_DATASOURCES } from './datasources';
-import { FOLDERS } from './panels';
+import { PROVISIONED_DATASOURCES } from '../lib/datasources';
+import { FOLDERS } from '../lib/panels';
 import { panelsOf, validateDashboardModel } from './validate';
 
 /** A dashboard read from dashboards/custom/, with the file it came from. */

@@ -1,40 +1,15 @@
 /**
- * The two data sources every dashboard reads, by uid. The uids are a contract: the original stack's
- * dashboards (and any dashboard exported from it) reference `love-prom` and `love-loki`, so they are
- * fixed here and provisioned with exactly these values, not editable in the UI.
+ * The data source provisioning of Grafana: `love-prom` and `love-loki` (uids fixed in
+ * `charts/lib/datasources.ts`) pointing at the stack's Prometheus and Loki.
  */
-import { StackConfig } from '../config';
-import { StackEndpoints } from '../lib/endpoints';
-
-/** A reference to a data source as Grafana's dashboard JSON writes it. */
-export interface DataSourceRef {
-  readonly type: string;
-  readonly uid: string;
-}
-
-export const PROMETHEUS_DS = { type: 'prometheus', uid: 'love-prom' } as const satisfies DataSourceRef;
-export const LOKI_DS = { type: 'loki', uid: 'love-loki' } as const satisfies DataSourceRef;
-
-/** The provisioned data sources, by the plugin an exported dashboard's `__inputs` names. */
-export const PROVISIONED_DATASOURCES: Readonly<Record<string, DataSourceRef>> = {
-  [PROMETHEUS_DS.type]: PROMETHEUS_DS,
-  [LOKI_DS.type]: LOKI_DS,
-};
-
-/**
- * Data source uids Grafana itself resolves without provisioning: the built-in annotation source
- * (`-- Grafana --`, also written as `grafana`), mixed panels and the panel-reuses-panel source.
- */
-export const BUILTIN_DATASOURCE_UIDS = ['-- Grafana --', 'grafana', '-- Mixed --', '-- Dashboard --'] as const;
-
-/** Every uid a dashboard may reference. */
-export const KNOWN_DATASOURCE_UIDS: readonly string[] = [PROMETHEUS_DS.uid, LOKI_DS.uid, ...BUILTIN_DATASOURCE_UIDS];
+import { ServiceEndpoint } from '../lib/endpoints';
+import { LOKI_DS, PROMETHEUS_DS } from '../lib/datasources';
 
 /**
  * The data source provisioning file (`provisioning/datasources/*.yaml`). Grafana reads it at start
  * only, which is why the pod template carries its checksum.
  */
-export function datasourcesFile(config: StackConfig, endpoints: Pick<StackEndpoints, 'prometheus' | 'loki'>): Record<string, unknown> {
+export function datasourcesFile(scrapeInterval: string, endpoints: { readonly prometheus: ServiceEndpoint; readonly loki: ServiceEndpoint }): Record<string, unknown> {
   return {
     apiVersion: 1,
     // Data sources provisioned earlier but gone from this file are deleted, so the file stays the truth.
@@ -50,7 +25,7 @@ export function datasourcesFile(config: StackConfig, endpoints: Pick<StackEndpoi
         editable: false,
         jsonData: {
           // $__rate_interval is computed from this: at least four scrapes per rate window.
-          timeInterval: config.prometheus.scrapeInterval,
+          timeInterval: scrapeInterval,
           httpMethod: 'POST',
           prometheusType: 'Prometheus',
         },

@@ -19,11 +19,10 @@
  * provisioning files and a change rolls the pod. Dashboards are rescanned every 30s from their
  * directory mounts, so a dashboard change reaches Grafana without a restart.
  */
-import { Chart } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import * as YAML from 'yaml';
-import { ComponentChart, ComponentProps } from '../lib/component';
+import { ComponentChart } from '../lib/component';
 import { ServiceEndpoint } from '../lib/endpoints';
 import { componentLabels } from '../lib/labels';
 import { Dashboard, MonitoringSource, RuleGroup, ScrapeJob } from '../lib/monitoring';
@@ -37,6 +36,7 @@ import { CustomDashboard } from './custom';
 import { datasourcesFile } from './datasources';
 import { FolderFiles, dashboardFile, packFolders, providersFile } from './provisioning';
 import { validateDashboardModel, validateDashboardSet } from './validate';
+import { GrafanaProps } from './settings';
 
 /** uid and gid of `grafana` in the official image; its volume must be group-writable for it (fsGroup). */
 export const GRAFANA_UID = 472;
@@ -60,8 +60,7 @@ export const HEALTH_PATH = '/api/health';
 /** Local port of the documented `kubectl port-forward` (the original stack's http://localhost:3001). */
 export const LOCAL_PORT = 3001;
 
-export interface GrafanaChartProps extends ComponentProps {
-  readonly dependsOn: readonly Chart[];
+export interface GrafanaChartProps extends GrafanaProps {
   /** Components whose dashboards are provisioned. */
   readonly sources: readonly MonitoringSource[];
   /** Dashboards exported from the UI, already resolved (charts/grafana/custom.ts). @default [] */
@@ -86,8 +85,8 @@ export class GrafanaChart extends ComponentChart implements MonitoringSource {
   readonly providersYaml: string;
 
   constructor(scope: Construct, id: string, props: GrafanaChartProps) {
-    const c = props.config.grafana;
-    const endpoint = props.endpoints.grafana;
+    const c = props.settings;
+    const endpoint = props.shared.endpoints.grafana;
     super(scope, id, endpoint.namespace, props.dependsOn);
     this.endpoint = endpoint;
 
@@ -115,7 +114,7 @@ export class GrafanaChart extends ComponentChart implements MonitoringSource {
     const datasourcesName = `${endpoint.name}-datasources`;
     const providersName = `${endpoint.name}-dashboard-providers`;
     const claimName = `${endpoint.name}-data`;
-    this.datasourcesYaml = YAML.stringify(datasourcesFile(props.config, props.endpoints), { lineWidth: 0 });
+    this.datasourcesYaml = YAML.stringify(datasourcesFile(props.shared.scrapeInterval, props.shared.endpoints), { lineWidth: 0 });
     this.providersYaml = YAML.stringify(providersFile(this.folders), { lineWidth: 0 });
 
     serviceAccountFor(this, 'service-account', endpoint.name, labels);
@@ -246,7 +245,7 @@ export class GrafanaChart extends ComponentChart implements MonitoringSource {
     // pods. `kubectl port-forward` needs no rule: it connects inside the pod's network namespace,
     // which no NetworkPolicy filters.
     const ingress: Flow[] = [
-      { peers: [{ endpoint: props.endpoints.prometheus }], ports: [{ port: endpoint.port }] },
+      { peers: [{ endpoint: props.shared.endpoints.prometheus }], ports: [{ port: endpoint.port }] },
       ...(c.ingress ? [{ peers: [{ namespace: c.ingress.controllerNamespace }], ports: [{ port: endpoint.port }] }] : []),
     ];
     allowOnly(this, 'network-policy', {
@@ -256,8 +255,8 @@ export class GrafanaChart extends ComponentChart implements MonitoringSource {
       ingress,
       // Its two data sources and DNS; nothing on the internet.
       egress: [
-        { peers: [{ endpoint: props.endpoints.prometheus }], ports: [{ port: props.endpoints.prometheus.port }] },
-        { peers: [{ endpoint: props.endpoints.loki }], ports: [{ port: props.endpoints.loki.port }] },
+        { peers: [{ endpoint: props.shared.endpoints.prometheus }], ports: [{ port: props.shared.endpoints.prometheus.port }] },
+        { peers: [{ endpoint: props.shared.endpoints.loki }], ports: [{ port: props.shared.endpoints.loki.port }] },
       ],
     });
 

@@ -4,7 +4,7 @@
  */
 import { ConfigIssue } from '../lib/schema';
 import { Dashboard } from '../lib/monitoring';
-import { KNOWN_DATASOURCE_UIDS, LOKI_DS, PROMETHEUS_DS } from './datasources';
+import { KNOWN_DATASOURCE_UIDS, LOKI_DS, PROMETHEUS_DS } from '../lib/datasources';
 
 /**
  * Dashboard schema versions the pinned Grafana (versions.ts: 13.2.0) loads. Below `oldest` its

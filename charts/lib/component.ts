@@ -1,15 +1,15 @@
 /**
- * The common part every component chart receives (kube-prometheus style): the validated config and
- * the computed endpoints. Component-specific links (another component's object) are added per props.
+ * The chart every component is: its objects in one namespace, created after the charts it depends on.
  */
-import { Chart } from 'cdk8s';
+import { ApiObject, Chart } from 'cdk8s';
 import { Construct } from 'constructs';
-import { StackConfig } from '../config';
-import { StackEndpoints } from './endpoints';
 
-export interface ComponentProps {
-  readonly config: StackConfig;
-  readonly endpoints: StackEndpoints;
+/** Argo CD applies lower waves first; namespaces and cluster roles go before everything else. */
+export const SYNC_WAVE_CLUSTER = '-1';
+
+/** Marks a cluster-scoped object to sync before namespaced ones. */
+export function syncEarly(obj: ApiObject): void {
+  obj.metadata.addAnnotation('argocd.argoproj.io/sync-wave', SYNC_WAVE_CLUSTER);
 }
 
 /**

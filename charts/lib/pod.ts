@@ -8,7 +8,7 @@
  * every workload explicit and identical in its hardening.
  */
 import { k8s } from 'cdk8s-plus-28';
-import { Resources } from '../config';
+import { Resources } from './settings';
 
 /** The container security context of Pod Security `restricted`, plus a read-only root filesystem. */
 export const RESTRICTED_CONTAINER: k8s.SecurityContext = {

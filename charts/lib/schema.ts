@@ -255,9 +255,9 @@ function editDistance(a: string, b: string): number {
   return d[a.length][b.length];
 }
 
-/** Parses input against a schema; throws a ConfigError listing every problem. */
-export function parseOrThrow<T>(schema: Schema<T>, input: unknown, extraChecks?: (value: T) => ConfigIssue[]): T {
-  const issues: ConfigIssue[] = [];
+/** Parses input against a schema; throws a ConfigError listing every problem (after any found `earlier`). */
+export function parseOrThrow<T>(schema: Schema<T>, input: unknown, extraChecks?: (value: T) => ConfigIssue[], earlier: readonly ConfigIssue[] = []): T {
+  const issues: ConfigIssue[] = [...earlier];
   const r = schema.parse(input, '', issues);
   if (r !== INVALID && extraChecks) issues.push(...extraChecks(r));
   if (issues.length > 0 || r === INVALID) throw new ConfigError(issues);

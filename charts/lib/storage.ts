@@ -10,7 +10,7 @@
  */
 import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
-import { VolumeConfig } from '../config';
+import { VolumeConfig } from './settings';
 
 /** ReadWriteOnce claim of the configured size and storage class (the cluster default when unset). */
 export function claimSpec(v: VolumeConfig): k8s.PersistentVolumeClaimSpec {

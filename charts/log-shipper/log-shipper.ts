@@ -19,22 +19,22 @@
  * - the `adm` group (logs.hostLogGroup), only with host Postgres logs: those files are postgres:adm 0640.
  * - a ServiceAccount token and a read-only ClusterRole (./rbac.ts) for pod discovery.
  */
-import { Chart } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import * as YAML from 'yaml';
-import { ComponentChart, ComponentProps } from '../lib/component';
+import { ComponentChart } from '../lib/component';
 import { ServiceEndpoint } from '../lib/endpoints';
 import { componentLabels } from '../lib/labels';
 import { MonitoringSource, ScrapeJob } from '../lib/monitoring';
 import { allowOnly } from '../lib/network';
 import { configMapVolume, container, httpProbe, podSpec, scratchVolume } from '../lib/pod';
 import { configChecksum, serviceAccountFor, serviceFor } from '../lib/workload';
-import { podScrapeJob } from '../prometheus/scrape';
+import { podScrapeJob } from '../lib/scrape';
 import { IMAGES, imageOf } from '../versions';
 import { ALLOY, alloyArgs, alloyConfig } from './alloy';
 import { HOST_POSTGRES_DIR, LogPipeline, NODE_ENV_VAR, POD_LOG_DIR, logPipeline } from './pipeline';
 import { PROMTAIL, promtailArgs, promtailConfig } from './promtail';
+import { LogsProps } from './settings';
 
 export type Shipper = 'promtail' | 'alloy';
 
@@ -90,10 +90,6 @@ const SHIPPER_CONTAINER: k8s.SecurityContext = {
   seccompProfile: { type: 'RuntimeDefault' },
 };
 
-export interface LogShipperChartProps extends ComponentProps {
-  readonly dependsOn: readonly Chart[];
-}
-
 export class LogShipperChart extends ComponentChart implements MonitoringSource {
   readonly endpoint: ServiceEndpoint;
   readonly shipper: Shipper;
@@ -104,13 +100,13 @@ export class LogShipperChart extends ComponentChart implements MonitoringSource 
   readonly configKey: string;
   readonly scrapeJobs: readonly ScrapeJob[];
 
-  constructor(scope: Construct, id: string, props: LogShipperChartProps) {
-    const c = props.config.logs;
-    const endpoint = props.endpoints.logShipper;
+  constructor(scope: Construct, id: string, props: LogsProps) {
+    const c = props.settings;
+    const endpoint = props.shared.endpoints.logShipper;
     super(scope, id, endpoint.namespace, props.dependsOn);
     this.endpoint = endpoint;
     this.shipper = c.shipper;
-    this.pipeline = logPipeline(props.config, props.endpoints);
+    this.pipeline = logPipeline(c, props.shared.cluster, props.shared.endpoints);
     const rt = runtime(c.shipper, this.pipeline);
     this.configText = rt.configText;
     this.configKey = rt.configKey;
@@ -193,16 +189,16 @@ export class LogShipperChart extends ComponentChart implements MonitoringSource 
 
     serviceFor(this, 'service', endpoint, labels);
 
-    const c0 = props.config.network;
+    const c0 = props.shared.network;
     allowOnly(this, 'network-policy', {
       name: endpoint.name,
       labels,
       podLabels: selector,
       // Prometheus scrapes the shipper's metrics.
-      ingress: [{ peers: [{ endpoint: props.endpoints.prometheus }], ports: [{ port: endpoint.port }] }],
+      ingress: [{ peers: [{ endpoint: props.shared.endpoints.prometheus }], ports: [{ port: endpoint.port }] }],
       egress: [
         // Pushes to Loki.
-        { peers: [{ endpoint: props.endpoints.loki }], ports: [{ port: props.endpoints.loki.port }] },
+        { peers: [{ endpoint: props.shared.endpoints.loki }], ports: [{ port: props.shared.endpoints.loki.port }] },
         // Pod discovery.
         { peers: [{ cidrs: c0.apiServerCidrs }], ports: c0.apiServerPorts.map((port) => ({ port })) },
       ],

@@ -10,9 +10,9 @@
  * job, per process or per user (request ids, durations, routes, Postgres pids) is structured
  * metadata: stored with the line, filterable in LogQL, never a new stream.
  */
-import { StackConfig } from '../config';
-import { StackEndpoints } from '../lib/endpoints';
-import { LOKI_HTTP } from '../loki/loki';
+import { StackEndpoints } from '../contracts/endpoints';
+import { LOG_JOBS, LOKI_HTTP, POSTGRES_SEVERITIES, WINSTON_LEVELS } from '../contracts/logs';
+import { LogsSettings } from './settings';
 
 // ---- the model ---------------------------------------------------------------------------------
 
@@ -82,49 +82,6 @@ export interface LogPipeline {
 
 /** The pod's environment variable holding the node name (downward API `spec.nodeName`). */
 export const NODE_ENV_VAR = 'HOSTNAME';
-
-// ---- labels ------------------------------------------------------------------------------------
-
-/**
- * Every label a shipped stream can carry. Each has a small closed set of values; the tests assert
- * no other label can be produced. (Loki itself adds `service_name`, a copy of `app`.)
- */
-export const STREAM_LABELS = ['cluster', 'node', 'job', 'namespace', 'pod', 'container', 'app', 'stream', 'level'] as const;
-export type StreamLabel = (typeof STREAM_LABELS)[number];
-
-/** `job` label values: pod logs, and the host's Postgres files. */
-export const JOBS = { pods: 'kubernetes-pods', postgresHost: 'postgresql-host' } as const;
-
-/** Winston's npm levels, the backend's `level` field. */
-export const WINSTON_LEVELS = ['error', 'warn', 'info', 'http', 'verbose', 'debug', 'silly'] as const;
-
-/** Postgres message severities and the secondary lines that follow a message (DETAIL, STATEMENT...). */
-export const POSTGRES_SEVERITIES = [
-  'DEBUG1',
-  'DEBUG2',
-  'DEBUG3',
-  'DEBUG4',
-  'DEBUG5',
-  'INFO',
-  'NOTICE',
-  'WARNING',
-  'ERROR',
-  'LOG',
-  'FATAL',
-  'PANIC',
-  'DETAIL',
-  'HINT',
-  'QUERY',
-  'CONTEXT',
-  'LOCATION',
-  'STATEMENT',
-] as const;
-
-/** Every value the `level` label can take: Winston's levels and Postgres's severities, lowercase. */
-export const LEVEL_VALUES: readonly string[] = [...new Set([...WINSTON_LEVELS, ...POSTGRES_SEVERITIES.map((s) => s.toLowerCase())])];
-
-/** `level` values that mean something failed, for dashboards and alerts (`level=~"error|fatal|panic"`). */
-export const ERROR_LEVELS = ['error', 'fatal', 'panic'] as const;
 
 // ---- the backend's Winston lines ---------------------------------------------------------------
 
@@ -211,7 +168,7 @@ function podRelabel(select: RelabelRule): RelabelRule[] {
     { sourceLabels: ['__meta_kubernetes_pod_name'], targetLabel: 'pod' },
     { sourceLabels: ['__meta_kubernetes_pod_container_name'], targetLabel: 'container' },
     { sourceLabels: ['__app__'], targetLabel: 'app' },
-    { replacement: JOBS.pods, targetLabel: 'job' },
+    { replacement: LOG_JOBS.pods, targetLabel: 'job' },
     {
       sourceLabels: ['__meta_kubernetes_pod_uid', '__meta_kubernetes_pod_container_name'],
       separator: '/',
@@ -222,8 +179,8 @@ function podRelabel(select: RelabelRule): RelabelRule[] {
 }
 
 /** The pipeline for a configuration: pod logs, Postgres pod logs, and optionally the host's Postgres files. */
-export function logPipeline(c: StackConfig, endpoints: StackEndpoints): LogPipeline {
-  const postgresApps = c.logs.postgresApps.join('|');
+export function logPipeline(c: LogsSettings, cluster: string, endpoints: StackEndpoints): LogPipeline {
+  const postgresApps = c.postgresApps.join('|');
   const backend = endpoints.backend;
   // The filename label (added by both shippers) is per file and per container restart: never a label.
   const dropFilename: Stage = { kind: 'labelDrop', values: ['filename'] };
@@ -245,18 +202,18 @@ export function logPipeline(c: StackConfig, endpoints: StackEndpoints): LogPipel
       stages: [{ kind: 'cri' }, ...postgresStages(), dropFilename],
     },
   ];
-  if (c.logs.hostPostgresLogs) {
+  if (c.hostPostgresLogs) {
     sources.push({
       kind: 'files',
       name: 'postgresql_host',
       path: `${HOST_POSTGRES_DIR}/*.log`,
-      labels: { job: JOBS.postgresHost, app: 'postgresql' },
+      labels: { job: LOG_JOBS.postgresHost, app: 'postgresql' },
       stages: [...postgresStages(), dropFilename],
     });
   }
   return {
     sources,
-    externalLabels: { cluster: c.cluster },
+    externalLabels: { cluster },
     nodeLabel: 'node',
     lokiPushUrl: `${endpoints.loki.url}${LOKI_HTTP.push}`,
     // Promtail's and Alloy's defaults, written out: ~8.5 min of retries covers a Loki restart.

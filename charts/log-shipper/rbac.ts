@@ -10,25 +10,21 @@
 import { Chart } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
-import { ClusterChart } from '../cluster/cluster';
-import { ComponentProps } from '../lib/component';
+import { ComponentProps } from '../contracts/shared';
+import { syncEarly } from '../lib/component';
 import { PART_OF } from '../lib/labels';
 
 /** What pod discovery calls: an informer lists, then watches. */
 export const DISCOVERY_RULES: readonly k8s.PolicyRule[] = [{ apiGroups: [''], resources: ['pods'], verbs: ['get', 'list', 'watch'] }];
 
-export interface LogShipperRbacChartProps extends ComponentProps {
-  readonly dependsOn: readonly Chart[];
-}
-
 export class LogShipperRbacChart extends Chart {
   /** Name of the ClusterRole and its binding, prefixed with the agents namespace to stay unique in the cluster. */
   readonly roleName: string;
 
-  constructor(scope: Construct, id: string, props: LogShipperRbacChartProps) {
+  constructor(scope: Construct, id: string, props: ComponentProps<unknown>) {
     super(scope, id, { disableResourceNameHashes: true });
     for (const d of props.dependsOn) this.addDependency(d);
-    const shipper = props.endpoints.logShipper;
+    const shipper = props.shared.endpoints.logShipper;
     this.roleName = `${shipper.namespace}-${shipper.name}`;
     const labels = {
       'app.kubernetes.io/name': shipper.name,
@@ -46,7 +42,7 @@ export class LogShipperRbacChart extends Chart {
       roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: this.roleName },
       subjects: [{ kind: 'ServiceAccount', name: shipper.name, namespace: shipper.namespace }],
     });
-    ClusterChart.syncEarly(role);
-    ClusterChart.syncEarly(binding);
+    syncEarly(role);
+    syncEarly(binding);
   }
 }

@@ -8,7 +8,8 @@
  *
  * @see https://grafana.com/docs/loki/v3.7.x/configure/ (generated from docs/sources/shared/configuration.md)
  */
-import { StackConfig } from '../config';
+import { LOKI_PORTS } from '../contracts/logs';
+import { LokiSettings } from './settings';
 import { durationToSeconds } from '../lib/schema';
 
 /** A Go duration such as `10m` or `720h` (Loki's Prometheus-style fields accept it too). */
@@ -86,15 +87,12 @@ export const LOKI_PATHS = {
  */
 export const SCHEMA_FROM = '2024-04-01';
 
-/** Ports of the single binary. */
-export const LOKI_PORTS = { http: 3100, grpc: 9095 } as const;
-
 /** A whole number of hours: a Go duration every Loki duration field accepts. */
 function hours(promDuration: string): GoDuration {
   return `${Math.round(durationToSeconds(promDuration) / 3600)}h`;
 }
 
-export function lokiConfig(c: StackConfig['loki']): LokiConfig {
+export function lokiConfig(c: LokiSettings): LokiConfig {
   const d = LOKI_PATHS.data;
   const retention = hours(c.retention);
   return {

@@ -7,11 +7,10 @@
  * One replica on purpose: a single binary with `replication_factor: 1` and an in-memory ring is
  * Loki's documented small-scale mode; a second replica would be a second, separate Loki.
  */
-import { Chart } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import * as YAML from 'yaml';
-import { ComponentChart, ComponentProps } from '../lib/component';
+import { ComponentChart } from '../lib/component';
 import { ServiceEndpoint } from '../lib/endpoints';
 import { componentLabels } from '../lib/labels';
 import { MonitoringSource, RuleGroup, ScrapeJob } from '../lib/monitoring';
@@ -21,27 +20,15 @@ import { StatefulSet, claimTemplate } from '../lib/storage';
 import { configChecksum, serviceAccountFor, serviceFor } from '../lib/workload';
 import { IMAGES, imageOf } from '../versions';
 import { alertRules } from './alerts';
-import { LOKI_PATHS, LOKI_PORTS, LokiConfig, lokiConfig } from './config';
+import { LOKI_PATHS, LokiConfig, lokiConfig } from './config';
+import { LOKI_HTTP, LOKI_PORTS } from '../contracts/logs';
+import { LokiProps } from './settings';
 
 /** uid and gid of the `loki` user of the official image. */
 export const LOKI_UID = 10001;
 
-/** Loki's HTTP endpoints the pod and the collectors use. */
-export const LOKI_HTTP = {
-  /** 200 once every module runs and the ingester joined its ring; 503 while the WAL replays. */
-  ready: '/ready',
-  /** Served as soon as the HTTP server listens: liveness must not wait for the WAL replay. */
-  live: '/loki/api/v1/status/buildinfo',
-  metrics: '/metrics',
-  push: '/loki/api/v1/push',
-} as const;
-
 /** Name of the claim template (the seed's volume name); the claim is `loki-data-loki-0`. */
 export const DATA_VOLUME = 'loki-data';
-
-export interface LokiChartProps extends ComponentProps {
-  readonly dependsOn: readonly Chart[];
-}
 
 export class LokiChart extends ComponentChart implements MonitoringSource {
   readonly endpoint: ServiceEndpoint;
@@ -52,14 +39,11 @@ export class LokiChart extends ComponentChart implements MonitoringSource {
   /** loki.yaml as written into the ConfigMap. */
   readonly configYaml: string;
 
-  constructor(scope: Construct, id: string, props: LokiChartProps) {
-    const c = props.config.loki;
-    const endpoint = props.endpoints.loki;
+  constructor(scope: Construct, id: string, props: LokiProps) {
+    const c = props.settings;
+    const endpoint = props.shared.endpoints.loki;
     super(scope, id, endpoint.namespace, props.dependsOn);
     this.endpoint = endpoint;
-    if (endpoint.port !== LOKI_PORTS.http) {
-      throw new Error(`the loki endpoint's port ${endpoint.port} must be Loki's HTTP port ${LOKI_PORTS.http} (charts/lib/endpoints.ts)`);
-    }
 
     const labels = componentLabels({ name: endpoint.name, component: 'logs', version: IMAGES.loki.tag });
     const selector = endpoint.podLabels;
@@ -126,7 +110,7 @@ export class LokiChart extends ComponentChart implements MonitoringSource {
       // The shipper pushes, Grafana queries, Prometheus scrapes /metrics; nobody else.
       ingress: [
         {
-          peers: [{ endpoint: props.endpoints.logShipper }, { endpoint: props.endpoints.grafana }, { endpoint: props.endpoints.prometheus }],
+          peers: [{ endpoint: props.shared.endpoints.logShipper }, { endpoint: props.shared.endpoints.grafana }, { endpoint: props.shared.endpoints.prometheus }],
           ports: [{ port: endpoint.port }],
         },
       ],

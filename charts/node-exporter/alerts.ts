@@ -4,19 +4,19 @@
  * no series, so these never fire for an overlay or a pod volume; read-only filesystems are left out
  * here because they are full by design.
  */
-import { ComponentProps } from '../lib/component';
-import { alertGroup, alertRule, jobOf, percent, sel, tmpl } from '../lib/alerting';
+import { alertGroup, alertRule, percent, tmpl } from '../lib/alert-rules';
+import { jobOf, sel } from '../lib/promql';
 import { AlertRule, RuleGroup } from '../lib/monitoring';
 import { durationToSeconds } from '../lib/schema';
 import { NODE_METRICS as M } from './metrics';
+import { NodeExporterProps } from './settings';
 
 /** Labels that identify one filesystem of one node. */
 const FILESYSTEM = 'instance, device, mountpoint';
 
-export function alertRules(props: ComponentProps): RuleGroup[] {
-  const c = props.config;
-  const a = c.alerts;
-  const job = jobOf(props.endpoints.nodeExporter);
+export function alertRules(props: NodeExporterProps): RuleGroup[] {
+  const a = { ...props.settings.alerts, rateWindow: props.shared.rules.rateWindow };
+  const job = jobOf(props.shared.endpoints.nodeExporter);
   const service = 'node';
   const avail = sel(M.filesystemAvail.name, job);
   const freeRatio = `${avail} / ${sel(M.filesystemSize.name, job)}`;
@@ -24,7 +24,7 @@ export function alertRules(props: ComponentProps): RuleGroup[] {
   const where = `${tmpl.label('mountpoint')} on ${tmpl.label('instance')}`;
 
   const spaceLow = (severity: 'warning' | 'critical', ratio: number, forDuration: string): AlertRule =>
-    alertRule(c, {
+    alertRule(props.shared.rules, {
       name: 'NodeFilesystemSpaceLow',
       severity,
       service,
@@ -35,7 +35,7 @@ export function alertRules(props: ComponentProps): RuleGroup[] {
     });
 
   const fillingUp = (severity: 'warning' | 'critical', within: string, forDuration: string): AlertRule =>
-    alertRule(c, {
+    alertRule(props.shared.rules, {
       name: 'NodeFilesystemFillingUp',
       severity,
       service,
@@ -60,7 +60,7 @@ export function alertRules(props: ComponentProps): RuleGroup[] {
       fillingUp('critical', a.diskFillCriticalWithin, '30m'),
       // MemAvailable already counts reclaimable cache, so a low value is real pressure: the OOM
       // killer is next. 10m ignores a short peak (a batch job, a compaction).
-      alertRule(c, {
+      alertRule(props.shared.rules, {
         name: 'NodeMemoryPressure',
         severity: 'warning',
         service,

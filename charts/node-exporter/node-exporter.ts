@@ -14,21 +14,21 @@
  * It runs as `nobody` with no capability, no privilege escalation and a read-only root filesystem:
  * /proc, /sys and statfs() need none of them.
  */
-import { Chart } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
-import { ComponentChart, ComponentProps } from '../lib/component';
-import { requiredFlags } from '../lib/exporter-metrics';
+import { ComponentChart } from '../lib/component';
+import { requiredFlags } from '../lib/metric';
 import { componentLabels } from '../lib/labels';
 import { Dashboard, MonitoringSource, RuleGroup, ScrapeJob } from '../lib/monitoring';
 import { allowOnly } from '../lib/network';
 import { RESTRICTED_CONTAINER, container, httpProbe, podSpec, restrictedPod } from '../lib/pod';
 import { serviceAccountFor, serviceFor } from '../lib/workload';
-import { podScrapeJob } from '../prometheus/scrape';
+import { podScrapeJob } from '../lib/scrape';
 import { IMAGES, imageOf } from '../versions';
 import { alertRules } from './alerts';
 import { NODE_METRICS } from './metrics';
 import { recordingRules } from './recording-rules';
+import { NodeExporterProps } from './settings';
 
 /** uid/gid `nobody` of the node-exporter image. */
 const EXPORTER_UID = 65534;
@@ -65,18 +65,14 @@ export function nodeExporterArgs(port: number): string[] {
   ];
 }
 
-export interface NodeExporterChartProps extends ComponentProps {
-  readonly dependsOn: readonly Chart[];
-}
-
 export class NodeExporterChart extends ComponentChart implements MonitoringSource {
   readonly scrapeJobs: readonly ScrapeJob[];
   readonly ruleGroups: readonly RuleGroup[];
   readonly dashboards: readonly Dashboard[] = [];
 
-  constructor(scope: Construct, id: string, props: NodeExporterChartProps) {
-    const c = props.config.exporters.node;
-    const endpoint = props.endpoints.nodeExporter;
+  constructor(scope: Construct, id: string, props: NodeExporterProps) {
+    const c = props.settings;
+    const endpoint = props.shared.endpoints.nodeExporter;
     super(scope, id, endpoint.namespace, props.dependsOn);
 
     const labels = componentLabels({ name: endpoint.name, component: 'exporter', version: IMAGES.nodeExporter.tag });
@@ -128,7 +124,7 @@ export class NodeExporterChart extends ComponentChart implements MonitoringSourc
       name: endpoint.name,
       labels,
       podLabels: selector,
-      ingress: [{ peers: [{ endpoint: props.endpoints.prometheus }], ports: [{ port: endpoint.port }] }],
+      ingress: [{ peers: [{ endpoint: props.shared.endpoints.prometheus }], ports: [{ port: endpoint.port }] }],
       egress: [],
       dns: false,
     });

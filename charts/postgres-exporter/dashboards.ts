@@ -3,25 +3,23 @@
  * max_connections and the backend's own pool saturation, table and database sizes, and the health
  * signals behind them (cache hits, transactions, deadlocks, long transactions).
  */
-import { ComponentProps } from '../lib/component';
-import { jobOf, maxBy, sel, sumBy } from '../lib/alerting';
+import { jobOf, maxBy, sel, sumBy } from '../lib/promql';
 import { Dashboard } from '../lib/monitoring';
-import { BACKEND_METRICS } from '../backend/metrics';
-import { backendRecords } from '../backend/recording-rules';
-import { FOLDERS, UNIT, barGauge, dashboard, upDown, prom, stat, timeseries, warnAbove } from '../grafana/panels';
+import { BACKEND_METRICS } from '../contracts/backend-metrics';
+import { BACKEND_DB_POOL_USAGE } from '../contracts/recorded';
+import { FOLDERS, UNIT, barGauge, dashboard, upDown, prom, stat, timeseries, warnAbove } from '../lib/panels';
 import { POSTGRES_METRICS as M } from './metrics';
 import { CLIENT_BACKEND, postgresRecords } from './recording-rules';
+import { PostgresExporterProps } from './settings';
 
 export const POSTGRES_DASHBOARD_UID = 'love-postgres';
 
-export function dashboards(props: ComponentProps): Dashboard[] {
-  const c = props.config;
-  const a = c.alerts;
-  const job = jobOf(props.endpoints.postgresExporter);
-  const backendJob = jobOf(props.endpoints.backend);
-  const r = postgresRecords(c);
-  const pool = backendRecords(c);
-  const slow = c.grafana.slowQuerySeconds;
+export function dashboards(props: PostgresExporterProps): Dashboard[] {
+  const a = { ...props.settings.alerts, rateWindow: props.shared.rules.rateWindow };
+  const job = jobOf(props.shared.endpoints.postgresExporter);
+  const backendJob = jobOf(props.shared.endpoints.backend);
+  const r = postgresRecords(a.rateWindow);
+  const slow = props.settings.slowQuerySeconds;
   const perSecond = (metric: string) => sumBy(['datname'], `rate(${sel(metric, job)}[$__rate_interval])`);
 
   return [
@@ -45,10 +43,10 @@ export function dashboards(props: ComponentProps): Dashboard[] {
             }),
             stat({
               title: 'Connections in use',
-              description: `Client connections as a share of max_connections minus the superuser reserve. The connection alert fires above ${a.pgConnectionsRatio}.`,
+              description: `Client connections as a share of max_connections minus the superuser reserve. The connection alert fires above ${a.connectionsRatio}.`,
               unit: UNIT.percent,
               queries: [prom(sel(r.connectionsUsage, job), { legend: 'in use' })],
-              thresholds: warnAbove(a.pgConnectionsRatio * 0.75, a.pgConnectionsRatio),
+              thresholds: warnAbove(a.connectionsRatio * 0.75, a.connectionsRatio),
             }),
             stat({
               title: 'Mean query duration',
@@ -120,12 +118,12 @@ export function dashboards(props: ComponentProps): Dashboard[] {
             }),
             timeseries({
               title: 'Backend connection pool saturation',
-              description: `Share of each backend pod's Postgres pool in use. BackendDbPoolExhausted fires above ${a.dbPoolRatio} for 5m.`,
+              description: `Share of each backend pod's Postgres pool in use. BackendDbPoolExhausted fires above ${props.backendDbPoolRatio} for 5m.`,
               unit: UNIT.percent,
               min: 0,
               max: 1,
-              queries: [prom(sel(pool.dbPoolUsage, backendJob), { legend: '{{pod}}' })],
-              thresholds: [{ value: a.dbPoolRatio, color: 'red' }],
+              queries: [prom(sel(BACKEND_DB_POOL_USAGE, backendJob), { legend: '{{pod}}' })],
+              thresholds: [{ value: props.backendDbPoolRatio, color: 'red' }],
             }),
             timeseries({
               title: 'Clients waiting for a pool connection',
@@ -141,7 +139,7 @@ export function dashboards(props: ComponentProps): Dashboard[] {
               min: 0,
               max: 1,
               queries: [prom(sel(r.connectionsUsage, job), { legend: 'in use' })],
-              thresholds: [{ value: a.pgConnectionsRatio, color: 'red' }],
+              thresholds: [{ value: a.connectionsRatio, color: 'red' }],
             }),
           ],
         },

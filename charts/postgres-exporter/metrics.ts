@@ -19,7 +19,7 @@
  *   arrived after 0.20.1); it counts open non-idle transactions, and the age of the oldest is a
  *   separate gauge.
  */
-import { ExporterMetricDef } from '../lib/exporter-metrics';
+import { MetricDef } from '../lib/metric';
 
 /** Values of `pg_stat_activity_count{state}`: PostgreSQL's backend states, all exported even at 0. */
 export const PG_ACTIVITY_STATES = [
@@ -41,21 +41,21 @@ export const POSTGRES_METRICS = {
     type: 'gauge',
     help: 'Whether the last scrape could connect to PostgreSQL (1) or not (0).',
     labels: [],
-    collector: 'exporter',
+    source: 'exporter',
   },
   maxConnections: {
     name: 'pg_settings_max_connections',
     type: 'gauge',
     help: 'Server setting max_connections: the most concurrent connections the server accepts.',
     labels: [],
-    collector: 'built-in pg_settings query',
+    source: 'built-in pg_settings query',
   },
   superuserReservedConnections: {
     name: 'pg_settings_superuser_reserved_connections',
     type: 'gauge',
     help: 'Server setting superuser_reserved_connections: slots of max_connections that ordinary roles cannot use.',
     labels: [],
-    collector: 'built-in pg_settings query',
+    source: 'built-in pg_settings query',
   },
   activityCount: {
     name: 'pg_stat_activity_count',
@@ -63,7 +63,7 @@ export const POSTGRES_METRICS = {
     help: 'Connections by database and state (plus user, application, backend and wait event); sum by state for the total.',
     labels: ['datname', 'state', 'usename', 'application_name', 'backend_type', 'wait_event_type', 'wait_event'],
     values: { state: PG_ACTIVITY_STATES },
-    collector: 'built-in pg_stat_activity query',
+    source: 'built-in pg_stat_activity query',
   },
   activityMaxTxDuration: {
     name: 'pg_stat_activity_max_tx_duration',
@@ -71,77 +71,77 @@ export const POSTGRES_METRICS = {
     help: 'Longest running transaction, in seconds, per label set of pg_stat_activity_count.',
     labels: ['datname', 'state', 'usename', 'application_name', 'backend_type', 'wait_event_type', 'wait_event'],
     values: { state: PG_ACTIVITY_STATES },
-    collector: 'built-in pg_stat_activity query',
+    source: 'built-in pg_stat_activity query',
   },
   databaseSize: {
     name: 'pg_database_size_bytes',
     type: 'gauge',
     help: 'Disk space used by each database.',
     labels: ['datname'],
-    collector: 'database',
+    source: 'database',
   },
   tableSize: {
     name: 'pg_stat_user_tables_table_size_bytes',
     type: 'gauge',
     help: 'Disk space of a user table with its TOAST data, without indexes (pg_table_size), in the database of the DSN.',
     labels: TABLE,
-    collector: 'stat_user_tables',
+    source: 'stat_user_tables',
   },
   tableIndexSize: {
     name: 'pg_stat_user_tables_index_size_bytes',
     type: 'gauge',
     help: "Disk space of a user table's indexes (pg_indexes_size); plus table_size_bytes, the table's whole footprint.",
     labels: TABLE,
-    collector: 'stat_user_tables',
+    source: 'stat_user_tables',
   },
   tableDeadTuples: {
     name: 'pg_stat_user_tables_n_dead_tup',
     type: 'gauge',
     help: 'Estimated dead rows of a user table: bloat that autovacuum has not reclaimed yet.',
     labels: TABLE,
-    collector: 'stat_user_tables',
+    source: 'stat_user_tables',
   },
   deadlocks: {
     name: 'pg_stat_database_deadlocks',
     type: 'counter',
     help: 'Deadlocks detected in a database (a counter without _total).',
     labels: DATABASE,
-    collector: 'stat_database',
+    source: 'stat_database',
   },
   commits: {
     name: 'pg_stat_database_xact_commit',
     type: 'counter',
     help: 'Transactions committed in a database (a counter without _total).',
     labels: DATABASE,
-    collector: 'stat_database',
+    source: 'stat_database',
   },
   rollbacks: {
     name: 'pg_stat_database_xact_rollback',
     type: 'counter',
     help: 'Transactions rolled back in a database (a counter without _total).',
     labels: DATABASE,
-    collector: 'stat_database',
+    source: 'stat_database',
   },
   blocksHit: {
     name: 'pg_stat_database_blks_hit',
     type: 'counter',
     help: 'Block reads served from the shared buffer cache (a counter without _total); with blks_read, the cache hit ratio.',
     labels: DATABASE,
-    collector: 'stat_database',
+    source: 'stat_database',
   },
   blocksRead: {
     name: 'pg_stat_database_blks_read',
     type: 'counter',
     help: 'Blocks read from disk (or the OS cache) in a database (a counter without _total).',
     labels: DATABASE,
-    collector: 'stat_database',
+    source: 'stat_database',
   },
   statementCalls: {
     name: 'pg_stat_statements_calls_total',
     type: 'counter',
     help: 'Executions of a normalized statement (the 100 heaviest by total time are exported).',
     labels: STATEMENT,
-    collector: 'stat_statements',
+    source: 'stat_statements',
     flag: '--collector.stat_statements',
     requires: "the pg_stat_statements extension: in shared_preload_libraries and CREATE EXTENSION pg_stat_statements",
   },
@@ -150,7 +150,7 @@ export const POSTGRES_METRICS = {
     type: 'counter',
     help: 'Total execution time of a normalized statement, in seconds; divided by calls, the mean query duration.',
     labels: STATEMENT,
-    collector: 'stat_statements',
+    source: 'stat_statements',
     flag: '--collector.stat_statements',
     requires: "the pg_stat_statements extension: in shared_preload_libraries and CREATE EXTENSION pg_stat_statements",
   },
@@ -159,7 +159,7 @@ export const POSTGRES_METRICS = {
     type: 'gauge',
     help: 'Open, non-idle transactions (autovacuum excluded).',
     labels: [],
-    collector: 'long_running_transactions',
+    source: 'long_running_transactions',
     flag: '--collector.long_running_transactions',
   },
   oldestTransactionSeconds: {
@@ -167,9 +167,9 @@ export const POSTGRES_METRICS = {
     type: 'gauge',
     help: 'Age in seconds of the oldest open, non-idle transaction (autovacuum excluded); despite the name, an age, not a timestamp.',
     labels: [],
-    collector: 'long_running_transactions',
+    source: 'long_running_transactions',
     flag: '--collector.long_running_transactions',
   },
-} as const satisfies Record<string, ExporterMetricDef>;
+} as const satisfies Record<string, MetricDef>;
 
 export type PostgresMetric = keyof typeof POSTGRES_METRICS;

@@ -6,22 +6,22 @@
  * What the database needs (docs/metrics.md): a role with `pg_monitor`, and for query durations the
  * `pg_stat_statements` extension (in shared_preload_libraries, then CREATE EXTENSION).
  */
-import { Chart } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
-import { ComponentChart, ComponentProps } from '../lib/component';
-import { requiredFlags } from '../lib/exporter-metrics';
+import { ComponentChart } from '../lib/component';
+import { requiredFlags } from '../lib/metric';
 import { componentLabels } from '../lib/labels';
 import { Dashboard, MonitoringSource, RuleGroup, ScrapeJob } from '../lib/monitoring';
 import { allowOnly } from '../lib/network';
 import { container, httpProbe, podSpec, restrictedPod } from '../lib/pod';
 import { serviceAccountFor, serviceFor } from '../lib/workload';
-import { podScrapeJob } from '../prometheus/scrape';
+import { podScrapeJob } from '../lib/scrape';
 import { IMAGES, imageOf } from '../versions';
 import { alertRules } from './alerts';
 import { dashboards } from './dashboards';
 import { POSTGRES_METRICS } from './metrics';
 import { recordingRules } from './recording-rules';
+import { PostgresExporterProps } from './settings';
 
 /** uid/gid `nobody` of the postgres-exporter image. */
 const EXPORTER_UID = 65534;
@@ -33,18 +33,14 @@ export function postgresExporterArgs(port: number): string[] {
   return [`--web.listen-address=:${port}`, ...requiredFlags(POSTGRES_METRICS)];
 }
 
-export interface PostgresExporterChartProps extends ComponentProps {
-  readonly dependsOn: readonly Chart[];
-}
-
 export class PostgresExporterChart extends ComponentChart implements MonitoringSource {
   readonly scrapeJobs: readonly ScrapeJob[];
   readonly ruleGroups: readonly RuleGroup[];
   readonly dashboards: readonly Dashboard[];
 
-  constructor(scope: Construct, id: string, props: PostgresExporterChartProps) {
-    const c = props.config.exporters.postgres;
-    const endpoint = props.endpoints.postgresExporter;
+  constructor(scope: Construct, id: string, props: PostgresExporterProps) {
+    const c = props.settings;
+    const endpoint = props.shared.endpoints.postgresExporter;
     super(scope, id, endpoint.namespace, props.dependsOn);
 
     const labels = componentLabels({ name: endpoint.name, component: 'exporter', version: IMAGES.postgresExporter.tag });
@@ -87,7 +83,7 @@ export class PostgresExporterChart extends ComponentChart implements MonitoringS
       name: endpoint.name,
       labels,
       podLabels: selector,
-      ingress: [{ peers: [{ endpoint: props.endpoints.prometheus }], ports: [{ port: endpoint.port }] }],
+      ingress: [{ peers: [{ endpoint: props.shared.endpoints.prometheus }], ports: [{ port: endpoint.port }] }],
       egress: [{ peers: [{ anywhere: true }], ports: [{ port: POSTGRES_PORT }] }],
     });
 

@@ -4,37 +4,23 @@
  * switch (Alertmanager sends it to the heartbeat receiver; silence from it means the alerting
  * path itself is broken).
  */
-import { ComponentProps } from '../lib/component';
-import { UP, WATCHDOG, alertGroup, alertRule, increase, jobOf, sel, sumBy, tmpl } from '../lib/alerting';
+import { UP, increase, jobOf, sel, sumBy } from '../lib/promql';
+import { WATCHDOG, alertGroup, alertRule, tmpl } from '../lib/alert-rules';
 import { RuleGroup } from '../lib/monitoring';
+import { PROMETHEUS_SELF_METRICS } from './metrics';
+import { PrometheusProps } from './settings';
 
-/** Prometheus v3.14's own metrics that these alerts read. */
-export const PROMETHEUS_SELF_METRICS = {
-  ruleEvaluationFailures: {
-    name: 'prometheus_rule_evaluation_failures_total',
-    type: 'counter',
-    help: 'Rule evaluations that failed, per rule group (`rule_group` is "<file>;<group>").',
-    labels: ['rule_group'],
-  },
-  configLastReloadSuccessful: {
-    name: 'prometheus_config_last_reload_successful',
-    type: 'gauge',
-    help: '1 when the last configuration (and rule file) load succeeded, 0 when it failed.',
-    labels: [],
-  },
-} as const;
 
-export function alertRules(props: ComponentProps): RuleGroup[] {
-  const c = props.config;
+export function alertRules(props: PrometheusProps): RuleGroup[] {
   const M = PROMETHEUS_SELF_METRICS;
-  const job = jobOf(props.endpoints.prometheus);
-  const service = props.endpoints.prometheus.name;
+  const job = jobOf(props.shared.endpoints.prometheus);
+  const service = props.shared.endpoints.prometheus.name;
   return [
     alertGroup(service, [
       // Every target of every job, present and future: its `service` is its job, so Alertmanager
       // groups the down targets of one component together. 5m: a pod being rescheduled is
       // replaced within that time; longer, and its metrics (and alerts) are blind.
-      alertRule(c, {
+      alertRule(props.shared.rules, {
         name: 'PrometheusTargetDown',
         severity: 'warning',
         expr: `label_replace(${UP} == 0, "service", "$1", "job", "(.*)")`,
@@ -44,17 +30,17 @@ export function alertRules(props: ComponentProps): RuleGroup[] {
       }),
       // A rule that fails evaluates to nothing: its alert can never fire. Critical because the
       // failing rule may be a paging one. 10m: one failed evaluation during a restart is noise.
-      alertRule(c, {
+      alertRule(props.shared.rules, {
         name: 'PrometheusRuleEvaluationFailures',
         severity: 'critical',
         service,
-        expr: `${sumBy(['rule_group'], increase(sel(M.ruleEvaluationFailures.name, job), c.alerts.rateWindow))} > 0`,
+        expr: `${sumBy(['rule_group'], increase(sel(M.ruleEvaluationFailures.name, job), props.shared.rules.rateWindow))} > 0`,
         for: '10m',
         summary: `Rules of group ${tmpl.label('rule_group')} fail to evaluate`,
-        description: `${tmpl.number} evaluations of ${tmpl.label('rule_group')} failed over the last ${c.alerts.rateWindow}; the alerts of that group cannot fire.`,
+        description: `${tmpl.number} evaluations of ${tmpl.label('rule_group')} failed over the last ${props.shared.rules.rateWindow}; the alerts of that group cannot fire.`,
       }),
       // The previous configuration stays in use: a warning. 10m lets a corrected rollout land.
-      alertRule(c, {
+      alertRule(props.shared.rules, {
         name: 'PrometheusConfigReloadFailed',
         severity: 'warning',
         service,
@@ -65,7 +51,7 @@ export function alertRules(props: ComponentProps): RuleGroup[] {
       }),
       // Always firing, from the first evaluation. Its severity is only there to keep the closed
       // set; Alertmanager's first route takes it to the heartbeat receiver before any severity route.
-      alertRule(c, {
+      alertRule(props.shared.rules, {
         name: WATCHDOG,
         severity: 'warning',
         service,

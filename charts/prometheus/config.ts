@@ -3,11 +3,11 @@
  * of the config and the sources: the chart mounts their output, the tests and promtool read it.
  */
 import * as YAML from 'yaml';
-import { StackConfig } from '../config';
 import { ServiceEndpoint } from '../lib/endpoints';
 import { RuleGroup, ScrapeJob } from '../lib/monitoring';
 import { sizeToBytes } from '../lib/schema';
-import { podDiscovery, podTargetRelabels } from './scrape';
+import { PrometheusSettings } from './settings';
+import { podDiscovery, podTargetRelabels } from '../lib/scrape';
 
 /** Where the configuration ConfigMap is mounted; prometheus.yml and the rule files sit side by side. */
 export const CONFIG_DIR = '/etc/prometheus/config';
@@ -51,19 +51,21 @@ export function renderRuleFiles(groups: readonly RuleGroup[]): Record<string, st
 }
 
 export interface PrometheusConfigInput {
-  readonly config: StackConfig;
+  readonly settings: PrometheusSettings;
+  /** The `cluster` and `environment` external labels. */
+  readonly externalLabels: { readonly cluster: string; readonly environment: string };
   readonly scrapeJobs: readonly ScrapeJob[];
   readonly alertmanager: ServiceEndpoint;
 }
 
 /** The alerting section: every Alertmanager pod, not the Service, as Alertmanager's HA design expects. */
-export function alertmanagerConfig(am: ServiceEndpoint): Record<string, unknown> {
+export function alertingSection(am: ServiceEndpoint): Record<string, unknown> {
   return { api_version: 'v2', kubernetes_sd_configs: [podDiscovery(am)], relabel_configs: podTargetRelabels(am) };
 }
 
 /** prometheus.yml as an object. */
 export function prometheusConfig(i: PrometheusConfigInput): Record<string, unknown> {
-  const p = i.config.prometheus;
+  const p = i.settings;
   const names = new Set<string>();
   for (const j of i.scrapeJobs) {
     if (names.has(j.job_name)) throw new Error(`two scrape jobs are named '${j.job_name}'; fix: give every job its own job_name`);
@@ -73,13 +75,13 @@ export function prometheusConfig(i: PrometheusConfigInput): Record<string, unkno
     global: {
       scrape_interval: p.scrapeInterval,
       evaluation_interval: p.evaluationInterval,
-      external_labels: { cluster: i.config.cluster, environment: i.config.environment },
+      external_labels: { cluster: i.externalLabels.cluster, environment: i.externalLabels.environment },
     },
     // Retention lives here, not in the deprecated --storage.tsdb.retention.* flags: changes to it are
     // applied by a reload like any other setting (docs/prometheus.md).
     storage: { tsdb: { retention: { time: p.retention, size: retentionSize(p.storage.size, p.retentionSizeRatio) } } },
     rule_files: [`*${RULE_FILE_SUFFIX}`],
-    alerting: { alertmanagers: [alertmanagerConfig(i.alertmanager)] },
+    alerting: { alertmanagers: [alertingSection(i.alertmanager)] },
     scrape_configs: i.scrapeJobs,
   };
 }

@@ -7,10 +7,9 @@
  * directory (the kubelet swaps it atomically), and `--config.auto-reload` re-reads prometheus.yml
  * and every rule file when their checksum changes (docs/prometheus.md).
  */
-import { Chart } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
-import { ComponentChart, ComponentProps } from '../lib/component';
+import { ComponentChart } from '../lib/component';
 import { ServiceEndpoint } from '../lib/endpoints';
 import { componentLabels } from '../lib/labels';
 import { Dashboard, MonitoringSource, RuleGroup, ScrapeJob } from '../lib/monitoring';
@@ -20,8 +19,10 @@ import { StatefulSet, claimTemplate } from '../lib/storage';
 import { serviceAccountFor, serviceFor } from '../lib/workload';
 import { IMAGES, imageOf } from '../versions';
 import { alertRules } from './alerts';
-import { CONFIG_DIR, CONFIG_FILE, alertmanagerConfig, prometheusConfig, renderPrometheusConfig, renderRuleFiles } from './config';
-import { Discovery, SD_ROLE_RESOURCES, reachOf } from './scrape';
+import { CONFIG_DIR, CONFIG_FILE, alertingSection, prometheusConfig, renderPrometheusConfig, renderRuleFiles } from './config';
+import { Discovery, reachOf } from './reach';
+import { SD_ROLE_RESOURCES } from '../lib/scrape';
+import { PrometheusProps } from './settings';
 
 /** uid/gid `nobody` of the quay.io/prometheus/prometheus image. */
 const PROMETHEUS_UID = 65534;
@@ -29,8 +30,7 @@ const PROMETHEUS_UID = 65534;
 export const DATA_VOLUME = 'prometheus-data';
 const DATA_DIR = '/prometheus';
 
-export interface PrometheusChartProps extends ComponentProps {
-  readonly dependsOn: readonly Chart[];
+export interface PrometheusChartProps extends PrometheusProps {
   /** Everything Prometheus scrapes and evaluates rules for: each source's scrapeJobs and ruleGroups. */
   readonly sources: readonly MonitoringSource[];
   /**
@@ -53,8 +53,8 @@ export class PrometheusChart extends ComponentChart implements MonitoringSource 
   readonly discovery: readonly Discovery[];
 
   constructor(scope: Construct, id: string, props: PrometheusChartProps) {
-    const c = props.config.prometheus;
-    const ep = props.endpoints;
+    const c = props.settings;
+    const ep = props.shared.endpoints;
     const endpoint = ep.prometheus;
     super(scope, id, endpoint.namespace, props.dependsOn);
 
@@ -68,7 +68,7 @@ export class PrometheusChart extends ComponentChart implements MonitoringSource 
     const jobs = [...props.sources.flatMap((s) => s.scrapeJobs ?? []), ...this.scrapeJobs];
     const groups = [...props.sources.flatMap((s) => s.ruleGroups ?? []), ...this.ruleGroups];
 
-    const cfg = prometheusConfig({ config: props.config, scrapeJobs: jobs, alertmanager: ep.alertmanager });
+    const cfg = prometheusConfig({ settings: c, externalLabels: { cluster: props.shared.cluster, environment: props.shared.environment }, scrapeJobs: jobs, alertmanager: ep.alertmanager });
     this.configYaml = renderPrometheusConfig(cfg);
     this.ruleFiles = renderRuleFiles(groups);
 
@@ -76,7 +76,7 @@ export class PrometheusChart extends ComponentChart implements MonitoringSource 
     const allEndpoints = Object.values(ep);
     const reaches = [
       ...jobs.map((j) => reachOf(j.job_name, j, allEndpoints)),
-      reachOf('alerting.alertmanagers', alertmanagerConfig(ep.alertmanager), allEndpoints),
+      reachOf('alerting.alertmanagers', alertingSection(ep.alertmanager), allEndpoints),
     ];
     this.discovery = uniqueBy(reaches.flatMap((r) => r.discovery), (d) => `${d.namespace}/${d.role}`);
     const targets = uniqueBy(reaches.flatMap((r) => r.endpoints), (e) => `${e.namespace}/${e.name}`);
@@ -143,7 +143,7 @@ export class PrometheusChart extends ComponentChart implements MonitoringSource 
 
     const scrapeFlows: Flow[] = targets.map((t) =>
       hostNetwork.some((h) => h.namespace === t.namespace && h.name === t.name)
-        ? { peers: [{ cidrs: props.config.exporters.node.nodeCidrs }], ports: [{ port: t.port }] }
+        ? { peers: [{ cidrs: props.shared.network.nodeCidrs }], ports: [{ port: t.port }] }
         : { peers: [{ endpoint: t }], ports: [{ port: t.port }] },
     );
     allowOnly(this, 'network-policy', {
@@ -154,7 +154,7 @@ export class PrometheusChart extends ComponentChart implements MonitoringSource 
       ingress: [{ peers: [{ endpoint: ep.grafana }], ports: [{ port: endpoint.port }] }],
       egress: [
         ...scrapeFlows,
-        { peers: [{ cidrs: props.config.network.apiServerCidrs }], ports: props.config.network.apiServerPorts.map((port) => ({ port })) },
+        { peers: [{ cidrs: props.shared.network.apiServerCidrs }], ports: props.shared.network.apiServerPorts.map((port) => ({ port })) },
       ],
     });
   }

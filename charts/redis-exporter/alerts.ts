@@ -2,21 +2,21 @@
  * Alerts on Redis, which holds the Bull queues, from what the redis exporter reports (./metrics.ts):
  * Redis unreachable, memory near maxmemory, and keys evicted (with Bull, an evicted key is a lost job).
  */
-import { ComponentProps } from '../lib/component';
-import { alertGroup, alertRule, increase, jobOf, percent, sel, tmpl } from '../lib/alerting';
+import { alertGroup, alertRule, percent, tmpl } from '../lib/alert-rules';
+import { increase, jobOf, sel } from '../lib/promql';
 import { RuleGroup } from '../lib/monitoring';
 import { REDIS_METRICS as M } from './metrics';
+import { RedisExporterProps } from './settings';
 
-export function alertRules(props: ComponentProps): RuleGroup[] {
-  const c = props.config;
-  const job = jobOf(props.endpoints.redisExporter);
+export function alertRules(props: RedisExporterProps): RuleGroup[] {
+  const job = jobOf(props.shared.endpoints.redisExporter);
   const service = 'redis';
-  const w = c.alerts.rateWindow;
+  const w = props.shared.rules.rateWindow;
   return [
     alertGroup(service, [
       // The original stack's name. Queues, workers and the cache stop with Redis; 1m rides out a
       // restart (Redis loads its RDB in seconds at this size), then a text wakes someone.
-      alertRule(c, {
+      alertRule(props.shared.rules, {
         name: 'RedisDown',
         severity: 'critical',
         notifySms: true,
@@ -29,18 +29,18 @@ export function alertRules(props: ComponentProps): RuleGroup[] {
       // maxmemory 0 means no limit: dividing by (max > 0) drops that case instead of dividing by 0.
       // With Bull's `noeviction`, full memory makes every write fail; 5m ignores a burst of
       // enqueued jobs that the workers drain.
-      alertRule(c, {
+      alertRule(props.shared.rules, {
         name: 'RedisMemoryHigh',
         severity: 'warning',
         service,
-        expr: `${sel(M.memoryUsed.name, job)}\n  /\n(${sel(M.memoryMax.name, job)} > 0)\n> ${c.alerts.redisMemoryRatio}`,
+        expr: `${sel(M.memoryUsed.name, job)}\n  /\n(${sel(M.memoryMax.name, job)} > 0)\n> ${props.settings.alerts.memoryRatio}`,
         for: '5m',
-        summary: `Redis uses more than ${percent(c.alerts.redisMemoryRatio)} of maxmemory`,
-        description: `Redis ${tmpl.label('instance')} uses ${tmpl.percent} of its maxmemory (threshold ${percent(c.alerts.redisMemoryRatio)}); at 100% writes fail or keys are evicted.`,
+        summary: `Redis uses more than ${percent(props.settings.alerts.memoryRatio)} of maxmemory`,
+        description: `Redis ${tmpl.label('instance')} uses ${tmpl.percent} of its maxmemory (threshold ${percent(props.settings.alerts.memoryRatio)}); at 100% writes fail or keys are evicted.`,
       }),
       // Any eviction is an incident: Bull keeps jobs in keys, so an evicted key is a lost job. An
       // event, not a state, hence no `for`: it fires while the window holds evictions.
-      alertRule(c, {
+      alertRule(props.shared.rules, {
         name: 'RedisEvictingKeys',
         severity: 'critical',
         service,

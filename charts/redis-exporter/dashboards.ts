@@ -2,23 +2,22 @@
  * Redis Health: command latency, memory against maxmemory, keyspace, eviction rate and the hit/miss
  * ratio of the Redis that holds the backend's Bull queues and cache.
  */
-import { ComponentProps } from '../lib/component';
-import { jobOf, sel, sumBy } from '../lib/alerting';
+import { jobOf, sel, sumBy } from '../lib/promql';
 import { Dashboard } from '../lib/monitoring';
-import { FOLDERS, UNIT, dashboard, upDown, prom, stat, timeseries, warnAbove } from '../grafana/panels';
+import { FOLDERS, UNIT, dashboard, upDown, prom, stat, timeseries, warnAbove } from '../lib/panels';
 import { REDIS_METRICS as M } from './metrics';
 import { redisRecords } from './recording-rules';
+import { RedisExporterProps } from './settings';
 
 export const REDIS_DASHBOARD_UID = 'love-redis';
 
 /** The eviction policy Bull needs: any other one may evict a job's keys, and the job is lost. */
 export const BULL_MAXMEMORY_POLICY = 'noeviction';
 
-export function dashboards(props: ComponentProps): Dashboard[] {
-  const c = props.config;
-  const a = c.alerts;
-  const job = jobOf(props.endpoints.redisExporter);
-  const r = redisRecords(c);
+export function dashboards(props: RedisExporterProps): Dashboard[] {
+  const a = { ...props.settings.alerts, rateWindow: props.shared.rules.rateWindow };
+  const job = jobOf(props.shared.endpoints.redisExporter);
+  const r = redisRecords(a.rateWindow);
   const perSecond = (metric: string) => sumBy([], `rate(${sel(metric, job)}[$__rate_interval])`);
 
   return [
@@ -52,11 +51,11 @@ export function dashboards(props: ComponentProps): Dashboard[] {
             }),
             stat({
               title: 'Memory used of maxmemory',
-              description: `Memory in use as a share of maxmemory (no value while maxmemory is 0, i.e. unlimited). The Redis memory alert fires above ${a.redisMemoryRatio}.`,
+              description: `Memory in use as a share of maxmemory (no value while maxmemory is 0, i.e. unlimited). The Redis memory alert fires above ${a.memoryRatio}.`,
               unit: UNIT.percent,
               width: 4,
               queries: [prom(sel(r.memoryUsage, job), { legend: 'used' })],
-              thresholds: warnAbove(a.redisMemoryRatio * 0.75, a.redisMemoryRatio),
+              thresholds: warnAbove(a.memoryRatio * 0.75, a.memoryRatio),
             }),
             stat({
               title: 'Hit ratio',

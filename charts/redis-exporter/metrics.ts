@@ -9,7 +9,7 @@
  * given (it needs Redis 7+, whose `LATENCY HISTOGRAM` it reads), and
  * `redis_total_system_memory_bytes` (off without `--include-system-metrics`) is not read.
  */
-import { ExporterMetricDef } from '../lib/exporter-metrics';
+import { MetricDef } from '../lib/metric';
 
 export const REDIS_METRICS = {
   up: {
@@ -17,100 +17,100 @@ export const REDIS_METRICS = {
     type: 'gauge',
     help: 'Whether the last scrape could talk to Redis (1) or not (0).',
     labels: [],
-    collector: 'exporter',
+    source: 'exporter',
   },
   instanceInfo: {
     name: 'redis_instance_info',
     type: 'gauge',
     help: "Always 1; its labels describe the instance. maxmemory_policy must be 'noeviction' for Bull queues (an evicted job key is a lost job).",
     labels: ['role', 'redis_version', 'redis_build_id', 'redis_mode', 'os', 'maxmemory_policy', 'tcp_port', 'run_id', 'process_id'],
-    collector: 'INFO server',
+    source: 'INFO server',
   },
   memoryUsed: {
     name: 'redis_memory_used_bytes',
     type: 'gauge',
     help: 'Memory Redis has allocated for data and overhead (INFO used_memory).',
     labels: [],
-    collector: 'INFO memory',
+    source: 'INFO memory',
   },
   memoryMax: {
     name: 'redis_memory_max_bytes',
     type: 'gauge',
     help: 'The maxmemory setting; 0 means no limit, so a ratio against it must ignore 0.',
     labels: [],
-    collector: 'INFO memory',
+    source: 'INFO memory',
   },
   connectedClients: {
     name: 'redis_connected_clients',
     type: 'gauge',
     help: 'Client connections, replicas excluded.',
     labels: [],
-    collector: 'INFO clients',
+    source: 'INFO clients',
   },
   dbKeys: {
     name: 'redis_db_keys',
     type: 'gauge',
     help: "Keys per logical database (db label such as 'db0').",
     labels: ['db'],
-    collector: 'INFO keyspace',
+    source: 'INFO keyspace',
   },
   dbKeysExpiring: {
     name: 'redis_db_keys_expiring',
     type: 'gauge',
     help: 'Keys with a TTL per logical database.',
     labels: ['db'],
-    collector: 'INFO keyspace',
+    source: 'INFO keyspace',
   },
   evictedKeys: {
     name: 'redis_evicted_keys_total',
     type: 'counter',
     help: 'Keys evicted because of the maxmemory limit.',
     labels: [],
-    collector: 'INFO stats',
+    source: 'INFO stats',
   },
   expiredKeys: {
     name: 'redis_expired_keys_total',
     type: 'counter',
     help: 'Keys removed because their TTL passed.',
     labels: [],
-    collector: 'INFO stats',
+    source: 'INFO stats',
   },
   keyspaceHits: {
     name: 'redis_keyspace_hits_total',
     type: 'counter',
     help: 'Successful key lookups.',
     labels: [],
-    collector: 'INFO stats',
+    source: 'INFO stats',
   },
   keyspaceMisses: {
     name: 'redis_keyspace_misses_total',
     type: 'counter',
     help: 'Key lookups that found nothing.',
     labels: [],
-    collector: 'INFO stats',
+    source: 'INFO stats',
   },
   commands: {
     name: 'redis_commands_total',
     type: 'counter',
     help: 'Calls per command (INFO commandstats).',
     labels: ['cmd'],
-    collector: 'INFO commandstats',
+    source: 'INFO commandstats',
   },
   commandsDuration: {
     name: 'redis_commands_duration_seconds_total',
     type: 'counter',
     help: 'Time spent per command, in seconds; divided by redis_commands_total, the mean command latency.',
     labels: ['cmd'],
-    collector: 'INFO commandstats',
+    source: 'INFO commandstats',
   },
   commandLatency: {
     name: 'redis_commands_latencies_usec',
     type: 'histogram',
     help: 'Latency histogram per command, in microseconds (LATENCY HISTOGRAM).',
     labels: ['cmd'],
-    collector: 'LATENCY HISTOGRAM',
+    source: 'LATENCY HISTOGRAM',
     requires: 'Redis 7.0 or later',
   },
-} as const satisfies Record<string, ExporterMetricDef>;
+} as const satisfies Record<string, MetricDef>;
 
 export type RedisMetric = keyof typeof REDIS_METRICS;

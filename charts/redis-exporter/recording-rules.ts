@@ -3,19 +3,17 @@
  * (one histogram per command), the mean latency from INFO commandstats (also on older Redis), and
  * the ratios the Redis Health dashboard draws (keyspace hits, memory against maxmemory).
  */
-import { StackConfig } from '../config';
-import { ComponentProps } from '../lib/component';
-import { jobOf, rate, sel, sumBy } from '../lib/alerting';
+import { jobOf, rate, sel, sumBy } from '../lib/promql';
 import { RuleGroup } from '../lib/monitoring';
-import { baseName, quantileRules, rateOp, recordName, recordingGroup } from '../grafana/recording';
+import { baseName, quantileRules, rateOp, recordName, recordingGroup } from '../lib/recording-rules';
 import { REDIS_METRICS as M } from './metrics';
+import { RedisExporterProps } from './settings';
 
 /** Quantiles of command latency the dashboard draws. */
 export const COMMAND_LATENCY_QUANTILES = [0.5, 0.99] as const;
 
-/** Names of the Redis exporter's recorded series; the dashboards read these. */
-export function redisRecords(c: StackConfig) {
-  const w = c.alerts.rateWindow;
+/** Names of the Redis exporter's recorded series over the rate window `w`; the dashboards read these. */
+export function redisRecords(w: string) {
   return {
     /** Latency histogram buckets per command (microseconds). */
     latencyBuckets: recordName(['job', 'cmd'], `${M.commandLatency.name}_bucket`, rateOp(w)),
@@ -30,16 +28,15 @@ export function redisRecords(c: StackConfig) {
   } as const;
 }
 
-export function recordingRules(props: ComponentProps): RuleGroup[] {
-  const c = props.config;
-  const w = c.alerts.rateWindow;
-  const job = jobOf(props.endpoints.redisExporter);
-  const r = redisRecords(c);
+export function recordingRules(props: RedisExporterProps): RuleGroup[] {
+  const w = props.shared.rules.rateWindow;
+  const job = jobOf(props.shared.endpoints.redisExporter);
+  const r = redisRecords(w);
   const hits = sumBy(['job'], rate(sel(M.keyspaceHits.name, job), w));
   const misses = sumBy(['job'], rate(sel(M.keyspaceMisses.name, job), w));
   const calls = sumBy(['job', 'cmd'], rate(sel(M.commands.name, job), w));
   return [
-    recordingGroup(props.endpoints.redisExporter.name, [
+    recordingGroup(props.shared.endpoints.redisExporter.name, [
       { record: r.latencyBuckets, expr: sumBy(['job', 'cmd', 'le'], rate(sel(`${M.commandLatency.name}_bucket`, job), w)) },
       ...quantileRules(r.latency, COMMAND_LATENCY_QUANTILES, sel(r.latencyBuckets, job)),
       { record: r.meanLatency, expr: `${sumBy(['job', 'cmd'], rate(sel(M.commandsDuration.name, job), w))}\n/\n(${calls} > 0)` },

@@ -4,22 +4,22 @@
  * pinned exporter already give every metric REDIS_METRICS names (memory, keys, evictions, hits and
  * misses from INFO; per-command latency from INFO commandstats and LATENCY HISTOGRAM).
  */
-import { Chart } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
-import { ComponentChart, ComponentProps } from '../lib/component';
-import { requiredFlags } from '../lib/exporter-metrics';
+import { ComponentChart } from '../lib/component';
+import { requiredFlags } from '../lib/metric';
 import { componentLabels } from '../lib/labels';
 import { Dashboard, MonitoringSource, RuleGroup, ScrapeJob } from '../lib/monitoring';
 import { allowOnly } from '../lib/network';
 import { container, httpProbe, podSpec, restrictedPod } from '../lib/pod';
 import { serviceAccountFor, serviceFor } from '../lib/workload';
-import { podScrapeJob } from '../prometheus/scrape';
+import { podScrapeJob } from '../lib/scrape';
 import { IMAGES, imageOf } from '../versions';
 import { alertRules } from './alerts';
 import { dashboards } from './dashboards';
 import { REDIS_METRICS } from './metrics';
 import { recordingRules } from './recording-rules';
+import { RedisExporterProps } from './settings';
 
 /** The uid/gid the redis_exporter image runs as (`USER 59000:59000`). */
 const EXPORTER_UID = 59000;
@@ -34,18 +34,14 @@ export function redisExporterArgs(port: number): string[] {
   ];
 }
 
-export interface RedisExporterChartProps extends ComponentProps {
-  readonly dependsOn: readonly Chart[];
-}
-
 export class RedisExporterChart extends ComponentChart implements MonitoringSource {
   readonly scrapeJobs: readonly ScrapeJob[];
   readonly ruleGroups: readonly RuleGroup[];
   readonly dashboards: readonly Dashboard[];
 
-  constructor(scope: Construct, id: string, props: RedisExporterChartProps) {
-    const c = props.config.exporters.redis;
-    const endpoint = props.endpoints.redisExporter;
+  constructor(scope: Construct, id: string, props: RedisExporterProps) {
+    const c = props.settings;
+    const endpoint = props.shared.endpoints.redisExporter;
     super(scope, id, endpoint.namespace, props.dependsOn);
 
     const labels = componentLabels({ name: endpoint.name, component: 'exporter', version: IMAGES.redisExporter.tag });
@@ -91,7 +87,7 @@ export class RedisExporterChart extends ComponentChart implements MonitoringSour
       name: endpoint.name,
       labels,
       podLabels: selector,
-      ingress: [{ peers: [{ endpoint: props.endpoints.prometheus }], ports: [{ port: endpoint.port }] }],
+      ingress: [{ peers: [{ endpoint: props.shared.endpoints.prometheus }], ports: [{ port: endpoint.port }] }],
       egress: [{ peers: [{ anywhere: true }], ports: [{ port: REDIS_PORT }] }],
     });
 

@@ -2,7 +2,7 @@ import * as YAML from 'yaml';
 import { PATHS } from '../../charts/alertmanager/alertmanager';
 import { GROUP_BY, INHIBIT_EQUAL, RECEIVERS, TEMPLATE_FILE } from '../../charts/alertmanager/routing';
 import { StackConfig } from '../../charts/config';
-import { WATCHDOG } from '../../charts/lib/alerting';
+import { WATCHDOG } from '../../charts/lib/alert-rules';
 import { find, synthStack, testConfig } from '../util';
 
 function chartOf(config: StackConfig) {

@@ -5,22 +5,22 @@
  */
 import { alertRules as alertmanagerAlerts } from '../../charts/alertmanager/alerts';
 import { alertRules as backendAlerts } from '../../charts/backend/alerts';
-import { WATCHDOG } from '../../charts/lib/alerting';
-import { stackEndpoints } from '../../charts/lib/endpoints';
-import { isAlert } from '../../charts/lib/monitoring';
+import { WATCHDOG } from '../../charts/lib/alert-rules';
+import { stackEndpoints } from '../../charts/contracts/endpoints';
+import { RuleGroup, isAlert } from '../../charts/lib/monitoring';
 import { alertRules as lokiAlerts } from '../../charts/loki/alerts';
 import { alertRules as nodeAlerts } from '../../charts/node-exporter/alerts';
 import { alertRules as postgresAlerts } from '../../charts/postgres-exporter/alerts';
 import { alertRules as prometheusAlerts } from '../../charts/prometheus/alerts';
 import { alertRules as redisAlerts } from '../../charts/redis-exporter/alerts';
-import { testConfig } from '../util';
+import { propsOf, testConfig } from '../util';
 import { allCases } from './cases';
 import { AlertCase } from './harness';
 import { CASES_ENVIRONMENT } from './promtool-tests';
 import { ruleKey, synthesizedAlerts } from './synthesized';
 
 const config = testConfig({}, CASES_ENVIRONMENT);
-const endpoints = stackEndpoints(config);
+const endpoints = stackEndpoints(config.namespaces);
 const rules = synthesizedAlerts(config);
 const cases: AlertCase[] = Object.values(allCases({ config, endpoints })).flat();
 
@@ -62,19 +62,18 @@ describe('every alert has promtool unit tests', () => {
 });
 
 describe('every component alerts.ts reaches the synthesized rule files', () => {
-  const props = { config, endpoints };
-  const sources = {
-    backend: backendAlerts,
-    postgres: postgresAlerts,
-    redis: redisAlerts,
-    node: nodeAlerts,
-    prometheus: prometheusAlerts,
-    alertmanager: alertmanagerAlerts,
-    loki: lokiAlerts,
+  const sources: Record<string, () => RuleGroup[]> = {
+    backend: () => backendAlerts({ ...propsOf(config, 'backend'), nodeMemoryAvailableRatio: config.nodeExporter.alerts.memoryAvailableRatio }),
+    postgres: () => postgresAlerts({ ...propsOf(config, 'postgresExporter'), backendDbPoolRatio: config.backend.alerts.dbPoolRatio }),
+    redis: () => redisAlerts(propsOf(config, 'redisExporter')),
+    node: () => nodeAlerts(propsOf(config, 'nodeExporter')),
+    prometheus: () => prometheusAlerts(propsOf(config, 'prometheus')),
+    alertmanager: () => alertmanagerAlerts(propsOf(config, 'alertmanager')),
+    loki: () => lokiAlerts(propsOf(config, 'loki')),
   };
   test.each(Object.entries(sources))('%s', (_name, alertRules) => {
     const synthesized = new Set(rules.map(ruleKey));
-    const own = alertRules(props).flatMap((g) => g.rules.filter(isAlert)).map(ruleKey);
+    const own = alertRules().flatMap((g) => g.rules.filter(isAlert)).map(ruleKey);
     expect(own.length).toBeGreaterThan(0);
     expect(own.filter((k) => !synthesized.has(k))).toEqual([]);
   });

@@ -7,8 +7,8 @@
  * test/alerts/coverage.test.ts enforces that, and scripts/checks/30-promtool-test-rules.sh runs them.
  */
 import { StackConfig } from '../../charts/config';
-import { StackEndpoints } from '../../charts/lib/endpoints';
-import { Matchers, sel } from '../../charts/lib/alerting';
+import { StackEndpoints } from '../../charts/contracts/endpoints';
+import { Matchers, sel } from '../../charts/lib/promql';
 
 export interface InputSeries {
   readonly series: string;

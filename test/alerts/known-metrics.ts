@@ -1,12 +1,12 @@
 /** Every series name the metric modules define, and PromQL parsing: what alert expressions and runbook queries may read. */
 import type { LRParser } from '@lezer/lr';
 import { ALERTMANAGER_METRICS } from '../../charts/alertmanager/metrics';
-import { BACKEND_METRICS, seriesNames } from '../../charts/backend/metrics';
-import { UP } from '../../charts/lib/alerting';
-import { exporterSeriesNames } from '../../charts/lib/exporter-metrics';
+import { BACKEND_METRICS } from '../../charts/contracts/backend-metrics';
+import { UP } from '../../charts/lib/promql';
+import { seriesNames } from '../../charts/lib/metric';
 import { NODE_METRICS } from '../../charts/node-exporter/metrics';
 import { POSTGRES_METRICS } from '../../charts/postgres-exporter/metrics';
-import { PROMETHEUS_SELF_METRICS } from '../../charts/prometheus/alerts';
+import { PROMETHEUS_SELF_METRICS } from '../../charts/prometheus/metrics';
 import { REDIS_METRICS } from '../../charts/redis-exporter/metrics';
 
 // The packages' typings are ES module only; their CommonJS builds are what `require` loads under jest.
@@ -16,7 +16,7 @@ const logqlParser = (require('@grafana/lezer-logql') as { parser: LRParser }).pa
 export const KNOWN_SERIES: ReadonlySet<string> = new Set<string>([
   UP,
   ...Object.values(BACKEND_METRICS).flatMap(seriesNames),
-  ...[POSTGRES_METRICS, REDIS_METRICS, NODE_METRICS].flatMap((m) => Object.values(m).flatMap(exporterSeriesNames)),
+  ...[POSTGRES_METRICS, REDIS_METRICS, NODE_METRICS].flatMap((m) => Object.values(m).flatMap(seriesNames)),
   ...Object.values(ALERTMANAGER_METRICS).map((m) => m.name),
   ...Object.values(PROMETHEUS_SELF_METRICS).map((m) => m.name),
 ]);

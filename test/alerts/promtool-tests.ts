@@ -12,7 +12,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as YAML from 'yaml';
 import { loadConfig } from '../../charts/load-config';
-import { stackEndpoints } from '../../charts/lib/endpoints';
+import { stackEndpoints } from '../../charts/contracts/endpoints';
 import { RULE_FILE_SUFFIX } from '../../charts/prometheus/config';
 import { allCases } from './cases';
 import { promtoolTestFile } from './harness';
@@ -31,7 +31,7 @@ export function writePromtoolTests(rulesDir: string, outDir: string): string[] {
   const alertsIn = new Map(ruleFiles.map((f) => [f, alertNames(fs.readFileSync(f, 'utf8'))]));
   fs.mkdirSync(outDir, { recursive: true });
   const written: string[] = [];
-  for (const [component, cases] of Object.entries(allCases({ config, endpoints: stackEndpoints(config) }))) {
+  for (const [component, cases] of Object.entries(allCases({ config, endpoints: stackEndpoints(config.namespaces) }))) {
     const tested = new Set(cases.map((k) => k.alert));
     const files = ruleFiles.filter((f) => [...alertsIn.get(f)!].some((a) => tested.has(a)));
     const missing = [...tested].filter((a) => !files.some((f) => alertsIn.get(f)!.has(a)));

@@ -3,8 +3,8 @@
  * naming, severity, annotations, runbook links, notify_sms, `for`, and PromQL that parses and reads
  * only metrics defined in the metric modules.
  */
-import { StackConfig } from '../../charts/config';
-import { WATCHDOG, browsableRepoUrl, githubAnchor, isValidAlertName, runbookDocUrl, runbookUrl } from '../../charts/lib/alerting';
+import { StackConfig, runbookDocUrl } from '../../charts/config';
+import { WATCHDOG, browsableRepoUrl, githubAnchor, isValidAlertName, runbookUrl } from '../../charts/lib/alert-rules';
 import { testConfig } from '../util';
 import { KNOWN_SERIES, promql } from './known-metrics';
 import { ruleKey, synthesizedAlerts } from './synthesized';
@@ -85,7 +85,7 @@ for (const env of ['production', 'staging']) {
     });
 
     test('thresholds come from config: changing one changes the rule', () => {
-      const changed = synthesizedAlerts(testConfig({ alerts: { errorRatio: 0.2, queueStuckFor: '30m', diskFreeRatio: 0.25 } }, env));
+      const changed = synthesizedAlerts(testConfig({ backend: { alerts: { errorRatio: 0.2, queueStuckFor: '30m' } }, nodeExporter: { alerts: { diskFreeRatio: 0.25 } } }, env));
       const expr = (name: string, severity: string) => changed.find((r) => r.alert === name && r.labels.severity === severity)!;
       expect(expr('HighErrorRate', 'critical').expr).toMatch(/> 0\.2$/);
       expect(expr('BroadcastQueueStuck', 'critical').for).toBe('30m');
@@ -116,9 +116,9 @@ describe('runbook links', () => {
     expect(browsableRepoUrl('ssh://git@git.example.org:2222/ops/monitoring.git')).toBe('https://git.example.org/ops/monitoring');
   });
 
-  test('alerts.runbookUrl overrides the derived location, and a revision follows argocd.targetRevision', () => {
-    const custom = testConfig({ alerts: { runbookUrl: 'https://git.example.org/ops/mon/-/blob/v2/RUNBOOK.md' } });
-    expect(runbookUrl(custom, 'RedisDown')).toBe('https://git.example.org/ops/mon/-/blob/v2/RUNBOOK.md#redisdown');
+  test('rules.runbookUrl overrides the derived location, and a revision follows argocd.targetRevision', () => {
+    const custom = testConfig({ rules: { runbookUrl: 'https://git.example.org/ops/mon/-/blob/v2/RUNBOOK.md' } });
+    expect(runbookUrl({ rateWindow: '5m', runbookDocUrl: runbookDocUrl(custom)! }, 'RedisDown')).toBe('https://git.example.org/ops/mon/-/blob/v2/RUNBOOK.md#redisdown');
     expect(runbookDocUrl(testConfig({ argocd: { targetRevision: 'release-1' } }))).toBe('https://github.com/love-parser/monitoring/blob/release-1/RUNBOOK.md');
   });
 });

@@ -6,7 +6,7 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { githubAnchor } from '../../charts/lib/alerting';
+import { githubAnchor } from '../../charts/lib/alert-rules';
 import { ROOT, testConfig } from '../util';
 import { KNOWN_SERIES, logqlParses, promql } from './known-metrics';
 import { synthesizedAlerts } from './synthesized';

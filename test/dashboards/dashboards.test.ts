@@ -5,19 +5,19 @@
  * rules that exist, schema versions the pinned Grafana loads. promtool parses the same PromQL in
  * scripts/checks/25-dashboards-promql.sh.
  */
-import { BACKEND_METRICS, seriesNames } from '../../charts/backend/metrics';
+import { BACKEND_METRICS } from '../../charts/contracts/backend-metrics';
 import { BACKEND_DASHBOARD_UIDS } from '../../charts/backend/dashboards';
-import { exporterSeriesNames } from '../../charts/lib/exporter-metrics';
-import { UP } from '../../charts/lib/alerting';
-import { STREAM_LABELS } from '../../charts/log-shipper/pipeline';
+import { seriesNames } from '../../charts/lib/metric';
+import { UP } from '../../charts/lib/promql';
+import { STREAM_LABELS } from '../../charts/contracts/logs';
 import { parseLogQL, streamSelector } from '../../charts/loki/logql';
 import { NODE_METRICS } from '../../charts/node-exporter/metrics';
 import { POSTGRES_METRICS } from '../../charts/postgres-exporter/metrics';
 import { POSTGRES_DASHBOARD_UID } from '../../charts/postgres-exporter/dashboards';
 import { REDIS_METRICS } from '../../charts/redis-exporter/metrics';
 import { REDIS_DASHBOARD_UID } from '../../charts/redis-exporter/dashboards';
-import { LOKI_DS, PROMETHEUS_DS } from '../../charts/grafana/datasources';
-import { FOLDERS, STACK_TAG } from '../../charts/grafana/panels';
+import { LOKI_DS, PROMETHEUS_DS } from '../../charts/lib/datasources';
+import { FOLDERS, STACK_TAG } from '../../charts/lib/panels';
 import { GRAFANA_SCHEMA_VERSIONS, UID_PATTERN, panelsOf } from '../../charts/grafana/validate';
 import { asSent, metricsRead, promqlErrors, provisioned } from './queries';
 import { testConfig } from '../util';
@@ -31,7 +31,7 @@ const recorded = new Set(recordingRules.map((r) => r.record));
 /** Every series the contracts promise: the backend's, the pinned exporters', and Prometheus's own `up`. */
 const CONTRACT_SERIES = new Set<string>([
   ...Object.values(BACKEND_METRICS).flatMap(seriesNames),
-  ...[POSTGRES_METRICS, REDIS_METRICS, NODE_METRICS].flatMap((c) => Object.values(c).flatMap(exporterSeriesNames)),
+  ...[POSTGRES_METRICS, REDIS_METRICS, NODE_METRICS].flatMap((c) => Object.values(c).flatMap(seriesNames)),
   UP,
 ]);
 
@@ -151,7 +151,7 @@ describe('dashboards', () => {
   });
 
   test('rule windows follow the alert settings: a changed rate window renames the rules and the panels follow', () => {
-    const other = provisioned(testConfig({ alerts: { rateWindow: '10m' } }));
+    const other = provisioned(testConfig({ rules: { rateWindow: '10m' } }));
     const names = new Set(other.recordingRules.map((r) => r.record));
     expect(names.has('job:http_request_errors:ratio_rate10m')).toBe(true);
     expect(names.has('job:http_request_errors:ratio_rate5m')).toBe(false);
@@ -161,7 +161,7 @@ describe('dashboards', () => {
 
   test('panel thresholds come from the alert settings', () => {
     const withRatio = (ratio: number) =>
-      provisioned(testConfig({ alerts: { errorRatio: ratio } }))
+      provisioned(testConfig({ backend: { alerts: { errorRatio: ratio } } }))
         .dashboards.find((d) => d.model.uid === BACKEND_DASHBOARD_UIDS.observability)!
         .model.panels as { title: string; fieldConfig: { defaults: { thresholds?: { steps: { value: number | null }[] } } } }[];
     const steps = (ratio: number) => withRatio(ratio).find((p) => p.title === 'Server errors')!.fieldConfig.defaults.thresholds!.steps.map((s) => s.value);

@@ -12,26 +12,25 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { App } from 'cdk8s';
 import * as YAML from 'yaml';
-import { BACKEND_METRICS as B } from '../../charts/backend/metrics';
+import { BACKEND_METRICS as B } from '../../charts/contracts/backend-metrics';
 import { backendRecords } from '../../charts/backend/recording-rules';
 import { StackConfig } from '../../charts/config';
 import { RuleGroup, isAlert } from '../../charts/lib/monitoring';
 import { NODE_METRICS as N } from '../../charts/node-exporter/metrics';
-import { nodeRecords } from '../../charts/node-exporter/recording-rules';
+import { nodeRecords } from '../../charts/contracts/recorded';
 import { POSTGRES_METRICS as P } from '../../charts/postgres-exporter/metrics';
 import { CLIENT_BACKEND, postgresRecords } from '../../charts/postgres-exporter/recording-rules';
 import { REDIS_METRICS as R } from '../../charts/redis-exporter/metrics';
 import { redisRecords } from '../../charts/redis-exporter/recording-rules';
-import { PROMETHEUS_DS } from '../../charts/grafana/datasources';
-import { buildStack } from '../../charts/stack';
+import { PROMETHEUS_DS } from '../../charts/lib/datasources';
+import { synthesizeInMemory } from '../../charts/synth';
 import { asSent, queriesOf } from './queries';
 import { testConfig } from '../util';
 
 /** Each dashboard query as a recording rule; the rule name says where it comes from. */
 export function dashboardRuleFile(config: StackConfig): string {
-  const stack = buildStack(new App(), config);
+  const { stack } = synthesizeInMemory(config);
   const groups = stack.grafana.provisioned.map((d) => ({
     name: `dashboard ${d.model.uid}`,
     rules: queriesOf(d)
@@ -47,7 +46,7 @@ export function dashboardRuleFile(config: StackConfig): string {
 
 /** The recording rule groups of the components (what the dashboards read). */
 export function recordingRuleFile(config: StackConfig): string {
-  const stack = buildStack(new App(), config);
+  const { stack } = synthesizeInMemory(config);
   const groups: RuleGroup[] = [stack.backend, stack.postgresExporter, stack.redisExporter, stack.nodeExporter]
     .flatMap((s) => s.ruleGroups)
     .map((g) => ({ ...g, rules: g.rules.filter((r) => !isAlert(r)) }))
@@ -79,11 +78,12 @@ function expect(record: string, samples: [Labels, number][], filter: Labels = {}
  * minute, a rate of 1/s over any window. Written for the default windows (5m rate, 30m payments).
  */
 export function recordingTestFile(config: StackConfig): string {
-  if (config.alerts.rateWindow !== '5m' || config.alerts.paymentWindow !== '30m') throw new Error('the test cases assume the default 5m and 30m windows');
-  const b = backendRecords(config);
-  const n = nodeRecords(config);
-  const p = postgresRecords(config);
-  const r = redisRecords(config);
+  const w = config.rules.rateWindow;
+  if (w !== '5m' || config.backend.alerts.paymentWindow !== '30m') throw new Error('the test cases assume the default 5m and 30m windows');
+  const b = backendRecords(w, config.backend.alerts.paymentWindow);
+  const n = nodeRecords(w);
+  const p = postgresRecords(w);
+  const r = redisRecords(w);
   const backend = { job: 'backend' };
   const pod = { ...backend, pod: 'backend-1', namespace: 'love-parser' };
   const count = `${B.httpRequestDuration.name}_count`;

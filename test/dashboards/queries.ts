@@ -4,12 +4,11 @@
  * with Prometheus's own grammar (@prometheus-io/lezer-promql, the pinned release line).
  */
 import type { LRParser } from '@lezer/lr';
-import { App } from 'cdk8s';
 import { StackConfig } from '../../charts/config';
 import * as YAML from 'yaml';
 import { Dashboard, RecordingRule, RuleGroup, isAlert } from '../../charts/lib/monitoring';
 import { substituteGrafanaVariables } from '../../charts/loki/logql';
-import { buildStack } from '../../charts/stack';
+import { synthesizeInMemory } from '../../charts/synth';
 import { targetsOf } from '../../charts/grafana/validate';
 import { testConfig } from '../util';
 
@@ -51,7 +50,7 @@ export interface Provisioned {
 
 /** The dashboards Grafana provisions (generated and custom) and the recording rules Prometheus runs. */
 export function provisioned(config: StackConfig = testConfig()): Provisioned {
-  const stack = buildStack(new App(), config);
+  const { stack } = synthesizeInMemory(config);
   const dashboards = stack.grafana.provisioned;
   // What Prometheus actually loads: the rule files of its ConfigMap, not what the components meant to give.
   const recordingRules = Object.values(stack.prometheus.ruleFiles)

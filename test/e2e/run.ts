@@ -12,7 +12,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import * as YAML from 'yaml';
 import { ALERTMANAGER_METRICS } from '../../charts/alertmanager/metrics';
-import { BACKEND_METRICS } from '../../charts/backend/metrics';
+import { BACKEND_METRICS } from '../../charts/contracts/backend-metrics';
 import { CoverageResult, checkCoverage, dashboardExprs, recordedNames, ruleExprs, selectorsOf } from './coverage';
 import { E2E_OVERRIDES, e2eConfig, synthesize } from './harness/config';
 import { prometheusAlerts, query } from './harness/prom';
@@ -85,7 +85,7 @@ export async function runE2E(opts: { only?: string[]; keep?: boolean; print?: (l
     // Traffic is in Prometheus before any fault: the ratios have a denominator.
     await waitFor(
       'backend traffic to show in Prometheus',
-      async () => (await query(s.prometheusUrl, `sum(rate(${BACKEND_METRICS.httpRequestDuration.name}_count{job="${s.endpoints.backend.name}"}[${config.alerts.rateWindow}])) > 1`)).length > 0,
+      async () => (await query(s.prometheusUrl, `sum(rate(${BACKEND_METRICS.httpRequestDuration.name}_count{job="${s.endpoints.backend.name}"}[${config.rules.rateWindow}])) > 1`)).length > 0,
       60_000,
       1000,
     );

@@ -6,10 +6,11 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as YAML from 'yaml';
-import { BACKEND_METRICS } from '../../charts/backend/metrics';
-import { pascalCase, runbookUrl } from '../../charts/lib/alerting';
+import { BACKEND_METRICS } from '../../charts/contracts/backend-metrics';
+import { pascalCase, runbookUrl } from '../../charts/lib/alert-rules';
 import { durationToSeconds } from '../../charts/lib/schema';
 import { NODE_METRICS } from '../../charts/node-exporter/metrics';
+import { sharedOf } from '../../charts/stack';
 import { e2eConfig, synthesize } from './harness/config';
 import { alertmanagerAlerts, prometheusAlerts, query } from './harness/prom';
 import { get, sendJson, waitFor } from './harness/proc';
@@ -93,7 +94,7 @@ export function scenarios(s: RunningStack): Scenario[] {
       title: 'The broadcast worker pauses while jobs keep arriving: BroadcastQueueStuck',
       alert: { alertname: `${pascalCase(broadcast)}QueueStuck`, queue: broadcast },
       mustReach: [],
-      floorExtra: () => ({ seconds: durationToSeconds(c.alerts.queueStuckFor), why: `no completion within alerts.queueStuckFor` }),
+      floorExtra: () => ({ seconds: durationToSeconds(c.backend.alerts.queueStuckFor), why: `no completion within backend.alerts.queueStuckFor` }),
       inject: async (st, log) => {
         await sendJson('PUT', api(st, '/__faults/broadcast-worker'), { paused: true });
         // The traffic keeps posting broadcasts: the queue must be growing, not merely idle.
@@ -125,7 +126,7 @@ export function scenarios(s: RunningStack): Scenario[] {
         // All but one: above the alert ratio, with one connection left so the rest of the traffic
         // (and the other scenarios) keeps working. The connections are real server sessions.
         const hold = state.dbPool.max - 1;
-        if (hold / state.dbPool.max <= c.alerts.dbPoolRatio) throw new Error(`a pool of ${state.dbPool.max} cannot go above alerts.dbPoolRatio ${c.alerts.dbPoolRatio} with one connection free`);
+        if (hold / state.dbPool.max <= c.backend.alerts.dbPoolRatio) throw new Error(`a pool of ${state.dbPool.max} cannot go above backend.alerts.dbPoolRatio ${c.backend.alerts.dbPoolRatio} with one connection free`);
         await sendJson('PUT', api(st, '/__faults/db-pool'), { hold });
         const sessions = await st.pg.connectionsOf(st.pg.appRole);
         if (sessions < hold) throw new Error(`only ${sessions} Postgres sessions of the backend for ${hold} held connections`);
@@ -168,7 +169,7 @@ function diskScenario(s: RunningStack): Scenario {
       const free = r[0].value;
       const critical = ceil4(free + (1 - free) / 2);
       const warning = ceil4(free + ((1 - free) * 3) / 4);
-      const lowered = synthesize(e2eConfig({ alerts: { diskFreeRatio: warning, diskFreeCriticalRatio: critical } }));
+      const lowered = synthesize(e2eConfig({ nodeExporter: { alerts: { diskFreeRatio: warning, diskFreeCriticalRatio: critical } } }));
       const changed = changedRuleFiles(st, lowered.all);
       if (changed.length !== 1) throw new Error(`the lowered thresholds changed ${changed.length} files (${changed.map((f) => f.file).join(', ')}), not just the node rules`);
       original = Object.fromEntries(changed.map((f) => [f.file, fs.readFileSync(path.join(st.prometheusConfigDir, f.file), 'utf8')]));
@@ -393,7 +394,7 @@ function assertContent(s: RunningStack, sc: Scenario, n: Notification): void {
   const fail = (why: string) => {
     throw new Error(`${n.sink} notification of ${name}: ${why}\n${n.text.slice(0, 600)}`);
   };
-  const runbook = runbookUrl(c, name);
+  const runbook = runbookUrl(sharedOf(c).rules, name);
   if (!n.text.includes(runbook)) fail(`does not link its runbook ${runbook}`);
   for (const m of sc.mentions ?? []) if (!n.text.includes(m)) fail(`does not mention ${m}`);
   const am = c.alertmanager;
@@ -419,7 +420,7 @@ function assertContent(s: RunningStack, sc: Scenario, n: Notification): void {
 
 /** Bound on the wait for firing: the longest `for` of the alert's rules, the clocks, the windows the expressions need. */
 function estimateMs(s: RunningStack, sc: Scenario): number {
-  const a = s.config.alerts;
+  const a = { ...s.config.backend.alerts, rateWindow: s.config.rules.rateWindow };
   let longestFor = 0;
   for (const file of fs.readdirSync(s.prometheusConfigDir).filter((f) => f.endsWith('.rules.yml'))) {
     for (const g of YAML.parse(fs.readFileSync(path.join(s.prometheusConfigDir, file), 'utf8')).groups ?? []) {
@@ -437,7 +438,7 @@ function estimateMs(s: RunningStack, sc: Scenario): number {
 
 /** Bound on the wait for resolved notifications: the longest window to drain plus two group intervals. */
 function estimateResolveMs(s: RunningStack): number {
-  const a = s.config.alerts;
+  const a = { ...s.config.backend.alerts, rateWindow: s.config.rules.rateWindow };
   return (Math.max(durationToSeconds(a.rateWindow), durationToSeconds(a.paymentWindow)) + 2 * durationToSeconds(s.config.alertmanager.groupInterval) + 30) * 1000;
 }
 

@@ -8,12 +8,12 @@
  * lists every mismatch.
  */
 import * as fs from 'node:fs';
-import { ExporterMetricDef } from '../../charts/lib/exporter-metrics';
+import { MetricDef } from '../../charts/lib/metric';
 import { NODE_METRICS } from '../../charts/node-exporter/metrics';
 import { POSTGRES_METRICS } from '../../charts/postgres-exporter/metrics';
 import { REDIS_METRICS } from '../../charts/redis-exporter/metrics';
 
-export const CONTRACTS: Record<string, Record<string, ExporterMetricDef>> = {
+export const CONTRACTS: Record<string, Record<string, MetricDef>> = {
   postgres: POSTGRES_METRICS,
   redis: REDIS_METRICS,
   node: NODE_METRICS,
@@ -56,7 +56,7 @@ export function parseExposition(text: string): Map<string, ScrapedFamily> {
 }
 
 /** Every way the scrape disagrees with the contract; empty when it agrees. */
-export function compare(contract: Record<string, ExporterMetricDef>, scraped: Map<string, ScrapedFamily>): string[] {
+export function compare(contract: Record<string, MetricDef>, scraped: Map<string, ScrapedFamily>): string[] {
   const problems: string[] = [];
   for (const m of Object.values(contract)) {
     const f = scraped.get(m.name);

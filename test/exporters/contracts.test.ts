@@ -5,7 +5,7 @@
  */
 import type { LRParser } from '@lezer/lr';
 import * as YAML from 'yaml';
-import { ExporterMetricDef, exporterSeriesNames, requiredFlags } from '../../charts/lib/exporter-metrics';
+import { MetricDef, seriesNames, requiredFlags } from '../../charts/lib/metric';
 import { Rule } from '../../charts/lib/monitoring';
 import { NODE_METRICS } from '../../charts/node-exporter/metrics';
 import { POSTGRES_METRICS } from '../../charts/postgres-exporter/metrics';
@@ -17,7 +17,7 @@ import { find, synthStack } from '../util';
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const { parser } = require('@prometheus-io/lezer-promql') as { parser: LRParser };
 
-const CONTRACTS: [string, RegExp, Record<string, ExporterMetricDef>, string][] = [
+const CONTRACTS: [string, RegExp, Record<string, MetricDef>, string][] = [
   ['postgres', /^pg_/, POSTGRES_METRICS, 'postgres-exporter'],
   ['redis', /^redis_/, REDIS_METRICS, 'redis-exporter'],
   ['node', /^node_/, NODE_METRICS, 'node-exporter'],
@@ -70,7 +70,7 @@ describe('exporter metric contracts', () => {
 
   for (const [exporter, prefix, contract] of CONTRACTS) {
     test(`every ${exporter} exporter series a rule or dashboard reads is in its contract`, () => {
-      const known = new Set(Object.values(contract).flatMap(exporterSeriesNames));
+      const known = new Set(Object.values(contract).flatMap(seriesNames));
       const read = [...rules.map((r) => r.expr), ...dashboardExprs].flatMap(selectedMetrics).filter((n) => prefix.test(n) && !n.includes(':'));
       expect(read.length).toBeGreaterThan(0);
       const unknown = [...new Set(read.filter((n) => !known.has(n)))];
@@ -98,14 +98,14 @@ describe('exporter metric contracts', () => {
   });
 
   test('the scrape comparison reports a missing metric, a wrong type and a missing label', () => {
-    const contract = { a: { name: 'x_total', type: 'counter', help: '', labels: ['db'], collector: 'c' }, b: { name: 'y', type: 'gauge', help: '', labels: [], collector: 'c' } } as const;
+    const contract = { a: { name: 'x_total', type: 'counter', help: '', labels: ['db'], source: 'c' }, b: { name: 'y', type: 'gauge', help: '', labels: [], source: 'c' } } as const;
     expect(compare(contract, parseExposition('# TYPE x_total counter\nx_total{db="0"} 1\n# TYPE y gauge\ny 2\n'))).toEqual([]);
     expect(compare(contract, parseExposition('# TYPE x_total gauge\nx_total 1\n'))).toEqual([
       'x_total: served as a gauge, the contract says counter',
       'x_total: served without labels, the contract says db',
       'y: not served',
     ]);
-    const hist = { h: { name: 'h_usec', type: 'histogram', help: '', labels: ['cmd'], collector: 'c' } } as const;
+    const hist = { h: { name: 'h_usec', type: 'histogram', help: '', labels: ['cmd'], source: 'c' } } as const;
     expect(compare(hist, parseExposition('# TYPE h_usec histogram\nh_usec_bucket{cmd="get",le="1"} 1\nh_usec_sum{cmd="get"} 1\nh_usec_count{cmd="get"} 1\n'))).toEqual([]);
   });
 });

@@ -14,7 +14,7 @@ describe('postgres-exporter chart', () => {
 
   test('reads the DSN from the configured Secret key, and writes no value', () => {
     expect(c.env).toEqual([{ name: 'DATA_SOURCE_NAME', valueFrom: { secretKeyRef: { name: 'postgres-exporter', key: 'dsn' } } }]);
-    const custom = containerOf(synthStack(testConfig({ exporters: { postgres: { dsnSecret: { name: 'pg-monitor', key: 'url' } } } })).charts['postgres-exporter'], 'Deployment', 'postgres-exporter');
+    const custom = containerOf(synthStack(testConfig({ postgresExporter: { dsnSecret: { name: 'pg-monitor', key: 'url' } } })).charts['postgres-exporter'], 'Deployment', 'postgres-exporter');
     expect(custom.env[0].valueFrom.secretKeyRef).toEqual({ name: 'pg-monitor', key: 'url' });
   });
 

@@ -1,6 +1,6 @@
 import * as fs from 'node:fs';
 import { METRICS_DOC, renderMetricsDoc } from '../../scripts/gen-metrics-doc';
-import { BACKEND_METRICS } from '../../charts/backend/metrics';
+import { BACKEND_METRICS } from '../../charts/contracts/backend-metrics';
 import { POSTGRES_METRICS } from '../../charts/postgres-exporter/metrics';
 import { REDIS_METRICS } from '../../charts/redis-exporter/metrics';
 import { NODE_METRICS } from '../../charts/node-exporter/metrics';

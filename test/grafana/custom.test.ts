@@ -8,11 +8,10 @@ import * as path from 'node:path';
 import { App } from 'cdk8s';
 import { CUSTOM_DASHBOARDS_DIR, loadCustomDashboards, resolveExport } from '../../charts/grafana/custom';
 import { GrafanaChart } from '../../charts/grafana/grafana';
-import { FOLDERS } from '../../charts/grafana/panels';
-import { stackEndpoints } from '../../charts/lib/endpoints';
+import { FOLDERS } from '../../charts/lib/panels';
 import { ConfigError } from '../../charts/lib/schema';
 import { BackendChart } from '../../charts/backend/backend';
-import { find, synthStack, testConfig } from '../util';
+import { find, propsOf, synthStack, testConfig } from '../util';
 
 const EXAMPLE = path.join(CUSTOM_DASHBOARDS_DIR, 'payments-drilldown.json');
 const example = () => JSON.parse(fs.readFileSync(EXAMPLE, 'utf8'));
@@ -145,19 +144,19 @@ describe('custom dashboards', () => {
 
   test('a custom dashboard reusing a generated uid or title is refused by the Grafana chart, naming the file', () => {
     const config = testConfig();
-    const endpoints = stackEndpoints(config);
     const app = new App();
-    const backend = new BackendChart(app, 'backend', { config, endpoints, dependsOn: [] });
+    const backend = new BackendChart(app, 'backend', { ...propsOf(config, 'backend'), nodeMemoryAvailableRatio: 0.1 });
+    const grafana = propsOf(config, 'grafana');
     const clash = loadCustomDashboards(customDir({ 'clash.json': variant((d) => (d.uid = 'love-backend')) }));
     let n = 0;
-    const build = () => new GrafanaChart(app, `grafana-${++n}`, { config, endpoints, dependsOn: [], sources: [backend], customDashboards: clash });
+    const build = () => new GrafanaChart(app, `grafana-${++n}`, { ...grafana, sources: [backend], customDashboards: clash });
     expect(build).toThrow(ConfigError);
     expect(build).toThrow(/dashboards\/custom\/clash\.json: uid: 'love-backend' is already the uid of dashboard 'love-backend' \(generated\)/);
     const sameTitle = loadCustomDashboards(customDir({ 'title.json': variant((d) => (d.title = 'Backend Observability')) }));
     // Another folder: the same title is allowed (Grafana keeps titles unique per folder).
-    expect(() => new GrafanaChart(app, `grafana-${++n}`, { config, endpoints, dependsOn: [], sources: [backend], customDashboards: sameTitle })).not.toThrow();
+    expect(() => new GrafanaChart(app, `grafana-${++n}`, { ...grafana, sources: [backend], customDashboards: sameTitle })).not.toThrow();
     const twins = loadCustomDashboards(customDir({ 'one.json': example(), 'two.json': variant((d) => (d.uid = 'custom-twin')) }));
-    expect(() => new GrafanaChart(app, `grafana-${++n}`, { config, endpoints, dependsOn: [], sources: [backend], customDashboards: twins })).toThrow(
+    expect(() => new GrafanaChart(app, `grafana-${++n}`, { ...grafana, sources: [backend], customDashboards: twins })).toThrow(
       /two\.json: title: 'Payments drill-down \(example\)' is already the title of dashboards\/custom\/one\.json in folder 'Custom'/,
     );
   });

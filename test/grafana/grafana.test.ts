@@ -1,7 +1,7 @@
 import * as YAML from 'yaml';
-import { LOKI_DS, PROMETHEUS_DS } from '../../charts/grafana/datasources';
+import { LOKI_DS, PROMETHEUS_DS } from '../../charts/lib/datasources';
 import { GRAFANA_UID, HEALTH_PATH, LOCAL_PORT, PATHS } from '../../charts/grafana/grafana';
-import { FOLDERS } from '../../charts/grafana/panels';
+import { FOLDERS } from '../../charts/lib/panels';
 import { ANNOTATIONS_LIMIT_BYTES, CONFIGMAP_BUDGET_BYTES, appliedBytes, packFolders } from '../../charts/grafana/provisioning';
 import { Dashboard } from '../../charts/lib/monitoring';
 import { ConfigError } from '../../charts/lib/schema';
@@ -214,7 +214,7 @@ describe('grafana chart', () => {
     expect(checksum(grafana)).toMatch(/^[0-9a-f]{64}$/);
     const scrape = synthStack(testConfig({ prometheus: { scrapeInterval: '30s', evaluationInterval: '30s' } })).charts.grafana;
     expect(checksum(scrape)).not.toBe(checksum(grafana));
-    const threshold = synthStack(testConfig({ alerts: { errorRatio: 0.1 } })).charts.grafana;
+    const threshold = synthStack(testConfig({ backend: { alerts: { errorRatio: 0.1 } } })).charts.grafana;
     expect(dashboardData(threshold)).not.toBe(dashboardData(grafana));
     expect(checksum(threshold)).toBe(checksum(grafana));
   });

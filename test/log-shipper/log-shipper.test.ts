@@ -1,10 +1,11 @@
 import { createHash } from 'node:crypto';
 import * as YAML from 'yaml';
 import { ALLOY } from '../../charts/log-shipper/alloy';
-import { ERROR_LEVELS, JOBS, LEVEL_VALUES, STREAM_LABELS, Stage, logPipeline } from '../../charts/log-shipper/pipeline';
+import { ERROR_LEVELS, LOG_JOBS, LEVEL_VALUES, STREAM_LABELS } from '../../charts/contracts/logs';
+import { Stage, logPipeline } from '../../charts/log-shipper/pipeline';
 import { PROMTAIL } from '../../charts/log-shipper/promtail';
-import { jobOf } from '../../charts/lib/alerting';
-import { stackEndpoints } from '../../charts/lib/endpoints';
+import { jobOf } from '../../charts/lib/promql';
+import { stackEndpoints } from '../../charts/contracts/endpoints';
 import { streamSelector } from '../../charts/loki/logql';
 import { IMAGES } from '../../charts/versions';
 import { check } from '../loki/doc-schema';
@@ -163,7 +164,7 @@ describe.each(SHIPPERS)('%s DaemonSet', (shipper) => {
 
   test('Prometheus scrapes every shipper pod on its node, as the job the alerts select', () => {
     const [job] = stack.logShipper.scrapeJobs as any[];
-    expect(job.job_name).toBe(jobOf(stackEndpoints(testConfig()).logShipper).job);
+    expect(job.job_name).toBe(jobOf(stackEndpoints(testConfig().namespaces).logShipper).job);
     expect(job.kubernetes_sd_configs).toEqual([{ role: 'pod', namespaces: { names: ['monitoring-agents'] }, selectors: [{ role: 'pod', label: 'app.kubernetes.io/name=log-shipper,app.kubernetes.io/instance=log-shipper' }] }]);
     expect(job.relabel_configs).toContainEqual({ source_labels: ['__meta_kubernetes_pod_container_port_name'], regex: 'http', action: 'keep' });
     expect(job.relabel_configs).toContainEqual({ target_label: 'shipper', replacement: shipper });
@@ -248,7 +249,7 @@ describe('configuration files', () => {
   });
 
   test('every regular expression is RE2, every selector is LogQL, every JMESPath expression is read', () => {
-    const model = logPipeline(testConfig({ logs: { hostPostgresLogs: true } }), stackEndpoints(testConfig()));
+    const model = logPipeline(testConfig({ logs: { hostPostgresLogs: true } }).logs, 'love-parser-production', stackEndpoints(testConfig().namespaces));
     let regexes = 0;
     for (const s of model.sources) {
       for (const r of s.kind === 'pods' ? s.relabel : []) if (r.regex) expect(() => new RegExp(`^(?:${r.regex})$`)).not.toThrow();
@@ -268,7 +269,7 @@ describe('configuration files', () => {
 
   test('both files read back to the same sources, relabelling, stages and client labels as the pipeline model', () => {
     const c = testConfig({ logs: { hostPostgresLogs: true } });
-    const model = logPipeline(c, stackEndpoints(c));
+    const model = logPipeline(c.logs, c.cluster, stackEndpoints(c.namespaces));
     const p = fromPromtail(promtailYaml, promtail.main.args);
     const a = fromAlloy(parseAlloy(alloy.text));
     const neutral = (m: ShipperModel) => m.sources.map(({ name, kind, relabel, path, labels, stages }) => ({ name, kind, relabel, path, labels, stages }));
@@ -390,7 +391,7 @@ describe.each(SHIPPERS)('%s ships the sample lines', (shipper) => {
   test("a Winston error line: level as a label, the fields operators filter on as structured metadata, the JSON line intact", () => {
     expect(backend[0]).toEqual({
       source: 'pods',
-      labels: { ...COMMON, job: JOBS.pods, namespace: 'love-parser', pod: 'backend-6d5f9c7b8-x2x9q', container: 'backend', app: 'backend', stream: 'stdout', level: 'error' },
+      labels: { ...COMMON, job: LOG_JOBS.pods, namespace: 'love-parser', pod: 'backend-6d5f9c7b8-x2x9q', container: 'backend', app: 'backend', stream: 'stdout', level: 'error' },
       metadata: { request_id: 'req-7f3a', method: 'POST', route: '/api/payments/callback', status_code: '500', duration_ms: '87.5', error: 'signature mismatch' },
       line: WINSTON_ERROR,
     });
@@ -410,7 +411,7 @@ describe.each(SHIPPERS)('%s ships the sample lines', (shipper) => {
     expect(bySource('pods').some((e) => e.labels.app === 'postgresql')).toBe(false);
     const pg = bySource('postgres_pods');
     expect(pg.map((e) => e.labels.level)).toEqual(['error', 'statement', 'log']);
-    expect(pg[0].labels).toEqual({ ...COMMON, job: JOBS.pods, namespace: 'love-parser', pod: 'postgresql-0', container: 'postgresql', app: 'postgresql', stream: 'stderr', level: 'error' });
+    expect(pg[0].labels).toEqual({ ...COMMON, job: LOG_JOBS.pods, namespace: 'love-parser', pod: 'postgresql-0', container: 'postgresql', app: 'postgresql', stream: 'stderr', level: 'error' });
     expect(pg[0].metadata).toEqual({ pg_pid: '57' });
     expect(pg[1].line).toBe('2026-08-01 12:00:01.004 UTC [57] STATEMENT:  SELECT id\n\tFROM broadcasts');
   });
@@ -418,8 +419,8 @@ describe.each(SHIPPERS)('%s ships the sample lines', (shipper) => {
   test("the host's Postgres files: Debian's prefix, user and database as structured metadata", () => {
     const host = bySource('postgresql_host');
     expect(host.map((e) => e.labels)).toEqual([
-      { ...COMMON, job: JOBS.postgresHost, app: 'postgresql', level: 'fatal' },
-      { ...COMMON, job: JOBS.postgresHost, app: 'postgresql', level: 'log' },
+      { ...COMMON, job: LOG_JOBS.postgresHost, app: 'postgresql', level: 'fatal' },
+      { ...COMMON, job: LOG_JOBS.postgresHost, app: 'postgresql', level: 'log' },
     ]);
     expect(host[0].metadata).toEqual({ pg_pid: '1234', pg_user: 'love', pg_database: 'lovedb' });
     expect(host[1].metadata).toEqual({ pg_pid: '1235', pg_user: '[unknown]', pg_database: '[unknown]' });
@@ -443,7 +444,7 @@ describe.each(SHIPPERS)('%s ships the sample lines', (shipper) => {
   });
 
   test('without hostPostgresLogs the host files are not read', () => {
-    expect(shippedBy(shipper, {}).some((e) => e.labels.job === JOBS.postgresHost)).toBe(false);
+    expect(shippedBy(shipper, {}).some((e) => e.labels.job === LOG_JOBS.postgresHost)).toBe(false);
   });
 });
 

@@ -1,7 +1,7 @@
 /** docs/logs.md stays true to the code: its LogQL parses, and its label table is the label set. */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { STREAM_LABELS } from '../../charts/log-shipper/pipeline';
+import { STREAM_LABELS } from '../../charts/contracts/logs';
 import { parseLogQL } from '../../charts/loki/logql';
 import { ROOT } from '../util';
 

@@ -1,4 +1,4 @@
-import { ERROR_LEVELS, LEVEL_VALUES } from '../../charts/log-shipper/pipeline';
+import { ERROR_LEVELS, LEVEL_VALUES } from '../../charts/contracts/logs';
 import { assertLogQL, matchesSelector, parseLogQL, streamSelector } from '../../charts/loki/logql';
 
 describe('parseLogQL (Grafana lezer-logql grammar)', () => {

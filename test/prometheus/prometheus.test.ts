@@ -1,12 +1,13 @@
 import { App, Chart } from 'cdk8s';
 import * as YAML from 'yaml';
 import { ClusterChart } from '../../charts/cluster/cluster';
-import { stackEndpoints } from '../../charts/lib/endpoints';
+import { stackEndpoints } from '../../charts/contracts/endpoints';
 import { MonitoringSource, RuleGroup } from '../../charts/lib/monitoring';
 import { CONFIG_DIR, CONFIG_FILE, RULE_FILE_SUFFIX, retentionSize, ruleFileName } from '../../charts/prometheus/config';
 import { DATA_VOLUME, PrometheusChart } from '../../charts/prometheus/prometheus';
-import { ScrapeReachError, podScrapeJob, reachOf } from '../../charts/prometheus/scrape';
-import { find, synthStack, testConfig } from '../util';
+import { ScrapeReachError, reachOf } from '../../charts/prometheus/reach';
+import { podScrapeJob } from '../../charts/lib/scrape';
+import { find, propsOf, synthStack, testConfig } from '../util';
 
 const production = synthStack();
 const prom = production.charts.prometheus;
@@ -20,8 +21,8 @@ const jobs: Record<string, any> = Object.fromEntries(config.scrape_configs.map((
 function prometheusWith(extra: MonitoringSource[], overrides: Record<string, unknown> = {}): { manifests: any[]; chart: PrometheusChart } {
   const cfg = testConfig(overrides);
   const app = new App();
-  const cluster = new ClusterChart(app, 'cluster', { config: cfg });
-  const chart = new PrometheusChart(app, 'prometheus', { config: cfg, endpoints: stackEndpoints(cfg), dependsOn: [cluster], sources: extra });
+  const cluster = new ClusterChart(app, 'cluster', { namespaces: cfg.namespaces });
+  const chart = new PrometheusChart(app, 'prometheus', { ...propsOf(cfg, 'prometheus'), dependsOn: [cluster], sources: extra });
   return { manifests: (chart as Chart).toJson(), chart };
 }
 
@@ -211,7 +212,7 @@ describe('prometheus chart', () => {
     });
 
     test('a job that cannot be traced to a stack endpoint is refused, naming the job and the fix', () => {
-      const eps = Object.values(stackEndpoints(testConfig()));
+      const eps = Object.values(stackEndpoints(testConfig().namespaces));
       expect(() => reachOf('x', { job_name: 'x', kubernetes_sd_configs: [{ role: 'pod' }] }, eps)).toThrow(ScrapeReachError);
       expect(() => reachOf('x', { job_name: 'x', kubernetes_sd_configs: [{ role: 'node' }] }, eps)).toThrow(/ClusterRole/);
       expect(() => reachOf('x', { job_name: 'x', static_configs: [{ targets: ['example.org:80'] }] }, eps)).toThrow(/scrape job 'x': static target 'example.org:80'/);
@@ -248,7 +249,7 @@ describe('prometheus chart', () => {
     });
 
     test('endpoint discovery would add endpoints and services to that namespace only', () => {
-      const e = stackEndpoints(testConfig()).backend;
+      const e = stackEndpoints(testConfig().namespaces).backend;
       const job = { ...podScrapeJob({ job: 'backend-endpoints', endpoint: e }) };
       (job as any).kubernetes_sd_configs = [{ ...(job as any).kubernetes_sd_configs[0], role: 'endpoints' }];
       const { manifests } = prometheusWith([{ scrapeJobs: [job] }]);
@@ -293,7 +294,7 @@ describe('prometheus chart', () => {
 
     test('the host-network node exporter by node address on 9100 only; the API server; DNS; nothing open-ended', () => {
       expect(egressTo(9100)).toEqual([{ to: [{ ipBlock: { cidr: '0.0.0.0/0' } }], ports: [{ port: 9100, protocol: 'TCP' }] }]);
-      const narrowed = find(synthStack(testConfig({ exporters: { node: { nodeCidrs: ['10.0.0.0/16'] } } })).charts.prometheus, 'NetworkPolicy', 'prometheus');
+      const narrowed = find(synthStack(testConfig({ network: { nodeCidrs: ['10.0.0.0/16'] } })).charts.prometheus, 'NetworkPolicy', 'prometheus');
       expect(narrowed.spec.egress.filter((e: any) => e.ports.some((p: any) => p.port === 9100))[0].to).toEqual([{ ipBlock: { cidr: '10.0.0.0/16' } }]);
       expect(egressTo(6443)[0].to).toEqual([{ ipBlock: { cidr: '0.0.0.0/0' } }]);
       expect(egressTo(53).length).toBe(1);

@@ -1,6 +1,6 @@
 /** Cases of the backend's alerts (charts/backend/alerts.ts), with series named from its metrics contract. */
-import { BACKEND_METRICS as M } from '../../../charts/backend/metrics';
-import { pascalCase } from '../../../charts/lib/alerting';
+import { BACKEND_METRICS as M } from '../../../charts/contracts/backend-metrics';
+import { pascalCase } from '../../../charts/lib/alert-rules';
 import { AlertCase, CaseContext, InputSeries, fires, quiet, series } from '../harness';
 import { alert } from './common';
 
@@ -25,7 +25,7 @@ function latencyAbove(above: number): InputSeries[] {
 }
 
 export function backendCases({ config, endpoints }: CaseContext): AlertCase[] {
-  expectDefaults(config.alerts);
+  expectDefaults({ ...config.backend.alerts, rateWindow: config.rules.rateWindow });
   const svc = endpoints.backend.name;
   const critical = (value: string) =>
     alert('HighErrorRate', 'critical', { service: svc, notify_sms: 'true' }, 'backend answers more than 5% of requests with 5xx', `${value} of requests to backend failed with a 5xx status over the last 5m (threshold 5%).`);
@@ -139,9 +139,9 @@ export function backendCases({ config, endpoints }: CaseContext): AlertCase[] {
 }
 
 /** The expected texts above are written for the default thresholds; say so plainly if they change. */
-function expectDefaults(a: CaseContext['config']['alerts']): void {
+function expectDefaults(a: CaseContext['config']['backend']['alerts'] & { rateWindow: string }): void {
   const want = { errorRatio: 0.05, errorFor: '5m', rateWindow: '5m', routeMinRequestRate: 0.1, latencyP95Seconds: 1, latencyP99Seconds: 2.5, latencyFor: '10m', dbPoolRatio: 0.9, queueStuckFor: '10m', paymentWindow: '30m', paymentCallbackFailureRatio: 0.1 };
   for (const [k, v] of Object.entries(want)) {
-    if ((a as Record<string, unknown>)[k] !== v) throw new Error(`backend alert cases are written for alerts.${k} = ${v}, the config has ${String((a as Record<string, unknown>)[k])}`);
+    if ((a as Record<string, unknown>)[k] !== v) throw new Error(`backend alert cases are written for backend.alerts.${k} (or rules.${k}) = ${v}, the config has ${String((a as Record<string, unknown>)[k])}`);
   }
 }

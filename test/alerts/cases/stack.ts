@@ -1,7 +1,8 @@
 /** Cases of the stack's own alerts: Prometheus, Alertmanager, Loki and the Watchdog. */
 import { ALERTMANAGER_METRICS as AM } from '../../../charts/alertmanager/metrics';
-import { PROMETHEUS_SELF_METRICS as P } from '../../../charts/prometheus/alerts';
-import { UP, WATCHDOG } from '../../../charts/lib/alerting';
+import { PROMETHEUS_SELF_METRICS as P } from '../../../charts/prometheus/metrics';
+import { UP } from '../../../charts/lib/promql';
+import { WATCHDOG } from '../../../charts/lib/alert-rules';
 import { AlertCase, CaseContext, fires, quiet, series } from '../harness';
 import { alert } from './common';
 

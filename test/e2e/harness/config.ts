@@ -30,13 +30,17 @@ export const E2E_OVERRIDES = {
     // No repeats inside a run: every notification recorded is a state change.
     repeatInterval: '1h',
   },
-  alerts: {
-    errorFor: '30s',
-    latencyFor: '1m',
+  rules: {
     // 15 scrapes at 2s: as many samples per window as production's 5m holds at 15s, more or less.
     rateWindow: '30s',
-    queueStuckFor: '1m',
-    paymentWindow: '1m',
+  },
+  backend: {
+    alerts: {
+      errorFor: '30s',
+      latencyFor: '1m',
+      queueStuckFor: '1m',
+      paymentWindow: '1m',
+    },
   },
 } as const;
 

@@ -10,7 +10,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as YAML from 'yaml';
 import { StackConfig } from '../../../charts/config';
-import { StackEndpoints, stackEndpoints } from '../../../charts/lib/endpoints';
+import { StackEndpoints, stackEndpoints } from '../../../charts/contracts/endpoints';
 import { IMAGES, ImageName } from '../../../charts/versions';
 import { SynthesizedStack, ROOT } from '../../util';
 import { Receivers, Sink, makeTlsCertificate } from '../receivers';
@@ -81,9 +81,9 @@ function testSecrets(c: StackConfig, pg: Postgres, redis: Redis, receivers: Rece
   const am = c.alertmanager;
   const amKey = (k: string) => `${am.secretName}/${k}`;
   return {
-    [`${c.exporters.postgres.dsnSecret.name}/${c.exporters.postgres.dsnSecret.key}`]: pg.monitorDsn,
-    [`${c.exporters.redis.secretName}/${c.exporters.redis.addressKey}`]: redis.address,
-    [`${c.exporters.redis.secretName}/${c.exporters.redis.passwordKey}`]: redis.password,
+    [`${c.postgresExporter.dsnSecret.name}/${c.postgresExporter.dsnSecret.key}`]: pg.monitorDsn,
+    [`${c.redisExporter.secretName}/${c.redisExporter.addressKey}`]: redis.address,
+    [`${c.redisExporter.secretName}/${c.redisExporter.passwordKey}`]: redis.password,
     [amKey(am.slack.webhookUrlKey)]: receivers.url('slack'),
     [amKey(am.email.passwordKey)]: smtpPassword,
     [amKey(am.pagerduty.routingKeyKey)]: `e2e-routing-key-${randomBytes(8).toString('hex')}`,
@@ -99,7 +99,7 @@ export async function startStack(config: StackConfig, synth: SynthesizedStack, d
   const logs = path.join(dir, 'logs');
   fs.mkdirSync(logs, { recursive: true });
   const procs = new Processes(logs);
-  const ep = stackEndpoints(config);
+  const ep = stackEndpoints(config.namespaces);
   let receivers: Receivers | undefined;
 
   try {

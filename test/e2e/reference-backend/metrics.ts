@@ -1,5 +1,5 @@
 /**
- * The backend's Prometheus metrics, built from the metrics contract (charts/backend/metrics.ts).
+ * The backend's Prometheus metrics, built from the metrics contract (charts/contracts/backend-metrics.ts).
  *
  * This is the pattern the Love Parser backend follows: every name, help text, label set and bucket
  * layout is imported from the contract, so a metric the alert rules or dashboards read can never be
@@ -8,7 +8,8 @@
  * being pushed from event handlers that could miss an update.
  */
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
-import { BACKEND_METRICS, MetricDef } from '../../../charts/backend/metrics';
+import { BACKEND_METRICS } from '../../../charts/contracts/backend-metrics';
+import { MetricDef } from '../../../charts/lib/metric';
 
 type Labels<D extends MetricDef> = D['labels'][number];
 type Defs = typeof BACKEND_METRICS;

@@ -9,15 +9,7 @@
  */
 import * as cog from '@grafana/grafana-foundation-sdk/cog';
 import * as common from '@grafana/grafana-foundation-sdk/common';
-import {
-  DashboardBuilder,
-  DashboardCursorSync,
-  DashboardLinkBuilder,
-  DashboardLinkType,
-  RowBuilder,
-  ThresholdsConfigBuilder,
-  ThresholdsMode,
-} from '@grafana/grafana-foundation-sdk/dashboard';
+import { DashboardBuilder, DashboardCursorSync, DashboardLinkBuilder, DashboardLinkType, RowBuilder, ThresholdsConfigBuilder, ThresholdsMode } from '@grafana/grafana-foundation-sdk/dashboard';
 import * as sdk from '@grafana/grafana-foundation-sdk/dashboard';
 import { PanelBuilder as BarGaugeBuilder } from '@grafana/grafana-foundation-sdk/bargauge';
 import { PanelBuilder as HeatmapBuilder, HeatmapColorOptionsBuilder, YAxisConfigBuilder, HeatmapColorMode } from '@grafana/grafana-foundation-sdk/heatmap';
@@ -26,8 +18,7 @@ import { DataqueryBuilder as LokiQuery } from '@grafana/grafana-foundation-sdk/l
 import { DataqueryBuilder as PromQuery, PromQueryFormat } from '@grafana/grafana-foundation-sdk/prometheus';
 import { PanelBuilder as StatBuilder } from '@grafana/grafana-foundation-sdk/stat';
 import { PanelBuilder as TimeseriesBuilder } from '@grafana/grafana-foundation-sdk/timeseries';
-import { Dashboard, DashboardModel } from '../lib/monitoring';
-import { StreamLabel } from '../log-shipper/pipeline';
+import { Dashboard, DashboardModel } from './monitoring';
 import { LOKI_DS, PROMETHEUS_DS } from './datasources';
 
 /** Folders the stack's dashboards are provisioned into. */
@@ -85,17 +76,6 @@ export function loki(expr: string, o: { legend?: string } = {}): LokiQuery {
   const q = new LokiQuery().datasource(LOKI_DS).expr(expr);
   if (o.legend !== undefined) q.legendFormat(o.legend);
   return q;
-}
-
-/**
- * A LogQL stream selector over the labels the log shipper sets (charts/log-shipper/pipeline.ts):
- * `{namespace="love-parser", app="backend"}`. A label outside that set would select nothing.
- */
-export function logStream(matchers: Partial<Record<StreamLabel, string | { re: string }>>): string {
-  const parts = Object.entries(matchers).map(([label, v]) =>
-    typeof v === 'string' ? `${label}=${JSON.stringify(v)}` : `${label}=~${JSON.stringify((v as { re: string }).re)}`,
-  );
-  return `{${parts.join(', ')}}`;
 }
 
 // ---- panels ------------------------------------------------------------------------------------

@@ -1,14 +1,11 @@
 /**
- * How every alert rule of the stack is built, and the PromQL pieces the rules share.
+ * How every alert rule of the stack is built: names, runbook links, the common shape, annotation templates.
  *
  * One shape for every alert (monitoring-mixin style): a `<Component><Symptom>` name, a severity from
  * the closed set, a summary, a description that carries the value, a `runbook_url` pointing at the
  * alert's own heading in RUNBOOK.md, a `service` label for grouping and `notify_sms="true"` where a
- * text message must wake someone. Selectors are built from objects (metric names from the metric
- * modules, job names from the endpoints), never typed into a query string.
+ * text message must wake someone. The expressions come from `promql.ts`.
  */
-import { StackConfig } from '../config';
-import { ServiceEndpoint } from './endpoints';
 import { AlertRule, RuleGroup, Severity } from './monitoring';
 
 // ---- names -------------------------------------------------------------------------------------
@@ -55,25 +52,28 @@ export function githubAnchor(heading: string): string {
 
 /**
  * The web URL of a git remote: `git@host:org/repo.git`, `ssh://git@host[:port]/org/repo.git` and
- * `https://host/org/repo.git` all become `https://host/org/repo`.
+ * `https://host/org/repo.git` all become `https://host/org/repo`; undefined for any other form.
  */
-export function browsableRepoUrl(gitUrl: string): string {
+export function browsableRepoUrl(gitUrl: string): string | undefined {
   const scp = /^[^@/\s]+@([^:/\s]+):(.+)$/.exec(gitUrl);
   const ssh = /^ssh:\/\/(?:[^@/\s]+@)?([^:/\s]+)(?::[0-9]+)?\/(.+)$/.exec(gitUrl);
   const https = /^https:\/\/([^/\s]+)\/(.+)$/.exec(gitUrl);
   const m = scp ?? ssh ?? https;
-  if (!m) throw new Error(`cannot derive a web URL from the git URL '${gitUrl}'; set alerts.runbookUrl`);
+  if (!m) return undefined;
   return `https://${m[1]}/${m[2].replace(/\.git$/, '').replace(/\/+$/, '')}`;
 }
 
-/** Where RUNBOOK.md is browsable: `alerts.runbookUrl`, or the repository's file at the synced revision. */
-export function runbookDocUrl(c: StackConfig): string {
-  return c.alerts.runbookUrl ?? `${browsableRepoUrl(c.argocd.repoURL)}/blob/${c.argocd.targetRevision}/RUNBOOK.md`;
+/** What every rule builder of a component needs from the stack: shared by all, set in config `rules`. */
+export interface RuleContext {
+  /** Window of rate() in ratio and latency rules. */
+  readonly rateWindow: string;
+  /** Where RUNBOOK.md is browsable; every alert links to its own heading there. */
+  readonly runbookDocUrl: string;
 }
 
 /** The runbook_url of an alert: its own heading (the alert name) in RUNBOOK.md. */
-export function runbookUrl(c: StackConfig, alertName: string): string {
-  return `${runbookDocUrl(c)}#${githubAnchor(alertName)}`;
+export function runbookUrl(ctx: RuleContext, alertName: string): string {
+  return `${ctx.runbookDocUrl}#${githubAnchor(alertName)}`;
 }
 
 // ---- the alert shape ---------------------------------------------------------------------------
@@ -99,7 +99,7 @@ export interface AlertSpec {
 }
 
 /** Builds an alert rule of the common shape; throws on a name that breaks the naming rule. */
-export function alertRule(c: StackConfig, s: AlertSpec): AlertRule {
+export function alertRule(ctx: RuleContext, s: AlertSpec): AlertRule {
   if (!isValidAlertName(s.name)) {
     throw new Error(`alert name '${s.name}' must be <Component><Symptom> with a component of ${ALERT_COMPONENTS.join(', ')}`);
   }
@@ -108,7 +108,7 @@ export function alertRule(c: StackConfig, s: AlertSpec): AlertRule {
     expr: s.expr,
     for: s.for,
     labels: { severity: s.severity, ...(s.service !== undefined ? { service: s.service } : {}), ...(s.notifySms ? { notify_sms: 'true' as const } : {}) },
-    annotations: { summary: s.summary, description: s.description, runbook_url: runbookUrl(c, s.name) },
+    annotations: { summary: s.summary, description: s.description, runbook_url: runbookUrl(ctx, s.name) },
   };
 }
 
@@ -131,56 +131,4 @@ export const tmpl = {
 /** A ratio written for people: 0.05 -> `5%`. */
 export function percent(ratio: number): string {
   return `${Number((ratio * 100).toFixed(2))}%`;
-}
-
-// ---- PromQL ------------------------------------------------------------------------------------
-
-/** A label matcher: a plain string matches exactly. */
-export type Matcher = string | { readonly re: string } | { readonly not: string } | { readonly notRe: string };
-export type Matchers = Readonly<Record<string, Matcher>>;
-
-function quote(v: string): string {
-  return JSON.stringify(v); // PromQL string literals take Go/JSON escapes
-}
-
-function matcher(label: string, m: Matcher): string {
-  if (typeof m === 'string') return `${label}=${quote(m)}`;
-  if ('re' in m) return `${label}=~${quote(m.re)}`;
-  if ('not' in m) return `${label}!=${quote(m.not)}`;
-  return `${label}!~${quote(m.notRe)}`;
-}
-
-/** `metric{a="b",c=~"d"}`, matchers in the order given. */
-export function sel(metric: string, matchers: Matchers = {}): string {
-  const ms = Object.entries(matchers).map(([l, m]) => matcher(l, m));
-  return ms.length ? `${metric}{${ms.join(',')}}` : metric;
-}
-
-/** Matchers selecting the series Prometheus scraped from a component's job. */
-export function jobOf(endpoint: ServiceEndpoint): Matchers {
-  return { job: endpoint.name };
-}
-
-export const rate = (selector: string, window: string) => `rate(${selector}[${window}])`;
-export const increase = (selector: string, window: string) => `increase(${selector}[${window}])`;
-
-/** `sum by (a, b) (expr)`, or `sum (expr)` with no labels. */
-export function sumBy(by: readonly string[], expr: string): string {
-  return by.length ? `sum by (${by.join(', ')}) (${expr})` : `sum (${expr})`;
-}
-
-export function maxBy(by: readonly string[], expr: string): string {
-  return by.length ? `max by (${by.join(', ')}) (${expr})` : `max (${expr})`;
-}
-
-/** The scrape health series Prometheus writes for every target. */
-export const UP = 'up';
-
-/**
- * No target of a job is up: every target reports `up == 0`, or the job has no target at all
- * (its pods are gone, or service discovery finds nothing). Both branches carry the `job` label.
- */
-export function jobDown(endpoint: ServiceEndpoint): string {
-  const up = sel(UP, jobOf(endpoint));
-  return `${maxBy(['job'], up)} == 0 or absent(${up})`;
 }

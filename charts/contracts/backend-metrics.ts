@@ -8,21 +8,10 @@
  * URL; `queue` is one of the configured Bull queues; `outcome` and `state` are closed sets.
  */
 
-export type MetricType = 'counter' | 'gauge' | 'histogram';
+import { MetricDef } from '../lib/metric';
 
-export interface MetricDef {
-  /** Full metric name as exposed (counters end in `_total`). */
-  readonly name: string;
-  readonly type: MetricType;
-  readonly help: string;
-  readonly labels: readonly string[];
-  /** Closed label value sets, where the contract fixes them. */
-  readonly values?: Readonly<Record<string, readonly string[]>>;
-  /** Histogram bucket bounds, in the metric's unit. */
-  readonly buckets?: readonly number[];
-  /** Who emits it: the backend's own code, or prom-client's default collectors. */
-  readonly source: 'application' | 'prom-client default' | 'fastify-metrics';
-}
+/** 5xx responses, as the `status_code` label of the request histogram carries them. */
+export const SERVER_ERROR = { re: '5..' } as const;
 
 /** States of a Bull queue's job counts (Queue#getJobCounts). */
 export const QUEUE_STATES = ['waiting', 'active', 'delayed', 'failed', 'completed', 'paused'] as const;
@@ -162,7 +151,3 @@ export const BACKEND_METRICS = {
 
 export type BackendMetric = keyof typeof BACKEND_METRICS;
 
-/** Every series name a metric exposes (histograms expose _bucket, _sum and _count). */
-export function seriesNames(m: MetricDef): string[] {
-  return m.type === 'histogram' ? [`${m.name}_bucket`, `${m.name}_sum`, `${m.name}_count`] : [m.name];
-}

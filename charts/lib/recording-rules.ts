@@ -5,7 +5,7 @@
  * kept, `metric` the source metric (counters without `_total`), `operations` what was applied,
  * newest first (`job_route:http_request_errors:ratio_rate5m`).
  */
-import { RecordingRule, RuleGroup } from '../lib/monitoring';
+import { RecordingRule, RuleGroup } from './monitoring';
 
 /** The label a quantile rule carries, as Prometheus's summaries spell it. */
 export const QUANTILE_LABEL = 'quantile';

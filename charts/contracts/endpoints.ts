@@ -1,0 +1,25 @@
+/**
+ * Where every Service of the stack lives: name, namespace, port. Computed once from the namespaces;
+ * a component serves on its own endpoint and reaches another component only through these objects,
+ * so a port or a name is never typed twice.
+ */
+import { ServiceEndpoint } from '../lib/endpoints';
+import { LOKI_PORTS } from './logs';
+import { Namespaces } from './shared';
+
+export type StackEndpoints = ReturnType<typeof stackEndpoints>;
+
+export function stackEndpoints(ns: Namespaces) {
+  const { monitoring, agents, backend } = ns;
+  return {
+    backend: new ServiceEndpoint('backend', backend, 3000),
+    prometheus: new ServiceEndpoint('prometheus', monitoring, 9090),
+    alertmanager: new ServiceEndpoint('alertmanager', monitoring, 9093),
+    grafana: new ServiceEndpoint('grafana', monitoring, 3000),
+    loki: new ServiceEndpoint('loki', monitoring, LOKI_PORTS.http),
+    postgresExporter: new ServiceEndpoint('postgres-exporter', monitoring, 9187),
+    redisExporter: new ServiceEndpoint('redis-exporter', monitoring, 9121),
+    nodeExporter: new ServiceEndpoint('node-exporter', agents, 9100, 'metrics'),
+    logShipper: new ServiceEndpoint('log-shipper', agents, 9080),
+  };
+}

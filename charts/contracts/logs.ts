@@ -1,0 +1,75 @@
+/**
+ * The logs contract: what the log shipper, Loki, Grafana's dashboards and the alerts agree on. The
+ * stream labels a shipped line can carry (a closed set with closed values: labels are Loki's index),
+ * the `level` values, and Loki's HTTP API paths and ports.
+ */
+
+// ---- stream labels -----------------------------------------------------------------------------
+
+/**
+ * Every label a shipped stream can carry. Each has a small closed set of values; the tests assert
+ * no other label can be produced. (Loki itself adds `service_name`, a copy of `app`.)
+ */
+export const STREAM_LABELS = ['cluster', 'node', 'job', 'namespace', 'pod', 'container', 'app', 'stream', 'level'] as const;
+export type StreamLabel = (typeof STREAM_LABELS)[number];
+
+/** `job` label values: pod logs, and the host's Postgres files. */
+export const LOG_JOBS = { pods: 'kubernetes-pods', postgresHost: 'postgresql-host' } as const;
+
+/** Winston's npm levels, the backend's `level` field. */
+export const WINSTON_LEVELS = ['error', 'warn', 'info', 'http', 'verbose', 'debug', 'silly'] as const;
+
+/** Postgres message severities and the secondary lines that follow a message (DETAIL, STATEMENT...). */
+export const POSTGRES_SEVERITIES = [
+  'DEBUG1',
+  'DEBUG2',
+  'DEBUG3',
+  'DEBUG4',
+  'DEBUG5',
+  'INFO',
+  'NOTICE',
+  'WARNING',
+  'ERROR',
+  'LOG',
+  'FATAL',
+  'PANIC',
+  'DETAIL',
+  'HINT',
+  'QUERY',
+  'CONTEXT',
+  'LOCATION',
+  'STATEMENT',
+] as const;
+
+/** Every value the `level` label can take: Winston's levels and Postgres's severities, lowercase. */
+export const LEVEL_VALUES: readonly string[] = [...new Set([...WINSTON_LEVELS, ...POSTGRES_SEVERITIES.map((s) => s.toLowerCase())])];
+
+/** `level` values that mean something failed, for dashboards and alerts (`level=~"error|fatal|panic"`). */
+export const ERROR_LEVELS = ['error', 'fatal', 'panic'] as const;
+
+/**
+ * A LogQL stream selector over the labels the log shipper sets:
+ * `{namespace="love-parser", app="backend"}`. A label outside that set would select nothing.
+ */
+export function logStream(matchers: Partial<Record<StreamLabel, string | { re: string }>>): string {
+  const parts = Object.entries(matchers).map(([label, v]) =>
+    typeof v === 'string' ? `${label}=${JSON.stringify(v)}` : `${label}=~${JSON.stringify((v as { re: string }).re)}`,
+  );
+  return `{${parts.join(', ')}}`;
+}
+
+// ---- Loki's API --------------------------------------------------------------------------------
+
+/** Loki's HTTP endpoints the pod and the collectors use. */
+export const LOKI_HTTP = {
+  /** 200 once every module runs and the ingester joined its ring; 503 while the WAL replays. */
+  ready: '/ready',
+  /** Served as soon as the HTTP server listens: liveness must not wait for the WAL replay. */
+  live: '/loki/api/v1/status/buildinfo',
+  metrics: '/metrics',
+  push: '/loki/api/v1/push',
+} as const;
+
+/** Ports of the single binary. */
+export const LOKI_PORTS = { http: 3100, grpc: 9095 } as const;
+

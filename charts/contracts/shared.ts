@@ -1,0 +1,94 @@
+/**
+ * The settings every component shares, and what each component receives besides its own slice:
+ * where things live (namespaces, endpoints), what the network looks like, and what every rule
+ * builder needs. The stack (`charts/stack.ts`) computes one `Shared` from the validated config.
+ */
+import { Chart } from 'cdk8s';
+import { RuleContext } from '../lib/alert-rules';
+import { ConfigIssue, Infer, dnsLabel, int, list, obj, optional, promDuration, show, str, withDefault } from '../lib/schema';
+import { StackEndpoints } from './endpoints';
+
+const ipv4Cidr = (example: string) => str({ pattern: /^[0-9.]+\/[0-9]{1,2}$/, expects: `an IPv4 CIDR such as '${example}'` });
+
+export const namespacesSettings = obj({
+  /** Prometheus, Alertmanager, Grafana, Loki and the exporters; Pod Security `restricted`. */
+  monitoring: withDefault(dnsLabel(), 'monitoring'),
+  /** Host-level agents (node exporter, log shipper); Pod Security `privileged`, nothing else runs there. */
+  agents: withDefault(dnsLabel(), 'monitoring-agents'),
+  /** The Love Parser backend; Pod Security `restricted`. */
+  backend: withDefault(dnsLabel(), 'love-parser'),
+});
+export type Namespaces = Infer<typeof namespacesSettings>;
+
+export const networkSettings = obj({
+  /**
+   * Where the Kubernetes API server is, for the egress policies of components that use discovery.
+   * Narrow this to the control plane's addresses when they are known.
+   * @default ['0.0.0.0/0'] on ports 443 and 6443
+   */
+  apiServerCidrs: withDefault(list(ipv4Cidr('10.0.0.1/32'), { minItems: 1 }), ['0.0.0.0/0']),
+  apiServerPorts: withDefault(list(int({ min: 1, max: 65535 }), { minItems: 1, unique: true }), [443, 6443]),
+  /**
+   * Addresses of the cluster's nodes. Agents in the host network (node exporter) are not matched by
+   * pod selectors, so egress to them is allowed to these addresses (on the agent's port only).
+   * Narrow this to the node subnet when it is known.
+   * @default ['0.0.0.0/0']
+   */
+  nodeCidrs: withDefault(list(ipv4Cidr('10.0.0.0/16'), { minItems: 1 }), ['0.0.0.0/0']),
+});
+export type NetworkSettings = Infer<typeof networkSettings>;
+
+export const rulesSettings = obj({
+  /**
+   * Window of rate() in the error-ratio and latency rules: 20 scrapes at 15s, so one slow or lost
+   * scrape does not swing the ratio. @default '5m'
+   */
+  rateWindow: withDefault(promDuration(), '5m'),
+  /**
+   * Where RUNBOOK.md is browsable; every alert's runbook_url is this plus `#<heading anchor>`.
+   * @default derived from argocd.repoURL and argocd.targetRevision (`<repo>/blob/<revision>/RUNBOOK.md`)
+   */
+  runbookUrl: optional(
+    str({
+      pattern: /^https:\/\/[^\s#]+$/,
+      expects: "an https URL of RUNBOOK.md such as 'https://git.example.org/ops/monitoring/-/blob/main/RUNBOOK.md'",
+    }),
+  ),
+});
+export type RulesSettings = Infer<typeof rulesSettings>;
+
+/** Three namespaces, because their Pod Security levels differ. */
+export function namespacesChecks(ns: Namespaces): ConfigIssue[] {
+  const names = [ns.monitoring, ns.agents, ns.backend];
+  if (new Set(names).size === names.length) return [];
+  return [
+    {
+      path: '',
+      message: `must be three different namespaces, got ${show(ns)}`,
+      fix: 'give monitoring, agents and backend their own namespace (their Pod Security levels differ)',
+    },
+  ];
+}
+
+/** What every component receives besides its own settings. */
+export interface Shared {
+  /** Name of the environment (`config/<environment>.yaml`). */
+  readonly environment: string;
+  /** Value of the `cluster` external label. */
+  readonly cluster: string;
+  readonly namespaces: Namespaces;
+  readonly network: NetworkSettings;
+  readonly endpoints: StackEndpoints;
+  /** What rule builders need: the rate window and where the runbook is. */
+  readonly rules: RuleContext;
+  /** Prometheus's scrape interval: the shortest step a rate can resolve. */
+  readonly scrapeInterval: string;
+}
+
+/** What a component's chart is given: its own settings, the shared pieces, and the charts to come after. */
+export interface ComponentProps<S> {
+  readonly settings: S;
+  readonly shared: Shared;
+  /** Charts whose objects must exist first (the namespaces); they order the files of dist/. */
+  readonly dependsOn: readonly Chart[];
+}

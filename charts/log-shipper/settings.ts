@@ -1,0 +1,31 @@
+/** The log shipper's slice of the configuration (`logs:` in config/<environment>.yaml). */
+import { Infer, bool, dnsLabel, int, list, obj, oneOf, withDefault } from '../lib/schema';
+import { resources } from '../lib/settings';
+import { ComponentProps } from '../contracts/shared';
+
+export const logsSettings = obj({
+  /**
+   * The log shipper on every node. Promtail is the seed's; it reached end of life upstream on
+   * 2026-03-02, so Alloy is the supported choice for new installs. @default 'promtail'
+   */
+  shipper: withDefault(oneOf(['promtail', 'alloy'] as const), 'promtail'),
+  /** Also ship `/var/log/postgresql/*.log` from the nodes (a Postgres running on the host). @default false */
+  hostPostgresLogs: withDefault(bool(), false),
+  /**
+   * Group that may read the host's Postgres log files (`adm`, gid 4, on Debian and Ubuntu: the files
+   * are `postgres:adm 0640`). The shipper joins it only when hostPostgresLogs is on. @default 4
+   */
+  hostLogGroup: withDefault(int({ min: 1, max: 65535 }), 4),
+  /**
+   * Values of the pods' `app.kubernetes.io/name` (or `app`) label that mark Postgres servers: their
+   * logs go through the Postgres stage (level from LOG/ERROR/FATAL...) instead of the generic one.
+   * @default ['postgres', 'postgresql']
+   */
+  postgresApps: withDefault(list(dnsLabel(), { minItems: 1, unique: true }), ['postgres', 'postgresql']),
+  // Alloy idles at 100-150Mi; 512Mi leaves room for a node's backlog after a Loki outage.
+  resources: resources({ cpu: '50m', memory: '128Mi', cpuLimit: '500m', memoryLimit: '512Mi' }),
+});
+export type LogsSettings = Infer<typeof logsSettings>;
+
+/** What the chart and its rules and dashboards are built from. */
+export type LogsProps = ComponentProps<LogsSettings>;

@@ -1,0 +1,50 @@
+/** Prometheus's slice of the configuration (`prometheus:` in config/<environment>.yaml). */
+import { ConfigIssue, Infer, durationToSeconds, int, num, obj, promDuration, show, withDefault } from '../lib/schema';
+import { resources, volume, volumeFloor } from '../lib/settings';
+import { ComponentProps } from '../contracts/shared';
+
+export const prometheusSettings = obj({
+  /** @default '15s' (the seed's scrape interval) */
+  scrapeInterval: withDefault(promDuration(), '15s'),
+  /** @default '15s' */
+  evaluationInterval: withDefault(promDuration(), '15s'),
+  /** Time-based retention. @default '30d' (the seed's) */
+  retention: withDefault(promDuration(), '30d'),
+  /**
+   * Size-based retention as a share of the claim. Prometheus's own docs advise at most 80-85% of
+   * the disk: the WAL and compaction need headroom, and a full disk crash-loops the server.
+   * @default 0.8
+   */
+  retentionSizeRatio: withDefault(num({ min: 0.5, max: 0.9 }), 0.8),
+  /** The `prometheus-data` claim. @default 50Gi */
+  storage: volume('50Gi'),
+  /**
+   * Seconds Prometheus may take to become ready after a start before liveness applies: a WAL
+   * replay of a full head block on a slow network disk takes minutes, and killing it mid-replay
+   * only starts it over. @default 900
+   */
+  startupSeconds: withDefault(int({ min: 60, max: 3600 }), 900),
+  /**
+   * How often Prometheus checks its configuration and rule files for changes and reloads them
+   * (`--config.auto-reload-interval`). @default '30s'
+   */
+  reloadInterval: withDefault(promDuration(), '30s'),
+  resources: resources({ cpu: '500m', memory: '2Gi', cpuLimit: '2', memoryLimit: '4Gi' }),
+});
+export type PrometheusSettings = Infer<typeof prometheusSettings>;
+
+/** Settings that contradict each other; paths are relative to `prometheus`. */
+export function prometheusChecks(s: PrometheusSettings): ConfigIssue[] {
+  const issues: ConfigIssue[] = [...volumeFloor('storage.size', s.storage.size)];
+  if (durationToSeconds(s.evaluationInterval) < durationToSeconds(s.scrapeInterval)) {
+    issues.push({
+      path: 'evaluationInterval',
+      message: `is ${show(s.evaluationInterval)}, shorter than scrapeInterval ${show(s.scrapeInterval)}: rules would evaluate the same samples twice`,
+      fix: 'set evaluationInterval to at least the scrape interval',
+    });
+  }
+  return issues;
+}
+
+/** What the chart and its rules and dashboards are built from. */
+export type PrometheusProps = ComponentProps<PrometheusSettings>;

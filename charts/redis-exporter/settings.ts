@@ -1,0 +1,23 @@
+/**
+ * The redis exporter's slice of the configuration (`redisExporter:` in config/<environment>.yaml):
+ * where Redis's address and password are, and the thresholds of the alerts on Redis.
+ */
+import { Infer, dnsSubdomain, num, obj, secretKey, withDefault } from '../lib/schema';
+import { resources } from '../lib/settings';
+import { ComponentProps } from '../contracts/shared';
+
+export const redisExporterSettings = obj({
+  /** Existing Secret with the Redis address (`redis://host:6379`) and password. */
+  secretName: withDefault(dnsSubdomain(), 'redis-exporter'),
+  addressKey: withDefault(secretKey(), 'address'),
+  passwordKey: withDefault(secretKey(), 'password'),
+  resources: resources({ cpu: '50m', memory: '64Mi', cpuLimit: '250m', memoryLimit: '128Mi' }),
+  alerts: obj({
+    /** Share of Redis maxmemory in use. @default 0.9 */
+    memoryRatio: withDefault(num({ exclusiveMin: 0, max: 1 }), 0.9),
+  }),
+});
+export type RedisExporterSettings = Infer<typeof redisExporterSettings>;
+
+/** What the chart and its rules and dashboards are built from. */
+export type RedisExporterProps = ComponentProps<RedisExporterSettings>;

@@ -193,7 +193,7 @@ function isField(x: Field<unknown> | Schema<unknown>): x is Field<unknown> {
  * An object with known keys. Unknown keys are errors (a typo must never be ignored silently).
  * A nested object schema used as a field gets its defaults filled when the key is left out.
  */
-export function obj<S extends Shape>(shape: S, opts: { expects?: string } = {}): Schema<ObjectOf<S>> {
+export function obj<S extends Shape>(shape: S, opts: { expects?: string } = {}): Schema<ObjectOf<S>> & { readonly shape: S } {
   const expects = opts.expects ?? 'a map';
   const schema: Schema<ObjectOf<S>> = make(expects, (v, path, issues) => {
     const input = v === undefined ? {} : v;
@@ -237,7 +237,8 @@ export function obj<S extends Shape>(shape: S, opts: { expects?: string } = {}):
     }
     return ok ? (out as ObjectOf<S>) : INVALID;
   });
-  return schema;
+  // The fields stay readable, for checks over the configuration's keys (moved settings, generated docs).
+  return Object.assign(schema, { shape });
 }
 
 function join(path: string, key: string): string {

@@ -5,7 +5,7 @@
  *
  * One replica on purpose. Alertmanager's high availability is a gossip cluster; peers that never
  * join (a NetworkPolicy, a headless Service without published not-ready addresses, a wrong
- * advertise address) each notify on their own and every page arrives twice (FACTS item 7). A single
+ * advertise address) each notify on their own and every page arrives twice. A single
  * replica with persistent state restarts in seconds without losing silences or re-sending what the
  * notification log already recorded, and Prometheus keeps re-sending firing alerts meanwhile. The
  * gossip listener is switched off so nothing tries to form a cluster.

@@ -183,7 +183,8 @@ export class GrafanaChart extends ComponentChart implements MonitoringSource {
           metadata: { labels, annotations: { 'checksum/provisioning': checksum } },
           spec: podSpec({
             serviceAccountName: endpoint.name,
-            // fsGroup makes the volume writable and the 0400 Secret files readable by grafana (FACTS).
+            // fsGroup makes the volume writable and the 0400 Secret files readable by grafana (uid 472):
+            // without it Grafana crash-loops with "GF_PATHS_DATA is not writable".
             securityContext: restrictedPod(GRAFANA_UID, { fsGroup: GRAFANA_UID }),
             containers: [
               container({

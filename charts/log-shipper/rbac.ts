@@ -4,7 +4,7 @@
  * pods/log: logs are read from the node's files).
  *
  * A chart of its own without a namespace: cdk8s stamps a chart's namespace on every object, cluster-
- * scoped ones included (FACTS), so the ClusterRole and its binding cannot live in the shipper's
+ * scoped ones included, so the ClusterRole and its binding cannot live in the shipper's
  * namespaced chart. Like the cluster chart, it syncs in Argo CD's early wave.
  */
 import { Chart } from 'cdk8s';

@@ -110,7 +110,7 @@ export function lokiConfig(c: LokiSettings): LokiConfig {
     },
     schema_config: {
       configs: [
-        // TSDB with a 24h index period: what the compactor's retention works on (FACTS item 5).
+        // TSDB with a 24h index period: what the compactor's retention works on.
         { from: SCHEMA_FROM, store: 'tsdb', object_store: 'filesystem', schema: 'v13', index: { prefix: 'index_', period: '24h' } },
       ],
     },
@@ -124,7 +124,7 @@ export function lokiConfig(c: LokiSettings): LokiConfig {
     compactor: {
       working_directory: `${d}/compactor`,
       compaction_interval: '10m',
-      // Without this the logs live forever and the claim fills up (FACTS item 5).
+      // Without this the logs live forever and the claim fills up.
       retention_enabled: true,
       retention_delete_delay: '2h',
       retention_delete_worker_count: 150,
@@ -138,7 +138,7 @@ export function lokiConfig(c: LokiSettings): LokiConfig {
       // One distributor: the local limit is the tenant's limit, without a distributor ring.
       ingestion_rate_strategy: 'local',
       // Loki's defaults (4 MB/s, 6 MB burst) answer 429 when every node's shipper catches up at once
-      // after a Loki restart (FACTS item 6); the configured values leave room for that.
+      // after a Loki restart; the configured values leave room for that.
       ingestion_rate_mb: c.ingestionRateMb,
       ingestion_burst_size_mb: c.ingestionBurstMb,
       per_stream_rate_limit: `${c.perStreamRateMb}MB`,

@@ -6,7 +6,7 @@
  * All of them come from collectors that are on by default (cpu, loadavg, meminfo, filesystem,
  * diskstats, netdev). Filesystem series exist only for mount points the chart does not exclude
  * (pseudo filesystems and container/kubelet bind mounts are excluded, so a disk alert never fires
- * for an overlay or a pod volume: FACTS item 4).
+ * for an overlay or a pod volume).
  */
 import { MetricDef } from '../lib/metric';
 

@@ -38,7 +38,7 @@ export const HOST_ROOT = '/host';
  * Mount points never reported: the pinned exporter's own defaults (pseudo filesystems, Docker and
  * Podman storage) plus what Kubernetes nodes add: kubelet pod volumes and the container runtimes'
  * bind mounts and snapshots. Each of them mirrors a real disk already reported at its own mount
- * point, and alerting on them gives the false disk alerts of FACTS item 4.
+ * point, and alerting on them gives false disk alerts (a full overlay that is not a full disk).
  */
 export const MOUNT_POINTS_EXCLUDE =
   '^/(dev|proc|sys|run/credentials/.+|var/lib/docker/.+|var/lib/containers/storage/.+|var/lib/kubelet/.+|var/lib/containerd/.+|run/containerd/.+|run/k3s/.+|var/lib/rancher/.+|run/netns/.+|run/user/.+)($|/)';

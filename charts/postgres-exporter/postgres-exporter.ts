@@ -6,16 +6,11 @@
  * What the database needs (docs/metrics.md): a role with `pg_monitor`, and for query durations the
  * `pg_stat_statements` extension (in shared_preload_libraries, then CREATE EXTENSION).
  */
-import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import { ComponentChart } from '../lib/component';
 import { requiredFlags } from '../lib/metric';
-import { componentLabels } from '../lib/labels';
 import { Dashboard, MonitoringSource, RuleGroup, ScrapeJob } from '../lib/monitoring';
-import { allowOnly } from '../lib/network';
-import { container, httpProbe, podSpec, restrictedPod } from '../lib/pod';
-import { serviceAccountFor, serviceFor } from '../lib/workload';
-import { podScrapeJob } from '../lib/scrape';
+import { remoteExporter } from '../lib/exporter';
 import { IMAGES, imageOf } from '../versions';
 import { alertRules } from './alerts';
 import { dashboards } from './dashboards';
@@ -43,51 +38,21 @@ export class PostgresExporterChart extends ComponentChart implements MonitoringS
     const endpoint = props.shared.endpoints.postgresExporter;
     super(scope, id, endpoint.namespace, props.dependsOn);
 
-    const labels = componentLabels({ name: endpoint.name, component: 'exporter', version: IMAGES.postgresExporter.tag });
-    const selector = endpoint.podLabels;
-
-    serviceAccountFor(this, 'service-account', endpoint.name, labels);
-
-    new k8s.KubeDeployment(this, 'deployment', {
-      metadata: { name: endpoint.name, labels },
-      spec: {
-        replicas: 1, // two would double the load on the database for the same numbers
-        revisionHistoryLimit: 3,
-        selector: { matchLabels: selector },
-        template: {
-          metadata: { labels },
-          spec: podSpec({
-            serviceAccountName: endpoint.name,
-            securityContext: restrictedPod(EXPORTER_UID),
-            containers: [
-              container({
-                name: 'postgres-exporter',
-                image: imageOf('postgresExporter'),
-                args: postgresExporterArgs(endpoint.port),
-                env: [{ name: 'DATA_SOURCE_NAME', valueFrom: { secretKeyRef: { name: c.dsnSecret.name, key: c.dsnSecret.key } } }],
-                ports: [{ name: endpoint.portName, containerPort: endpoint.port }],
-                // The landing page, not /metrics: a probe must not query the database (pg_up says whether it is up).
-                livenessProbe: httpProbe('/', endpoint.portName, { periodSeconds: 20 }),
-                readinessProbe: httpProbe('/', endpoint.portName, { periodSeconds: 10 }),
-                resources: c.resources,
-              }),
-            ],
-          }),
-        },
-      },
-    });
-
-    serviceFor(this, 'service', endpoint, labels);
-
-    allowOnly(this, 'network-policy', {
-      name: endpoint.name,
-      labels,
-      podLabels: selector,
-      ingress: [{ peers: [{ endpoint: props.shared.endpoints.prometheus }], ports: [{ port: endpoint.port }] }],
-      egress: [{ peers: [{ anywhere: true }], ports: [{ port: POSTGRES_PORT }] }],
-    });
-
-    this.scrapeJobs = [podScrapeJob({ job: 'postgres-exporter', endpoint })];
+    this.scrapeJobs = [
+      remoteExporter(this, {
+        endpoint,
+        scraper: props.shared.endpoints.prometheus,
+        image: imageOf('postgresExporter'),
+        version: IMAGES.postgresExporter.tag,
+        uid: EXPORTER_UID,
+        args: postgresExporterArgs(endpoint.port),
+        env: [{ name: 'DATA_SOURCE_NAME', valueFrom: { secretKeyRef: { name: c.dsnSecret.name, key: c.dsnSecret.key } } }],
+        // The landing page, not /metrics: a probe must not query the database (pg_up says whether it is up).
+        healthPath: '/',
+        resources: c.resources,
+        serverPort: POSTGRES_PORT,
+      }),
+    ];
     this.ruleGroups = [...recordingRules(props), ...alertRules(props)];
     this.dashboards = dashboards(props);
   }

@@ -9,10 +9,10 @@ import { StackConfig, parseConfig } from './config';
 import { ConfigError } from './lib/schema';
 
 /** Directory holding one YAML file per environment. */
-export const CONFIG_DIR = path.join(__dirname, '..', 'config');
+export const ENVIRONMENTS_DIR = path.join(__dirname, '..', 'config');
 
 /** Environments with a file in `config/`. */
-export function environments(dir = CONFIG_DIR): string[] {
+export function environments(dir = ENVIRONMENTS_DIR): string[] {
   return fs
     .readdirSync(dir)
     .filter((f) => f.endsWith('.yaml'))
@@ -21,7 +21,7 @@ export function environments(dir = CONFIG_DIR): string[] {
 }
 
 /** Loads and validates one environment; throws ConfigError with every problem found. */
-export function loadConfig(environment: string, dir = CONFIG_DIR): StackConfig {
+export function loadConfig(environment: string, dir = ENVIRONMENTS_DIR): StackConfig {
   const known = environments(dir);
   if (!known.includes(environment)) {
     throw new ConfigError([

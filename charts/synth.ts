@@ -7,7 +7,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { App, Chart, YamlOutputType } from 'cdk8s';
 import { StackConfig } from './config';
-import { environments, loadConfig, CONFIG_DIR } from './load-config';
+import { environments, loadConfig, ENVIRONMENTS_DIR } from './load-config';
 import { ConfigError, ConfigIssue } from './lib/schema';
 import { CUSTOM_DASHBOARDS_DIR, CustomDashboard, loadCustomDashboards } from './grafana/custom';
 import { Stack, buildGitOps, buildStack } from './stack';
@@ -28,7 +28,7 @@ export interface SynthOptions {
   readonly root: string;
   /** @default every environment with a file in config/ */
   readonly environments?: readonly string[];
-  /** @default CONFIG_DIR */
+  /** @default ENVIRONMENTS_DIR */
   readonly configDir?: string;
   /** @default CUSTOM_DASHBOARDS_DIR */
   readonly dashboardsDir?: string;
@@ -96,7 +96,7 @@ function newApp(outdir: string): App {
  * Nothing in the outputs changes unless every environment validated and synthesized.
  */
 export function synthesize(opts: SynthOptions): string[] {
-  const configDir = opts.configDir ?? CONFIG_DIR;
+  const configDir = opts.configDir ?? ENVIRONMENTS_DIR;
   const all = environments(configDir);
   const envs = opts.environments ?? all;
   const unknown = envs.filter((e) => !all.includes(e));

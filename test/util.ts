@@ -3,7 +3,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as YAML from 'yaml';
 import { StackConfig } from '../charts/config';
-import { CONFIG_DIR, parseEnvironment } from '../charts/load-config';
+import { ENVIRONMENTS_DIR, parseEnvironment } from '../charts/load-config';
 import { Shared } from '../charts/contracts/shared';
 import { Stack, sharedOf } from '../charts/stack';
 import { synthesizeInMemory } from '../charts/synth';
@@ -21,7 +21,7 @@ export function merge(a: unknown, b: unknown): unknown {
 
 /** The raw (unvalidated) input of an environment file. */
 export function rawEnvironment(env = 'production'): Record<string, unknown> {
-  return YAML.parse(fs.readFileSync(path.join(CONFIG_DIR, `${env}.yaml`), 'utf8')) ?? {};
+  return YAML.parse(fs.readFileSync(path.join(ENVIRONMENTS_DIR, `${env}.yaml`), 'utf8')) ?? {};
 }
 
 /** A validated config: an environment file with `overrides` merged on top. */

@@ -35,7 +35,7 @@ import { AlertmanagerProps } from './settings';
 const NOBODY = 65534;
 
 /** Where the pod finds its files. */
-export const PATHS = {
+export const ALERTMANAGER_PATHS = {
   configDir: '/etc/alertmanager/config',
   configFile: '/etc/alertmanager/config/alertmanager.yml',
   secretsDir: '/etc/alertmanager/secrets',
@@ -60,8 +60,8 @@ export class AlertmanagerChart extends ComponentChart implements MonitoringSourc
 
     const labels = componentLabels({ name: endpoint.name, component: 'alerting', version: IMAGES.alertmanager.tag });
     const selector = endpoint.podLabels;
-    const files = secretFiles(props.settings, { secretsDir: PATHS.secretsDir });
-    this.configYaml = YAML.stringify(alertmanagerConfig(props.settings, { secretsDir: PATHS.secretsDir }), { lineWidth: 0 });
+    const files = secretFiles(props.settings, { secretsDir: ALERTMANAGER_PATHS.secretsDir });
+    this.configYaml = YAML.stringify(alertmanagerConfig(props.settings, { secretsDir: ALERTMANAGER_PATHS.secretsDir }), { lineWidth: 0 });
     const configMapName = `${endpoint.name}-config`;
 
     serviceAccountFor(this, 'service-account', endpoint.name, labels);
@@ -91,8 +91,8 @@ export class AlertmanagerChart extends ComponentChart implements MonitoringSourc
                 name: 'alertmanager',
                 image: imageOf('alertmanager'),
                 args: [
-                  `--config.file=${PATHS.configFile}`,
-                  `--storage.path=${PATHS.storage}`,
+                  `--config.file=${ALERTMANAGER_PATHS.configFile}`,
+                  `--storage.path=${ALERTMANAGER_PATHS.storage}`,
                   `--web.listen-address=:${endpoint.port}`,
                   // Links in notifications (silence, alert list) point at the in-cluster Service.
                   `--web.external-url=${endpoint.url}`,
@@ -105,9 +105,9 @@ export class AlertmanagerChart extends ComponentChart implements MonitoringSourc
                 readinessProbe: httpProbe('/-/ready', endpoint.portName, { periodSeconds: 5 }),
                 resources: c.resources,
                 volumeMounts: [
-                  { name: 'config', mountPath: PATHS.configDir, readOnly: true },
-                  { name: 'secrets', mountPath: PATHS.secretsDir, readOnly: true },
-                  { name: 'data', mountPath: PATHS.storage },
+                  { name: 'config', mountPath: ALERTMANAGER_PATHS.configDir, readOnly: true },
+                  { name: 'secrets', mountPath: ALERTMANAGER_PATHS.secretsDir, readOnly: true },
+                  { name: 'data', mountPath: ALERTMANAGER_PATHS.storage },
                 ],
               }),
             ],

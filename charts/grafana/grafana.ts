@@ -42,7 +42,7 @@ import { GrafanaProps } from './settings';
 export const GRAFANA_UID = 472;
 
 /** Where the pod finds its files. */
-export const PATHS = {
+export const GRAFANA_PATHS = {
   data: '/var/lib/grafana',
   provisioning: '/etc/grafana/provisioning',
   datasources: '/etc/grafana/provisioning/datasources',
@@ -139,13 +139,13 @@ export class GrafanaChart extends ComponentChart implements MonitoringSource {
     const rootUrl = c.ingress ? `https://${c.ingress.host}/` : `http://localhost:${LOCAL_PORT}/`;
     const env: Record<string, string> = {
       // Credentials from files of the admin Secret: no value in the pod spec or a ConfigMap.
-      GF_SECURITY_ADMIN_USER__FILE: `${PATHS.secrets}/${ADMIN_FILES.user}`,
-      GF_SECURITY_ADMIN_PASSWORD__FILE: `${PATHS.secrets}/${ADMIN_FILES.password}`,
+      GF_SECURITY_ADMIN_USER__FILE: `${GRAFANA_PATHS.secrets}/${ADMIN_FILES.user}`,
+      GF_SECURITY_ADMIN_PASSWORD__FILE: `${GRAFANA_PATHS.secrets}/${ADMIN_FILES.password}`,
       GF_SERVER_HTTP_PORT: String(endpoint.port),
       // Links and redirects point where users reach Grafana: the Ingress host, or the port-forward.
       GF_SERVER_ROOT_URL: rootUrl,
-      GF_PATHS_DATA: PATHS.data,
-      GF_PATHS_PROVISIONING: PATHS.provisioning,
+      GF_PATHS_DATA: GRAFANA_PATHS.data,
+      GF_PATHS_PROVISIONING: GRAFANA_PATHS.provisioning,
       GF_AUTH_ANONYMOUS_ENABLED: 'false',
       GF_USERS_ALLOW_SIGN_UP: 'false',
       GF_LOG_MODE: 'console',
@@ -198,12 +198,12 @@ export class GrafanaChart extends ComponentChart implements MonitoringSource {
                 startupProbe: startupProbe(HEALTH_PATH, endpoint.portName, c.startupSeconds),
                 resources: c.resources,
                 volumeMounts: [
-                  { name: 'data', mountPath: PATHS.data },
-                  { name: 'datasources', mountPath: PATHS.datasources, readOnly: true },
-                  { name: 'dashboard-providers', mountPath: PATHS.dashboardProviders, readOnly: true },
+                  { name: 'data', mountPath: GRAFANA_PATHS.data },
+                  { name: 'datasources', mountPath: GRAFANA_PATHS.datasources, readOnly: true },
+                  { name: 'dashboard-providers', mountPath: GRAFANA_PATHS.dashboardProviders, readOnly: true },
                   ...this.folders.map((f) => ({ name: `dashboards-${f.slug}`, mountPath: f.path, readOnly: true })),
-                  { name: 'admin', mountPath: PATHS.secrets, readOnly: true },
-                  { name: 'tmp', mountPath: PATHS.tmp },
+                  { name: 'admin', mountPath: GRAFANA_PATHS.secrets, readOnly: true },
+                  { name: 'tmp', mountPath: GRAFANA_PATHS.tmp },
                 ],
               }),
             ],

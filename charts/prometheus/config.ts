@@ -10,7 +10,7 @@ import { PrometheusSettings } from './settings';
 import { podDiscovery, podTargetRelabels } from '../lib/scrape';
 
 /** Where the configuration ConfigMap is mounted; prometheus.yml and the rule files sit side by side. */
-export const CONFIG_DIR = '/etc/prometheus/config';
+export const PROMETHEUS_CONFIG_DIR = '/etc/prometheus/config';
 export const CONFIG_FILE = 'prometheus.yml';
 /** Rule files are named `<group>.rules.yml`; prometheus.yml loads them relative to its own directory. */
 export const RULE_FILE_SUFFIX = '.rules.yml';

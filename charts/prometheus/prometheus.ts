@@ -19,7 +19,7 @@ import { StatefulSet, claimTemplate } from '../lib/storage';
 import { serviceAccountFor, serviceFor } from '../lib/workload';
 import { IMAGES, imageOf } from '../versions';
 import { alertRules } from './alerts';
-import { CONFIG_DIR, CONFIG_FILE, alertingSection, prometheusConfig, renderPrometheusConfig, renderRuleFiles } from './config';
+import { PROMETHEUS_CONFIG_DIR, CONFIG_FILE, alertingSection, prometheusConfig, renderPrometheusConfig, renderRuleFiles } from './config';
 import { Discovery, reachOf } from './reach';
 import { SD_ROLE_RESOURCES } from '../lib/scrape';
 import { PrometheusProps } from './settings';
@@ -111,7 +111,7 @@ export class PrometheusChart extends ComponentChart implements MonitoringSource 
                 name: 'prometheus',
                 image: imageOf('prometheus'),
                 args: [
-                  `--config.file=${CONFIG_DIR}/${CONFIG_FILE}`,
+                  `--config.file=${PROMETHEUS_CONFIG_DIR}/${CONFIG_FILE}`,
                   `--storage.tsdb.path=${DATA_DIR}`,
                   `--web.listen-address=:${endpoint.port}`,
                   '--config.auto-reload',
@@ -125,7 +125,7 @@ export class PrometheusChart extends ComponentChart implements MonitoringSource 
                 livenessProbe: httpProbe('/-/healthy', endpoint.portName, { periodSeconds: 15, failureThreshold: 4, timeoutSeconds: 10 }),
                 resources: c.resources,
                 volumeMounts: [
-                  { name: 'config', mountPath: CONFIG_DIR, readOnly: true },
+                  { name: 'config', mountPath: PROMETHEUS_CONFIG_DIR, readOnly: true },
                   { name: DATA_VOLUME, mountPath: DATA_DIR },
                 ],
               }),

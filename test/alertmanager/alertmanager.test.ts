@@ -1,5 +1,5 @@
 import * as YAML from 'yaml';
-import { PATHS } from '../../charts/alertmanager/alertmanager';
+import { ALERTMANAGER_PATHS } from '../../charts/alertmanager/alertmanager';
 import { GROUP_BY, INHIBIT_EQUAL, RECEIVERS, TEMPLATE_FILE } from '../../charts/alertmanager/routing';
 import { StackConfig } from '../../charts/config';
 import { WATCHDOG } from '../../charts/lib/alert-rules';
@@ -40,15 +40,15 @@ describe('alertmanager chart', () => {
     expect(main.image).toBe('quay.io/prometheus/alertmanager:v0.34.0');
     expect(main.args).toContain('--cluster.listen-address=');
     expect(main.args.some((a: string) => a.startsWith('--cluster.peer'))).toBe(false);
-    expect(main.args).toContain(`--config.file=${PATHS.configFile}`);
-    expect(main.args).toContain(`--storage.path=${PATHS.storage}`);
+    expect(main.args).toContain(`--config.file=${ALERTMANAGER_PATHS.configFile}`);
+    expect(main.args).toContain(`--storage.path=${ALERTMANAGER_PATHS.storage}`);
   });
 
   test('silences and the notification log live on a claim from the configured size, labelled with selector labels only', () => {
     const [claim] = production.sts.spec.volumeClaimTemplates;
     expect(claim.spec.resources.requests.storage).toBe('2Gi');
     expect(claim.metadata.labels).toEqual(production.sts.spec.selector.matchLabels);
-    expect(main.volumeMounts).toContainEqual({ name: claim.metadata.name, mountPath: PATHS.storage });
+    expect(main.volumeMounts).toContainEqual({ name: claim.metadata.name, mountPath: ALERTMANAGER_PATHS.storage });
     const custom = chartOf(testConfig({ alertmanager: { storage: { size: '5Gi', storageClass: 'fast' } } })).sts.spec.volumeClaimTemplates[0].spec;
     expect(custom).toMatchObject({ storageClassName: 'fast', resources: { requests: { storage: '5Gi' } } });
   });
@@ -71,7 +71,7 @@ describe('alertmanager chart', () => {
   });
 
   test('configuration mounted as a directory; templates resolved beside alertmanager.yml', () => {
-    expect(main.volumeMounts).toContainEqual({ name: 'config', mountPath: PATHS.configDir, readOnly: true });
+    expect(main.volumeMounts).toContainEqual({ name: 'config', mountPath: ALERTMANAGER_PATHS.configDir, readOnly: true });
     expect(pod.volumes).toContainEqual({ name: 'config', configMap: { name: 'alertmanager-config' } });
     expect(production.am.templates).toEqual([TEMPLATE_FILE]);
     expect(Object.keys(production.cm.data).sort()).toEqual(['alertmanager.yml', TEMPLATE_FILE]);
@@ -83,8 +83,8 @@ describe('alertmanager chart', () => {
     const vol = pod.volumes.find((v: any) => v.name === 'secrets');
     expect(vol.secret.secretName).toBe('alertmanager-receivers');
     expect(vol.secret.defaultMode).toBe(0o400);
-    expect(main.volumeMounts).toContainEqual({ name: 'secrets', mountPath: PATHS.secretsDir, readOnly: true });
-    const mounted = vol.secret.items.map((i: any) => `${PATHS.secretsDir}/${i.path}`).sort();
+    expect(main.volumeMounts).toContainEqual({ name: 'secrets', mountPath: ALERTMANAGER_PATHS.secretsDir, readOnly: true });
+    const mounted = vol.secret.items.map((i: any) => `${ALERTMANAGER_PATHS.secretsDir}/${i.path}`).sort();
     expect([...paths].sort()).toEqual(mounted);
     expect(vol.secret.items.map((i: any) => i.key).sort()).toEqual(['pagerduty-routing-key', 'slack-webhook-url', 'sms-webhook-token', 'sms-webhook-url', 'smtp-password']);
   });
@@ -113,17 +113,17 @@ describe('alertmanager chart', () => {
 
   test('the channel, SMTP with TLS required, and the SMS token as a bearer credentials file', () => {
     const receiver = (name: string) => production.am.receivers.find((r: any) => r.name === name);
-    expect(receiver(RECEIVERS.slack).slack_configs[0]).toMatchObject({ channel: '#ops-love-parser', api_url_file: `${PATHS.secretsDir}/slack-webhook-url`, send_resolved: true });
+    expect(receiver(RECEIVERS.slack).slack_configs[0]).toMatchObject({ channel: '#ops-love-parser', api_url_file: `${ALERTMANAGER_PATHS.secretsDir}/slack-webhook-url`, send_resolved: true });
     expect(receiver(RECEIVERS.email).email_configs[0]).toMatchObject({
       to: 'oncall@love-parser.example',
       smarthost: 'smtp.love-parser.example:587',
       require_tls: true,
-      auth_password_file: `${PATHS.secretsDir}/smtp-password`,
+      auth_password_file: `${ALERTMANAGER_PATHS.secretsDir}/smtp-password`,
     });
-    expect(receiver(RECEIVERS.pagerduty).pagerduty_configs[0].routing_key_file).toBe(`${PATHS.secretsDir}/pagerduty-routing-key`);
+    expect(receiver(RECEIVERS.pagerduty).pagerduty_configs[0].routing_key_file).toBe(`${ALERTMANAGER_PATHS.secretsDir}/pagerduty-routing-key`);
     expect(receiver(RECEIVERS.sms).webhook_configs[0]).toMatchObject({
-      url_file: `${PATHS.secretsDir}/sms-webhook-url`,
-      http_config: { authorization: { type: 'Bearer', credentials_file: `${PATHS.secretsDir}/sms-webhook-token` } },
+      url_file: `${ALERTMANAGER_PATHS.secretsDir}/sms-webhook-url`,
+      http_config: { authorization: { type: 'Bearer', credentials_file: `${ALERTMANAGER_PATHS.secretsDir}/sms-webhook-token` } },
     });
   });
 
@@ -175,14 +175,14 @@ describe('alertmanager chart', () => {
     // Only the last route of a chain to the same alerts may stop it.
     if (critical.length > 1) expect(am.route.routes.filter((r: any) => r.matchers.includes('severity="critical"')).slice(0, -1).every((r: any) => r.continue)).toBe(true);
     // The secret mount holds exactly the files the config reads.
-    const items = sts.spec.template.spec.volumes.find((v: any) => v.name === 'secrets').secret.items.map((i: any) => `${PATHS.secretsDir}/${i.path}`);
+    const items = sts.spec.template.spec.volumes.find((v: any) => v.name === 'secrets').secret.items.map((i: any) => `${ALERTMANAGER_PATHS.secretsDir}/${i.path}`);
     expect(items.sort()).toEqual(secretPaths(am).sort());
   });
 
   test('the heartbeat posts the Watchdog at its interval, never resolved', () => {
     const { am } = chartOf(testConfig({ alertmanager: { heartbeat: { enabled: true, interval: '2m' } } }));
     expect(am.route.routes[0]).toMatchObject({ receiver: RECEIVERS.heartbeat, group_wait: '0s', group_interval: '2m', repeat_interval: '2m' });
-    expect(am.receivers.find((r: any) => r.name === RECEIVERS.heartbeat).webhook_configs).toEqual([{ url_file: `${PATHS.secretsDir}/heartbeat-url`, send_resolved: false }]);
+    expect(am.receivers.find((r: any) => r.name === RECEIVERS.heartbeat).webhook_configs).toEqual([{ url_file: `${ALERTMANAGER_PATHS.secretsDir}/heartbeat-url`, send_resolved: false }]);
   });
 
   test('network policy: in from Prometheus and Grafana only; out to DNS, HTTPS and the SMTP port', () => {

@@ -27,7 +27,7 @@ export interface Notification {
 }
 
 /** HTTP paths of the sinks (the test secret values point Alertmanager at them). */
-export const PATHS = { slack: '/slack/webhook', pagerduty: '/pagerduty/v2/enqueue', sms: '/sms/webhook' } as const;
+export const SINK_PATHS = { slack: '/slack/webhook', pagerduty: '/pagerduty/v2/enqueue', sms: '/sms/webhook' } as const;
 
 const MAX_BODY = 1024 * 1024;
 const MAX_RECORDS = 5000;
@@ -78,8 +78,8 @@ export class Receivers {
     private readonly smtpAuth: SmtpCredentials,
   ) {}
 
-  url(sink: keyof typeof PATHS): string {
-    return `http://127.0.0.1:${this.httpPort}${PATHS[sink]}`;
+  url(sink: keyof typeof SINK_PATHS): string {
+    return `http://127.0.0.1:${this.httpPort}${SINK_PATHS[sink]}`;
   }
 
   async start(): Promise<void> {
@@ -173,7 +173,7 @@ export class Receivers {
       return { status: 405, body: {} };
     }
     switch (req.url) {
-      case PATHS.slack: {
+      case SINK_PATHS.slack: {
         const attachment = body.attachments?.[0] ?? {};
         const t = parseTitle(String(attachment.title ?? ''));
         if (!t) {
@@ -183,7 +183,7 @@ export class Receivers {
         this.record({ sink: 'slack', at, status: t.status, alertnames: [t.alertname], text: `${attachment.title}\n${attachment.text}`, meta: { channel: body.channel } });
         return { status: 200, body: 'ok' };
       }
-      case PATHS.pagerduty: {
+      case SINK_PATHS.pagerduty: {
         const action = body.event_action;
         const t = parseTitle(String(body.payload?.summary ?? ''));
         if ((action !== 'trigger' && action !== 'resolve') || !t) {
@@ -200,7 +200,7 @@ export class Receivers {
         });
         return { status: 202, body: { status: 'success', message: 'Event processed', dedup_key: body.dedup_key } };
       }
-      case PATHS.sms: {
+      case SINK_PATHS.sms: {
         const alerts: any[] = Array.isArray(body.alerts) ? body.alerts : [];
         this.record({
           sink: 'sms',

@@ -1,6 +1,6 @@
 import * as YAML from 'yaml';
 import { LOKI_DS, PROMETHEUS_DS } from '../../charts/lib/datasources';
-import { GRAFANA_UID, HEALTH_PATH, LOCAL_PORT, PATHS } from '../../charts/grafana/grafana';
+import { GRAFANA_UID, HEALTH_PATH, LOCAL_PORT, GRAFANA_PATHS } from '../../charts/grafana/grafana';
 import { FOLDERS } from '../../charts/lib/panels';
 import { ANNOTATIONS_LIMIT_BYTES, CONFIGMAP_BUDGET_BYTES, appliedBytes, packFolders } from '../../charts/grafana/provisioning';
 import { Dashboard } from '../../charts/lib/monitoring';
@@ -43,7 +43,7 @@ describe('grafana chart', () => {
     const claim = find(grafana, 'PersistentVolumeClaim', 'grafana-data');
     expect(claim.spec).toEqual({ accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '5Gi' } } });
     expect(volumes.data).toEqual({ name: 'data', persistentVolumeClaim: { claimName: 'grafana-data' } });
-    expect(mounts[PATHS.data]).toEqual({ name: 'data', mountPath: '/var/lib/grafana' });
+    expect(mounts[GRAFANA_PATHS.data]).toEqual({ name: 'data', mountPath: '/var/lib/grafana' });
     expect(env.GF_PATHS_DATA).toBe('/var/lib/grafana');
     expect(pod.securityContext).toMatchObject({ runAsUser: GRAFANA_UID, runAsGroup: GRAFANA_UID, fsGroup: GRAFANA_UID, runAsNonRoot: true });
     const custom = synthStack(testConfig({ grafana: { storage: { size: '20Gi', storageClass: 'fast-ssd' } } })).charts.grafana;
@@ -51,12 +51,12 @@ describe('grafana chart', () => {
   });
 
   test('reads the admin user and password from files of the existing Secret, never from values', () => {
-    expect(env.GF_SECURITY_ADMIN_USER__FILE).toBe(`${PATHS.secrets}/admin-user`);
-    expect(env.GF_SECURITY_ADMIN_PASSWORD__FILE).toBe(`${PATHS.secrets}/admin-password`);
+    expect(env.GF_SECURITY_ADMIN_USER__FILE).toBe(`${GRAFANA_PATHS.secrets}/admin-user`);
+    expect(env.GF_SECURITY_ADMIN_PASSWORD__FILE).toBe(`${GRAFANA_PATHS.secrets}/admin-password`);
     expect(env.GF_SECURITY_ADMIN_USER).toBeUndefined();
     expect(env.GF_SECURITY_ADMIN_PASSWORD).toBeUndefined();
     expect(c.envFrom).toBeUndefined();
-    expect(mounts[PATHS.secrets]).toEqual({ name: 'admin', mountPath: PATHS.secrets, readOnly: true });
+    expect(mounts[GRAFANA_PATHS.secrets]).toEqual({ name: 'admin', mountPath: GRAFANA_PATHS.secrets, readOnly: true });
     expect(volumes.admin.secret).toEqual({
       secretName: 'grafana-admin',
       defaultMode: 0o400,
@@ -96,7 +96,7 @@ describe('grafana chart', () => {
   test('restricted and read-only: writable only its claim and a bounded /tmp', () => {
     expect(c.securityContext).toMatchObject({ readOnlyRootFilesystem: true, allowPrivilegeEscalation: false, runAsNonRoot: true, capabilities: { drop: ['ALL'] } });
     const writable = c.volumeMounts.filter((m: any) => !m.readOnly).map((m: any) => m.mountPath);
-    expect(writable.sort()).toEqual([PATHS.data, PATHS.tmp].sort());
+    expect(writable.sort()).toEqual([GRAFANA_PATHS.data, GRAFANA_PATHS.tmp].sort());
     expect(volumes.tmp.emptyDir.sizeLimit).toBe('256Mi');
     for (const m of c.volumeMounts) expect(m.subPath).toBeUndefined();
   });
@@ -177,7 +177,7 @@ describe('grafana chart', () => {
     expect(p).toMatchObject({ uid: PROMETHEUS_DS.uid, type: 'prometheus', url: 'http://prometheus.monitoring.svc:9090', isDefault: true, editable: false, access: 'proxy' });
     expect(p.jsonData.timeInterval).toBe('15s');
     expect(l).toMatchObject({ uid: LOKI_DS.uid, type: 'loki', url: 'http://loki.monitoring.svc:3100', isDefault: false, editable: false, access: 'proxy' });
-    expect(mounts[PATHS.datasources]).toEqual({ name: 'datasources', mountPath: PATHS.datasources, readOnly: true });
+    expect(mounts[GRAFANA_PATHS.datasources]).toEqual({ name: 'datasources', mountPath: GRAFANA_PATHS.datasources, readOnly: true });
     expect(volumes.datasources).toEqual({ name: 'datasources', configMap: { name: 'grafana-datasources' } });
   });
 

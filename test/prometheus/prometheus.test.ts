@@ -3,7 +3,7 @@ import * as YAML from 'yaml';
 import { ClusterChart } from '../../charts/cluster/cluster';
 import { stackEndpoints } from '../../charts/contracts/endpoints';
 import { MonitoringSource, RuleGroup } from '../../charts/lib/monitoring';
-import { CONFIG_DIR, CONFIG_FILE, RULE_FILE_SUFFIX, retentionSize, ruleFileName } from '../../charts/prometheus/config';
+import { PROMETHEUS_CONFIG_DIR, CONFIG_FILE, RULE_FILE_SUFFIX, retentionSize, ruleFileName } from '../../charts/prometheus/config';
 import { DATA_VOLUME, PrometheusChart } from '../../charts/prometheus/prometheus';
 import { ScrapeReachError, reachOf } from '../../charts/prometheus/reach';
 import { podScrapeJob } from '../../charts/lib/scrape';
@@ -116,13 +116,13 @@ describe('prometheus chart', () => {
 
   describe('reload without a restart', () => {
     test('the server reloads by itself: --config.auto-reload, at the configured interval', () => {
-      expect(main.args).toEqual(expect.arrayContaining(['--config.auto-reload', '--config.auto-reload-interval=30s', `--config.file=${CONFIG_DIR}/${CONFIG_FILE}`]));
+      expect(main.args).toEqual(expect.arrayContaining(['--config.auto-reload', '--config.auto-reload-interval=30s', `--config.file=${PROMETHEUS_CONFIG_DIR}/${CONFIG_FILE}`]));
       expect(main.args).not.toContain('--web.enable-lifecycle'); // nobody needs to POST /-/reload
     });
 
     test('config and rule files come from one ConfigMap mounted as a directory, never with subPath', () => {
-      const mount = main.volumeMounts.find((m: any) => m.mountPath === CONFIG_DIR);
-      expect(mount).toEqual({ name: 'config', mountPath: CONFIG_DIR, readOnly: true });
+      const mount = main.volumeMounts.find((m: any) => m.mountPath === PROMETHEUS_CONFIG_DIR);
+      expect(mount).toEqual({ name: 'config', mountPath: PROMETHEUS_CONFIG_DIR, readOnly: true });
       expect(pod.volumes).toContainEqual({ name: 'config', configMap: { name: 'prometheus-config' } });
       const keys = Object.keys(find(prom, 'ConfigMap', 'prometheus-config').data);
       expect(config.rule_files).toEqual([`*${RULE_FILE_SUFFIX}`]);

@@ -1,5 +1,5 @@
 /**
- * Generates docs/metrics.md from the metric contracts (charts/backend/metrics.ts and
+ * Generates docs/metrics.md from the metric contracts (charts/contracts/backend-metrics.ts and
  * charts/<exporter>/metrics.ts), so the page can never disagree with what rules and dashboards read.
  *
  *   npx ts-node scripts/gen-metrics-doc.ts          writes docs/metrics.md
@@ -72,7 +72,7 @@ function exporterSection(title: string, image: ImageName, metrics: Record<string
 
 const POSTGRES_NOTES = `
 **What the database needs.** The exporter logs in with a DSN from the Secret
-\`exporters.postgres.dsnSecret\` (\`postgresql://monitor:<password>@<host>:5432/<database>?sslmode=require\`;
+\`postgresExporter.dsnSecret\` (\`postgresql://monitor:<password>@<host>:5432/<database>?sslmode=require\`;
 the database in the DSN is the one whose tables are measured). On the PostgreSQL server:
 
 1. \`shared_preload_libraries = 'pg_stat_statements'\` in postgresql.conf (or the managed service's
@@ -105,7 +105,7 @@ module proxy does not serve it and the image stays the release the check runs). 
 
 const REDIS_NOTES = `
 **What Redis needs.** Its address (\`redis://host:6379\`) and password come from the Secret
-\`exporters.redis.secretName\` (keys \`addressKey\`, \`passwordKey\`). The per-command latency histogram
+\`redisExporter.secretName\` (keys \`addressKey\`, \`passwordKey\`). The per-command latency histogram
 needs Redis 7.0 or later. The Bull queues need \`maxmemory-policy noeviction\`: an evicted job key is a
 lost job; \`redis_instance_info{maxmemory_policy}\` shows the policy in force.
 `;
@@ -123,7 +123,7 @@ export function renderMetricsDoc(): string {
     '# Metrics',
     '',
     'Every metric the stack\'s alert rules and dashboards read, with its type and labels. Rules, dashboards',
-    'and tests import these names from the contracts (`charts/backend/metrics.ts`,',
+    'and tests import these names from the contracts (`charts/contracts/backend-metrics.ts`,',
     '`charts/<exporter>/metrics.ts`); nothing types them by hand.',
     '',
     '**How we know the exporter names are right:** `scripts/checks/25-exporter-metrics.sh` runs the',

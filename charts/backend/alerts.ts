@@ -92,7 +92,7 @@ export function alertRules(props: BackendProps): RuleGroup[] {
       });
     }),
     // Money: callbacks the backend failed to process are payments users made and may not get. The
-    // 30m window (alerts.paymentWindow) holds enough callbacks; 5m more rides out a provider retry burst.
+    // 30m window (backend.alerts.paymentWindow) holds enough callbacks; 5m more rides out a provider retry burst.
     alertRule(ctx, {
       name: 'BackendPaymentCallbackFailures',
       severity: 'critical',

@@ -4,7 +4,7 @@
  *
  * - hostNetwork: the interface counters it reports (/proc/net/dev) are per network namespace; only
  *   the host's are the node's. Pod selectors do not match host-network pods, so Prometheus's egress
- *   to it is allowed by node address (`exporters.node.nodeCidrs`), and this pod's own policy is
+ *   to it is allowed by node address (`network.nodeCidrs`), and this pod's own policy is
  *   documentation more than enforcement (most CNIs ignore host-network pods).
  * - hostPID: the filesystem collector reads the mount table of PID 1; in the host PID namespace that
  *   is the host's init, so it sees the node's filesystems and not the container's.

@@ -57,7 +57,7 @@ export function dashboards(props: PostgresExporterProps): Dashboard[] {
             }),
             stat({
               title: 'Slow queries per second',
-              description: `Executions per second of statements whose mean time is above ${slow}s (grafana.slowQuerySeconds).`,
+              description: `Executions per second of statements whose mean time is above ${slow}s (postgresExporter.slowQuerySeconds).`,
               unit: UNIT.perSecond,
               queries: [prom(sumBy([], sel(r.slowCalls, job)), { legend: 'slow' })],
             }),

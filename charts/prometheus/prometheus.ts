@@ -35,7 +35,7 @@ export interface PrometheusChartProps extends PrometheusProps {
   readonly sources: readonly MonitoringSource[];
   /**
    * Endpoints whose pods run in the host network, where pod selectors do not apply: egress to
-   * them is allowed to `exporters.node.nodeCidrs` on their port instead.
+   * them is allowed to `network.nodeCidrs` on their port instead.
    * @default [endpoints.nodeExporter]
    */
   readonly hostNetworkEndpoints?: readonly ServiceEndpoint[];

@@ -14,7 +14,7 @@ export const TRAFFIC = {
   'POST /api/payments': 1,
   // Under 1 in 40 requests: failing all of them alone keeps the service-wide 5xx ratio under 5%.
   'POST /api/audience-segments': 0.5,
-  // Sparse, as real callbacks are: below alerts.routeMinRequestRate (0.1/s), so failing callbacks
+  // Sparse, as real callbacks are: below backend.alerts.routeMinRequestRate (0.1/s), so failing callbacks
   // raise the payment alert and not a per-route HighErrorRate of their own.
   'POST /api/payments/callback': 0.05,
   // The readiness probe (periodSeconds 5).

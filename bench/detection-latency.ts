@@ -7,7 +7,7 @@
  *
  *   npx ts-node bench/detection-latency.ts [--only <scenario>[,...]] [--json <file>]
  *
- * Needs what scripts/checks/70-e2e.sh sets up (scripts/setup-system.sh, the pinned binaries).
+ * Needs what scripts/checks/70-e2e/run.sh sets up (scripts/setup-system.sh, the pinned binaries).
  */
 import * as fs from 'node:fs';
 import { E2E_OVERRIDES } from '../test/e2e/harness/config';

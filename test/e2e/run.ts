@@ -5,7 +5,7 @@
  *   npx ts-node test/e2e/run.ts [--only <scenario id>[,<id>...]] [--keep] [--json <file>]
  *
  * Prints PASS/FAIL per scenario, the detection latency table, and a last line
- * `e2e: N passed, M failed`; exits non-zero on any failure. scripts/checks/70-e2e.sh runs it.
+ * `e2e: N passed, M failed`; exits non-zero on any failure. scripts/checks/70-e2e/run.sh runs it.
  */
 import * as fs from 'node:fs';
 import * as os from 'node:os';

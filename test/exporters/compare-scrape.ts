@@ -4,8 +4,8 @@
  *
  *   npx ts-node --transpile-only test/exporters/compare-scrape.ts <postgres|redis|node> <scrape.txt>
  *
- * Used by scripts/checks/25-exporter-metrics.sh on the output of the real exporters; exits 1 and
- * lists every mismatch.
+ * Used by scripts/checks/25-exporter-metrics/run.sh on the output of the real exporters; exits 1
+ * and lists every mismatch.
  */
 import * as fs from 'node:fs';
 import { ExporterMetricDef } from '../../charts/lib/exporter-metrics';

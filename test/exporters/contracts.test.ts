@@ -1,7 +1,7 @@
 /**
  * The exporter metric contracts against the rest of the stack: every exporter series a rule or a
- * dashboard reads is named by a contract (so scripts/checks/25-exporter-metrics.sh, which runs the
- * real exporters, covers it), and every flag a contract needs is passed by its chart.
+ * dashboard reads is named by a contract (so scripts/checks/25-exporter-metrics/run.sh, which runs
+ * the real exporters, covers it), and every flag a contract needs is passed by its chart.
  */
 import type { LRParser } from '@lezer/lr';
 import * as YAML from 'yaml';

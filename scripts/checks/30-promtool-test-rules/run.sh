@@ -7,7 +7,7 @@
 # where it stays quiet; test/alerts/coverage.test.ts fails when an alert lacks either.
 # Exits non-zero and names the failing cases.
 set -uo pipefail
-repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
+repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/../../.." && pwd)"
 cd "$repo"
 
 bash scripts/setup-tools.sh prometheus >/dev/null || { echo "30-promtool-test-rules: building promtool failed" >&2; exit 1; }

@@ -12,7 +12,7 @@
 #
 # Servers listen on 127.0.0.1 only, in a temp dir; every wait is bounded; all are stopped on exit.
 set -uo pipefail
-repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
+repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/../../.." && pwd)"
 cd "$repo"
 
 bash scripts/setup-tools.sh node_exporter postgres_exporter redis_exporter >/dev/null ||

@@ -8,7 +8,7 @@
 #      with no restart and no reload call: the reload design of docs/prometheus.md, shown working.
 # Exits non-zero and says what failed. Servers listen on 127.0.0.1 only; every wait is bounded.
 set -uo pipefail
-repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
+repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/../../.." && pwd)"
 cd "$repo"
 
 bash scripts/setup-tools.sh prometheus >/dev/null || { echo "20-promtool: building promtool failed" >&2; exit 1; }

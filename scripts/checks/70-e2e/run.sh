@@ -3,10 +3,10 @@
 # the reference backend, the pinned exporters, Prometheus and Alertmanager), every alert scenario
 # from fault to notification, and every metric the rules and dashboards read present in the scrapes.
 #
-# Usage: bash scripts/checks/70-e2e.sh [--only <scenario>[,...]] [--keep] [--json <file>]
+# Usage: bash scripts/checks/70-e2e/run.sh [--only <scenario>[,...]] [--keep] [--json <file>]
 # Prints PASS/FAIL per scenario and ends with `e2e: N passed, M failed`; exits non-zero on a failure.
 set -euo pipefail
-cd "$(dirname "$0")/../.."
+cd "$(dirname "$0")/../../.."
 
 bash scripts/setup-system.sh
 bash scripts/setup-tools.sh prometheus alertmanager node_exporter postgres_exporter redis_exporter

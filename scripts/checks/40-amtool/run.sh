@@ -13,7 +13,7 @@
 #      test alert is resolved with amtool the way docs/alerting.md says.
 # Exits non-zero and says what failed. Servers listen on 127.0.0.1 only; every wait is bounded.
 set -uo pipefail
-repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
+repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/../../.." && pwd)"
 cd "$repo"
 
 bash scripts/setup-tools.sh alertmanager >/dev/null || { echo "40-amtool: building amtool failed" >&2; exit 1; }

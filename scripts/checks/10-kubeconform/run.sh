@@ -5,4 +5,4 @@ set -euo pipefail
 cd "$(dirname "$0")/../../.."
 dirs=(argocd)
 for d in dist dist-*/; do [ -d "$d" ] && dirs+=("${d%/}"); done
-exec bash scripts/kubeconform.sh "${dirs[@]}"
+exec bash scripts/checks/10-kubeconform/kubeconform.sh "${dirs[@]}"

@@ -2,4 +2,4 @@
 # `kubectl apply -f dist/` against real kube-apiservers with Pod Security enforced (see the script).
 set -euo pipefail
 cd "$(dirname "$0")/../../.."
-exec bash scripts/apiserver-check.sh dist
+exec bash scripts/checks/60-apiserver/apiserver-check.sh dist

@@ -13,7 +13,8 @@
 #      test alert is resolved with amtool the way docs/alerting.md says.
 # Exits non-zero and says what failed. Servers listen on 127.0.0.1 only; every wait is bounded.
 set -uo pipefail
-repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/../../.." && pwd)"
+here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+repo="$(cd "$here/../../.." && pwd)"
 cd "$repo"
 
 bash scripts/setup-tools.sh alertmanager >/dev/null || { echo "40-amtool: building amtool failed" >&2; exit 1; }
@@ -60,7 +61,7 @@ for env in production staging; do
 done
 variant() {
   local name=$1 overrides=$2
-  npx ts-node --transpile-only test/alertmanager/write-config.ts --env production --set "$overrides" --out "$tmp/variant-$name" ||
+  npx ts-node --transpile-only "$here/write-config.ts" --env production --set "$overrides" --out "$tmp/variant-$name" ||
     { fail "$name: writing the variant failed"; return; }
   configs[$name]="$tmp/variant-$name"
 }

@@ -48,6 +48,8 @@ wait_http() { # url, seconds
 failures=()
 fail() { failures+=("$1"); echo "FAIL: $1" >&2; }
 
+# Production only, on purpose: an exporter's flags come from its chart, not from the environment
+# file (only the listen port, which args_of replaces), so one environment covers them all.
 npx ts-node --transpile-only scripts/extract-configs.ts --env production --out "$tmp/cfg" >/dev/null || { echo "extract-configs failed" >&2; exit 1; }
 # The args a workload's first container gets, one per line, with the listen address moved to loopback.
 args_of() { # workload name, port

@@ -4,7 +4,9 @@
 # ConfigMap of the production stack is written out by scripts/extract-configs.ts, the test files are
 # generated from test/alerts/cases (series named from the metric modules), and `promtool test rules`
 # runs them. Each alert has a case where it fires (exact labels and rendered annotations) and one
-# where it stays quiet; test/alerts/coverage.test.ts fails when an alert lacks either.
+# where it stays quiet; test/alerts/coverage.test.ts fails when an alert lacks either. Production
+# only, on purpose: the cases are written against production's configuration (thresholds, labels,
+# routes; CASES_ENVIRONMENT in test/alerts/promtool-tests.ts).
 # Exits non-zero and names the failing cases.
 set -uo pipefail
 repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/../../.." && pwd)"

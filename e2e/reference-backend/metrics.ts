@@ -8,7 +8,7 @@
  * being pushed from event handlers that could miss an update.
  */
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
-import { BACKEND_METRICS, MetricDef } from '../../../charts/backend/metrics';
+import { BACKEND_METRICS, MetricDef } from '../../charts/backend/metrics';
 
 type Labels<D extends MetricDef> = D['labels'][number];
 type Defs = typeof BACKEND_METRICS;

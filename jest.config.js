@@ -4,6 +4,6 @@ module.exports = {
   roots: ['<rootDir>/test'],
   testMatch: ['**/*.test.ts'],
   transform: { '^.+\\.tsx?$': ['@swc/jest'] },
-  // Tests that start real servers run from scripts/test.sh, not here.
-  testPathIgnorePatterns: ['/node_modules/', '/test/e2e/'],
+  // Tests that start real servers run from scripts/test.sh, not here (the end-to-end run is in e2e/).
+  testPathIgnorePatterns: ['/node_modules/'],
 };

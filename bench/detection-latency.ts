@@ -1,5 +1,5 @@
 /**
- * Detection latency of every alert path: runs the end-to-end scenarios (test/e2e/run.ts) and prints,
+ * Detection latency of every alert path: runs the end-to-end scenarios (e2e/run.ts) and prints,
  * per scenario, the time from the fault to the first notification next to its floor
  * (`for` + scrape interval + evaluation interval + group_wait, read from the configuration that
  * ran, plus what the fault itself needs before the expression can hold) and the ratio; then the
@@ -7,12 +7,12 @@
  *
  *   npx ts-node bench/detection-latency.ts [--only <scenario>[,...]] [--json <file>]
  *
- * Needs what scripts/checks/70-e2e.sh sets up (scripts/setup-system.sh, the pinned binaries).
+ * Needs what scripts/checks/70-e2e/run.sh sets up (scripts/setup-system.sh, the pinned binaries).
  */
 import * as fs from 'node:fs';
-import { E2E_OVERRIDES } from '../test/e2e/harness/config';
+import { E2E_OVERRIDES } from '../e2e/harness/config';
 import { durationToSeconds } from '../charts/lib/schema';
-import { latencyTable, runE2E } from '../test/e2e/run';
+import { latencyTable, runE2E } from '../e2e/run';
 
 async function main(): Promise<void> {
   const argv = process.argv.slice(2);

@@ -100,7 +100,7 @@ module proxy does not serve it and the image stays the release the check runs). 
   \`--disable-default-metrics\` stop applying to them; \`--disable-settings-metrics\` is removed
   (\`--no-collector.settings\` replaces it). The chart passes none of these flags.
 - After the bump, set the contract's \`collector\` of those four metrics to \`settings\` / \`stat_activity\`
-  and rerun \`scripts/checks/25-exporter-metrics.sh\`.
+  and rerun \`scripts/checks/25-exporter-metrics/run.sh\`.
 `;
 
 const REDIS_NOTES = `
@@ -126,7 +126,7 @@ export function renderMetricsDoc(): string {
     'and tests import these names from the contracts (`charts/contracts/backend-metrics.ts`,',
     '`charts/<exporter>/metrics.ts`); nothing types them by hand.',
     '',
-    '**How we know the exporter names are right:** `scripts/checks/25-exporter-metrics.sh` runs the',
+    '**How we know the exporter names are right:** `scripts/checks/25-exporter-metrics/run.sh` runs the',
     'exporters, built from their Go modules, with the exact flags of the synthesized manifests against a real',
     'PostgreSQL 15 and Redis 7.0, scrapes them and fails when a contract metric is missing or has another',
     'type or labels; `test/exporters/contracts.test.ts` fails when a rule or dashboard reads an exporter',

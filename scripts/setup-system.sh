@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Installs the Debian packages the end-to-end run needs (test/e2e/, scripts/checks/70-e2e.sh):
+# Installs the Debian packages the end-to-end run needs (e2e/, scripts/checks/70-e2e/run.sh):
 #   postgresql  PostgreSQL 15 with pg_stat_statements (the e2e initdb's its own cluster in a temp dir)
 #   redis-server  Redis 7.0 (the e2e starts its own instance in a temp dir)
 #   openssl     the throwaway CA and certificate of the SMTP sink's STARTTLS

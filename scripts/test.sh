@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # The one test command (`npm test`): type check, unit/snapshot/invariant tests, then every real-tool
 # check in scripts/checks/ in name order (kubeconform, promtool, amtool, the API server, the end-to-end
-# run). Each step runs even when an earlier one failed, so one run shows every failure; the last line
-# is the summary: "checks: N passed, M failed".
+# run). A check is a folder scripts/checks/<NN-name>/: its run.sh is the step, named after the folder,
+# and its own helpers lie beside it. Each step runs even when an earlier one failed, so one run shows
+# every failure; the last line is the summary: "checks: N passed, M failed".
 set -uo pipefail
 cd "$(dirname "$0")/.."
 
@@ -29,9 +30,9 @@ step() {
 
 step typecheck npx tsc --noEmit
 step jest npx jest --ci
-for check in scripts/checks/*.sh; do
+for check in scripts/checks/*/run.sh; do
   [ -e "$check" ] || continue
-  step "$(basename "$check" .sh)" bash "$check"
+  step "$(basename "$(dirname "$check")")" bash "$check"
 done
 
 echo

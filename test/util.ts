@@ -1,51 +1,24 @@
 /** Shared helpers for the tests: configs built from the committed environment files, and synthesized stacks. */
-import * as fs from 'node:fs';
 import * as path from 'node:path';
-import * as YAML from 'yaml';
 import { StackConfig } from '../charts/config';
-import { ENVIRONMENTS_DIR, parseEnvironment } from '../charts/load-config';
 import { Shared } from '../charts/contracts/shared';
-import { Stack, sharedOf } from '../charts/stack';
-import { synthesizeInMemory } from '../charts/synth';
+import { sharedOf } from '../charts/stack';
+import { environmentConfig } from '../scripts/environment';
+
+// Shared with the real-tool checks and the end-to-end run, so they live outside test/.
+export { merge, rawEnvironment, synthStack } from '../scripts/environment';
+export type { SynthesizedStack } from '../scripts/environment';
 
 export const ROOT = path.resolve(__dirname, '..');
 
-/** Deep-merges plain objects; arrays and scalars in `b` replace those in `a`. */
-export function merge(a: unknown, b: unknown): unknown {
-  if (typeof a !== 'object' || a === null || Array.isArray(a)) return b === undefined ? a : b;
-  if (typeof b !== 'object' || b === null || Array.isArray(b)) return b === undefined ? a : b;
-  const out: Record<string, unknown> = { ...(a as Record<string, unknown>) };
-  for (const [k, v] of Object.entries(b)) out[k] = merge(out[k], v);
-  return out;
-}
-
-/** The raw (unvalidated) input of an environment file. */
-export function rawEnvironment(env = 'production'): Record<string, unknown> {
-  return YAML.parse(fs.readFileSync(path.join(ENVIRONMENTS_DIR, `${env}.yaml`), 'utf8')) ?? {};
-}
-
 /** A validated config: an environment file with `overrides` merged on top. */
 export function testConfig(overrides: Record<string, unknown> = {}, env = 'production'): StackConfig {
-  return parseEnvironment(env, merge(rawEnvironment(env), overrides));
-}
-
-export interface SynthesizedStack {
-  readonly stack: Stack;
-  /** Manifests of each chart, by chart id. */
-  readonly charts: Record<string, any[]>;
-  /** Every manifest of every chart. */
-  readonly all: any[];
+  return environmentConfig(env, overrides);
 }
 
 /** What a component's chart or rule builder receives, for one section of a config: its slice, the shared pieces, no dependencies. */
 export function propsOf<K extends keyof StackConfig>(config: StackConfig, section: K): { settings: StackConfig[K]; shared: Shared; dependsOn: [] } {
   return { settings: config[section], shared: sharedOf(config), dependsOn: [] };
-}
-
-/** Builds the stack in memory (nothing is written) and returns its manifests. */
-export function synthStack(config: StackConfig = testConfig()): SynthesizedStack {
-  const { stack, charts } = synthesizeInMemory(config);
-  return { stack, charts, all: Object.values(charts).flat() };
 }
 
 /** The manifest of a given kind and name; throws if absent so a test never passes on nothing. */

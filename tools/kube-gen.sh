@@ -18,7 +18,8 @@ staging_ver="v0.${minor}.${patch}"
 
 # Binaries built from the release (all in k8s.io/kubernetes/cmd/...).
 # kube-controller-manager runs only the namespace and serviceaccount controllers
-# in scripts/apiserver-check.sh, so that deleted namespaces actually finish.
+# in scripts/checks/60-apiserver/apiserver-check.sh, so that deleted namespaces
+# actually finish.
 cmds=(kube-apiserver kube-controller-manager kubectl)
 
 root=$(cd "$(dirname "$0")/.." && pwd)

@@ -1,7 +1,7 @@
 /**
  * Every alert is unit-tested: for each rule in the synthesized rule files there is a promtool case
  * where it fires with exactly that severity, and for each alert name a case where it stays quiet.
- * A new alert without both fails here; scripts/checks/30-promtool-test-rules.sh runs the cases.
+ * A new alert without both fails here; scripts/checks/30-promtool-test-rules/run.sh runs the cases.
  */
 import { alertRules as alertmanagerAlerts } from '../../charts/alertmanager/alerts';
 import { alertRules as backendAlerts } from '../../charts/backend/alerts';

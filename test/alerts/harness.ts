@@ -4,7 +4,8 @@
  * A case is one promtool test group with one alert_rule_test: input series (named from the metric
  * modules), an evaluation time, and the exact alerts expected then (labels and rendered
  * annotations), or none. Every alert has a case where it fires and one where it stays quiet;
- * test/alerts/coverage.test.ts enforces that, and scripts/checks/30-promtool-test-rules.sh runs them.
+ * test/alerts/coverage.test.ts enforces that, and scripts/checks/30-promtool-test-rules/run.sh runs
+ * them.
  */
 import { StackConfig } from '../../charts/config';
 import { StackEndpoints } from '../../charts/contracts/endpoints';

@@ -3,7 +3,7 @@
  * Prometheus and Loki will accept and what the stack's metrics contracts promise: data sources by
  * uid, PromQL and LogQL that parse with the servers' own grammars, metrics that exist, recording
  * rules that exist, schema versions the pinned Grafana loads. promtool parses the same PromQL in
- * scripts/checks/25-dashboards-promql.sh.
+ * scripts/checks/25-dashboards-promql/run.sh.
  */
 import { BACKEND_METRICS } from '../../charts/contracts/backend-metrics';
 import { BACKEND_DASHBOARD_UIDS } from '../../charts/backend/dashboards';

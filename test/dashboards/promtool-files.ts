@@ -1,5 +1,5 @@
 /**
- * Writes what scripts/checks/25-dashboards-promql.sh hands to the pinned promtool:
+ * Writes what scripts/checks/25-dashboards-promql/run.sh hands to the pinned promtool:
  *
  * - dashboards.rules.yaml: every PromQL query of every provisioned dashboard (custom ones included),
  *   as Grafana sends it, wrapped as a recording rule named after its dashboard and panel, so

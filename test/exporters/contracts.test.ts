@@ -1,7 +1,7 @@
 /**
  * The exporter metric contracts against the rest of the stack: every exporter series a rule or a
- * dashboard reads is named by a contract (so scripts/checks/25-exporter-metrics.sh, which runs the
- * real exporters, covers it), and every flag a contract needs is passed by its chart.
+ * dashboard reads is named by a contract (so scripts/checks/25-exporter-metrics/run.sh, which runs
+ * the real exporters, covers it), and every flag a contract needs is passed by its chart.
  */
 import type { LRParser } from '@lezer/lr';
 import * as YAML from 'yaml';
@@ -10,7 +10,7 @@ import { Rule } from '../../charts/lib/monitoring';
 import { NODE_METRICS } from '../../charts/node-exporter/metrics';
 import { POSTGRES_METRICS } from '../../charts/postgres-exporter/metrics';
 import { REDIS_METRICS } from '../../charts/redis-exporter/metrics';
-import { compare, parseExposition } from './compare-scrape';
+import { compare, parseExposition } from '../../scripts/checks/25-exporter-metrics/compare-scrape';
 import { find, synthStack } from '../util';
 
 // An ES module that the CommonJS test build cannot `import`; its CommonJS entry is required instead.

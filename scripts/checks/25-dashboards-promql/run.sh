@@ -5,7 +5,7 @@
 #   2. the recording rules the dashboards read compute what the panels claim: `promtool test rules`.
 # Exits non-zero and prints the failing dashboard, panel and query on failure.
 set -euo pipefail
-cd "$(dirname "$0")/../.."
+cd "$(dirname "$0")/../../.."
 
 bash scripts/setup-tools.sh prometheus >/dev/null
 promtool=.tools/prometheus/bin/promtool

@@ -2,12 +2,12 @@
  * Writes the alertmanager-config ConfigMap of an environment with config overrides, as synthesized,
  * for amtool checks of configurations no environment file has (a heartbeat, email turned off).
  *
- *   npx ts-node --transpile-only test/alertmanager/write-config.ts --env production \
+ *   npx ts-node --transpile-only scripts/checks/40-amtool/write-config.ts --env production \
  *     --set '{"alertmanager":{"heartbeat":{"enabled":true}}}' --out <dir>
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { find, synthStack, testConfig } from '../util';
+import { environmentConfig, synthStack } from '../../environment';
 
 function main(argv: string[]): void {
   let env = 'production';
@@ -20,7 +20,10 @@ function main(argv: string[]): void {
     else throw new Error(`unknown argument '${argv[i]}'; usage: write-config.ts [--env <name>] [--set <json>] --out <dir>`);
   }
   if (!out) throw new Error('usage: write-config.ts [--env <name>] [--set <json>] --out <dir>');
-  const cm = find(synthStack(testConfig(overrides, env)).charts.alertmanager, 'ConfigMap', 'alertmanager-config');
+  const cm = synthStack(environmentConfig(env, overrides)).charts.alertmanager.find(
+    (m) => m.kind === 'ConfigMap' && m.metadata?.name === 'alertmanager-config',
+  );
+  if (!cm) throw new Error(`${env}: the alertmanager chart has no ConfigMap alertmanager-config`);
   fs.mkdirSync(out, { recursive: true });
   for (const [key, value] of Object.entries<string>(cm.data)) fs.writeFileSync(path.join(out, key), value);
 }

@@ -9,15 +9,18 @@ import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as YAML from 'yaml';
-import { StackConfig } from '../../../charts/config';
-import { StackEndpoints, stackEndpoints } from '../../../charts/contracts/endpoints';
-import { IMAGES, ImageName } from '../../../charts/versions';
-import { SynthesizedStack, ROOT } from '../../util';
+import { StackConfig } from '../../charts/config';
+import { StackEndpoints, stackEndpoints } from '../../charts/contracts/endpoints';
+import { IMAGES, ImageName } from '../../charts/versions';
+import { SynthesizedStack } from '../../scripts/environment';
 import { Receivers, Sink, makeTlsCertificate } from '../receivers';
 import { Localizer, TestSecrets } from './localize';
 import { Postgres } from './postgres';
 import { Proc, Processes, freePort, get, waitFor } from './proc';
 import { Redis } from './redis';
+
+/** The repository root: `.tools/` is there, and the reference backend runs from it. */
+const ROOT = path.resolve(__dirname, '..', '..');
 
 /** Size of the reference backend's DB pool: 19 held of 20 is above the 0.9 alert ratio with one left for traffic. */
 export const BACKEND_POOL_MAX = 20;

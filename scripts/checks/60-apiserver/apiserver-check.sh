@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Apply the synthesized manifests to real Kubernetes API servers.
 #
-#   scripts/apiserver-check.sh [dist-dir]        (default: dist/)
+#   scripts/checks/60-apiserver/apiserver-check.sh [dist-dir]        (default: dist/)
 #
 # For every tools/kube-<minor>/ release (built from its Go modules by
 # scripts/setup-tools.sh), start etcd, kube-apiserver and kube-controller-manager
@@ -42,14 +42,16 @@
 set -uo pipefail
 
 started=$SECONDS
-root=$(cd "$(dirname "$0")/.." && pwd)
+here=$(cd "$(dirname "$0")" && pwd)
+root=$(cd "$here/../../.." && pwd)
 dist=${1:-$root/dist}
 dist=$(cd "$dist" 2>/dev/null && pwd) || { echo "apiserver-check: no such directory: ${1:-$root/dist}" >&2; exit 2; }
 # The committed copy of ../shared/crds/argocd-application-crd.yaml (test/crds.test.ts keeps them equal),
 # the same file kubeconform's schema is generated from.
 crd="$root/tools/kubeconform/crds/argocd-application-crd.yaml"
 argocd_dir=${APISERVER_CHECK_ARGOCD_DIR:-$root/argocd}
-testdata="$root/test/apiserver"
+# The pods of check 4, beside this script.
+testdata="$here"
 
 passed=0 failed=0 skipped=0
 pass() { passed=$((passed + 1)); echo "PASS [$release] $*"; }

@@ -4,9 +4,9 @@
  * every environment, then synthesized in memory by the same buildStack as `npm run synth`. So the
  * rules, routes, flags and files that run are the production ones, with shorter clocks.
  */
-import { StackConfig } from '../../../charts/config';
-import { parseEnvironment } from '../../../charts/load-config';
-import { SynthesizedStack, merge, rawEnvironment, synthStack } from '../../util';
+import { StackConfig } from '../../charts/config';
+import { parseEnvironment } from '../../charts/load-config';
+import { SynthesizedStack, merge, rawEnvironment, synthStack } from '../../scripts/environment';
 
 /** Name of the test environment (the `environment` external label on every series and alert). */
 export const E2E_ENVIRONMENT = 'e2e';

@@ -3,7 +3,8 @@
 # their Go modules (scripts/setup-tools.sh) run with the exact flags of the synthesized manifests
 # against a real PostgreSQL 15 (pg_stat_statements loaded, a pg_monitor role) and a real Redis 7.0
 # (Debian packages, scripts/setup-system.sh), and node_exporter against this machine; each scrape is
-# compared with its metrics contract (charts/<exporter>/metrics.ts) by test/exporters/compare-scrape.ts.
+# compared with its metrics contract (charts/<exporter>/metrics.ts) by compare-scrape.ts, beside this
+# script.
 #
 # Version note: the binaries checked here are the releases the images run (versions.ts;
 # test/versions.test.ts holds image tags and tools/*/go.mod together): postgres_exporter v0.19.1,
@@ -12,7 +13,8 @@
 #
 # Servers listen on 127.0.0.1 only, in a temp dir; every wait is bounded; all are stopped on exit.
 set -uo pipefail
-repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
+here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+repo="$(cd "$here/../../.." && pwd)"
 cd "$repo"
 
 bash scripts/setup-tools.sh node_exporter postgres_exporter redis_exporter >/dev/null ||
@@ -46,6 +48,8 @@ wait_http() { # url, seconds
 failures=()
 fail() { failures+=("$1"); echo "FAIL: $1" >&2; }
 
+# Production only, on purpose: an exporter's flags come from its chart, not from the environment
+# file (only the listen port, which args_of replaces), so one environment covers them all.
 npx ts-node --transpile-only scripts/extract-configs.ts --env production --out "$tmp/cfg" >/dev/null || { echo "extract-configs failed" >&2; exit 1; }
 # The args a workload's first container gets, one per line, with the listen address moved to loopback.
 args_of() { # workload name, port
@@ -81,7 +85,7 @@ SQL
     if wait_http "http://127.0.0.1:$ex_port/" 15; then
       curl -fsS "http://127.0.0.1:$ex_port/metrics" >"$tmp/postgres.prom"
       echo "postgres_exporter $("$tools/postgres_exporter/bin/postgres_exporter" --version 2>&1 | head -1 | awk '{print $3}') with: ${pargs[*]}"
-      npx ts-node --transpile-only test/exporters/compare-scrape.ts postgres "$tmp/postgres.prom" || fail "postgres: contract vs real exporter"
+      npx ts-node --transpile-only "$here/compare-scrape.ts" postgres "$tmp/postgres.prom" || fail "postgres: contract vs real exporter"
     else
       fail "postgres_exporter did not serve within 15s"; tail -5 "$tmp/pgx.log" >&2
     fi
@@ -115,7 +119,7 @@ if [ -n "$ready" ]; then
   if wait_http "http://127.0.0.1:$ex_port/health" 15; then
     curl -fsS "http://127.0.0.1:$ex_port/metrics" >"$tmp/redis.prom"
     echo "redis_exporter with: ${rargs[*]}"
-    npx ts-node --transpile-only test/exporters/compare-scrape.ts redis "$tmp/redis.prom" || fail "redis: contract vs real exporter"
+    npx ts-node --transpile-only "$here/compare-scrape.ts" redis "$tmp/redis.prom" || fail "redis: contract vs real exporter"
   else
     fail "redis_exporter did not serve within 15s"; tail -5 "$tmp/rdx.log" >&2
   fi
@@ -132,7 +136,7 @@ pids+=($!)
 if wait_http "http://127.0.0.1:$ex_port/" 15; then
   curl -fsS "http://127.0.0.1:$ex_port/metrics" >"$tmp/node.prom"
   echo "node_exporter with: ${nargs[*]}"
-  npx ts-node --transpile-only test/exporters/compare-scrape.ts node "$tmp/node.prom" || fail "node: contract vs real exporter"
+  npx ts-node --transpile-only "$here/compare-scrape.ts" node "$tmp/node.prom" || fail "node: contract vs real exporter"
 else
   fail "node_exporter did not serve within 15s"; tail -5 "$tmp/nx.log" >&2
 fi

@@ -2,16 +2,17 @@
 # Validate manifests with the pinned kubeconform: strict, offline, once per Kubernetes version of
 # tools/kubernetes-versions.json.
 #
-# Usage: scripts/kubeconform.sh [dir-or-file ...]
+# Usage: scripts/checks/10-kubeconform/kubeconform.sh [dir-or-file ...]
 #   With no argument: every YAML file under dist/, plus argocd/ (the Argo CD Applications) when present.
 #   With arguments: exactly those directories and files.
 #
 # Fails on any invalid resource, any error and any resource without a schema (an unknown kind or
-# apiVersion is an error, never skipped). Schemas come only from .tools/schemas (scripts/gen-schemas.mjs):
-# the Kubernetes OpenAPI documents, and the CRDs under tools/kubeconform/crds/.
+# apiVersion is an error, never skipped). Schemas come only from .tools/schemas (gen-schemas.mjs,
+# beside this script): the Kubernetes OpenAPI documents, and the CRDs under tools/kubeconform/crds/.
 set -euo pipefail
 
-repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+repo="$(cd "$here/../../.." && pwd)"
 cd "$repo"
 
 "$repo/scripts/setup-tools.sh" kubeconform >&2
@@ -19,7 +20,7 @@ mkdir -p "$repo/.tools"
 (
   # Tests may run this script in parallel: one generates, the others then find the stamp.
   if command -v flock >/dev/null 2>&1; then flock 9; fi
-  node "$repo/scripts/gen-schemas.mjs" >&2
+  node "$here/gen-schemas.mjs" >&2
 ) 9>"$repo/.tools/.gen-schemas.lock"
 
 if [ $# -eq 0 ]; then

@@ -6,11 +6,11 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as YAML from 'yaml';
-import { BACKEND_METRICS } from '../../charts/contracts/backend-metrics';
-import { pascalCase, runbookUrl } from '../../charts/lib/alert-rules';
-import { durationToSeconds } from '../../charts/lib/schema';
-import { NODE_METRICS } from '../../charts/node-exporter/metrics';
-import { sharedOf } from '../../charts/stack';
+import { BACKEND_METRICS } from '../charts/contracts/backend-metrics';
+import { pascalCase, runbookUrl } from '../charts/lib/alert-rules';
+import { durationToSeconds } from '../charts/lib/schema';
+import { NODE_METRICS } from '../charts/node-exporter/metrics';
+import { sharedOf } from '../charts/stack';
 import { e2eConfig, synthesize } from './harness/config';
 import { alertmanagerAlerts, prometheusAlerts, query } from './harness/prom';
 import { get, sendJson, waitFor } from './harness/proc';

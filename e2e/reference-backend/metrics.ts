@@ -8,8 +8,8 @@
  * being pushed from event handlers that could miss an update.
  */
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
-import { BACKEND_METRICS } from '../../../charts/contracts/backend-metrics';
-import { MetricDef } from '../../../charts/lib/metric';
+import { BACKEND_METRICS } from '../../charts/contracts/backend-metrics';
+import { MetricDef } from '../../charts/lib/metric';
 
 type Labels<D extends MetricDef> = D['labels'][number];
 type Defs = typeof BACKEND_METRICS;

@@ -4,7 +4,7 @@
  * switches. The end-to-end run starts it as a child process; it also runs on its own:
  *
  *   DATABASE_URL=postgresql://user:pw@127.0.0.1:5432/db REDIS_URL=redis://:pw@127.0.0.1:6379 \
- *     PORT=3000 npx ts-node test/e2e/reference-backend/main.ts
+ *     PORT=3000 npx ts-node e2e/reference-backend/main.ts
  *
  * Environment: DATABASE_URL, REDIS_URL (required); PORT (default 3000), HOST (default 127.0.0.1),
  * DB_POOL_MAX (default 10, pg's default).

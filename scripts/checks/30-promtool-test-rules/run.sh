@@ -4,10 +4,12 @@
 # ConfigMap of the production stack is written out by scripts/extract-configs.ts, the test files are
 # generated from test/alerts/cases (series named from the metric modules), and `promtool test rules`
 # runs them. Each alert has a case where it fires (exact labels and rendered annotations) and one
-# where it stays quiet; test/alerts/coverage.test.ts fails when an alert lacks either.
+# where it stays quiet; test/alerts/coverage.test.ts fails when an alert lacks either. Production
+# only, on purpose: the cases are written against production's configuration (thresholds, labels,
+# routes; CASES_ENVIRONMENT in test/alerts/promtool-tests.ts).
 # Exits non-zero and names the failing cases.
 set -uo pipefail
-repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
+repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/../../.." && pwd)"
 cd "$repo"
 
 bash scripts/setup-tools.sh prometheus >/dev/null || { echo "30-promtool-test-rules: building promtool failed" >&2; exit 1; }

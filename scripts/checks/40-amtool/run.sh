@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # The generated alertmanager.yml against the pinned Alertmanager (v0.34.0, amtool and server built
 # from its Go module by scripts/setup-tools.sh):
-#   1. `amtool check-config` on the synthesized config of production and staging, and of two variants
-#      no environment file has (a heartbeat receiver; email off), with every receiver secret file
-#      pointed at a test file;
+#   1. `amtool check-config` on the synthesized config of every environment (each file
+#      config/<name>.yaml), and of two variants of production no environment file has (a heartbeat
+#      receiver; email off), with every receiver secret file pointed at a test file;
 #   2. `amtool config routes test` for every route, asserting the receivers amtool prints: warning,
 #      critical (email + PagerDuty), notify_sms (SMS without stealing the alert), Watchdog, a label
 #      set no route matches, and staging where email, SMS and PagerDuty are disabled;
@@ -13,7 +13,8 @@
 #      test alert is resolved with amtool the way docs/alerting.md says.
 # Exits non-zero and says what failed. Servers listen on 127.0.0.1 only; every wait is bounded.
 set -uo pipefail
-repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
+here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+repo="$(cd "$here/../../.." && pwd)"
 cd "$repo"
 
 bash scripts/setup-tools.sh alertmanager >/dev/null || { echo "40-amtool: building amtool failed" >&2; exit 1; }
@@ -52,15 +53,21 @@ with_test_secrets() {
   sed -i "s#$dir/#$dst/secrets/#g" "$dst/alertmanager.yml"
 }
 
+# Every environment: one file config/<name>.yaml each (the rule of environments() in
+# charts/load-config.ts).
+envs=()
+for f in config/*.yaml; do [ -e "$f" ] && envs+=("$(basename "$f" .yaml)"); done
+[ ${#envs[@]} -gt 0 ] || fail "no environment file config/*.yaml"
+
 declare -A configs
-for env in production staging; do
+for env in "${envs[@]}"; do
   npx ts-node --transpile-only scripts/extract-configs.ts --env "$env" --out "$tmp/extract-$env" >/dev/null ||
     { fail "$env: extracting the ConfigMaps failed"; continue; }
   configs[$env]="$tmp/extract-$env/monitoring/alertmanager-config"
 done
 variant() {
   local name=$1 overrides=$2
-  npx ts-node --transpile-only test/alertmanager/write-config.ts --env production --set "$overrides" --out "$tmp/variant-$name" ||
+  npx ts-node --transpile-only "$here/write-config.ts" --env production --set "$overrides" --out "$tmp/variant-$name" ||
     { fail "$name: writing the variant failed"; return; }
   configs[$name]="$tmp/variant-$name"
 }
@@ -68,7 +75,7 @@ variant heartbeat '{"alertmanager":{"heartbeat":{"enabled":true}}}'
 variant no-email '{"alertmanager":{"email":{"enabled":false},"sms":{"enabled":false}}}'
 
 # --- 1. check-config ----------------------------------------------------------------------------
-for name in production staging heartbeat no-email; do
+for name in "${envs[@]}" heartbeat no-email; do
   src="${configs[$name]:-}"
   [ -n "$src" ] && [ -f "$src/alertmanager.yml" ] || { fail "$name: no alertmanager.yml"; continue; }
   with_test_secrets "$src" "$tmp/check-$name"
@@ -78,6 +85,8 @@ for name in production staging heartbeat no-email; do
 done
 
 # --- 2. routes ----------------------------------------------------------------------------------
+# Expectations, so they name their environments: production and staging differ in which receivers
+# are enabled; the variants are production with one setting changed.
 # route <config> <expected receivers, comma-separated in route order> <labels...>
 route() {
   local name=$1 expected=$2
@@ -111,6 +120,8 @@ receivers_of() { grep -E '^  - name: ' "$tmp/check-$1/alertmanager.yml" | sed -E
   fail "production: receivers are '$(receivers_of production)'"
 
 # --- 3. live ------------------------------------------------------------------------------------
+# Production only, on purpose: it is the environment with every receiver enabled (Slack, email,
+# PagerDuty, SMS), so one server covers them all.
 echo "--- live: the pinned alertmanager with production's config"
 live="$tmp/live"
 mkdir -p "$live/data"

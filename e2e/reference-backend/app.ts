@@ -5,7 +5,7 @@
  */
 import Fastify, { FastifyInstance, FastifyReply } from 'fastify';
 import { Pool } from 'pg';
-import { HEALTH, METRICS_PATH } from '../../../charts/backend/backend';
+import { HEALTH, METRICS_PATH } from '../../charts/backend/backend';
 import { FAULTS_PREFIX, Faults } from './faults';
 import { BackendMetrics } from './metrics';
 import { Queues, withTimeout } from './queues';

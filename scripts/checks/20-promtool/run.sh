@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The generated Prometheus configuration against the pinned Prometheus (v3.14.0, built from its Go
-# module by scripts/setup-tools.sh), for every environment:
+# module by scripts/setup-tools.sh), for every environment (each file config/<name>.yaml):
 #   1. `promtool check config` on prometheus.yml, with the rule files beside it as they are mounted;
 #   2. `promtool check rules --lint-fatal` on every rule file (duplicate rules fail too);
 #   3. live: the real server, started with the flags of the synthesized StatefulSet, picks up a rule
@@ -8,7 +8,7 @@
 #      with no restart and no reload call: the reload design of docs/prometheus.md, shown working.
 # Exits non-zero and says what failed. Servers listen on 127.0.0.1 only; every wait is bounded.
 set -uo pipefail
-repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
+repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/../../.." && pwd)"
 cd "$repo"
 
 bash scripts/setup-tools.sh prometheus >/dev/null || { echo "20-promtool: building promtool failed" >&2; exit 1; }
@@ -24,7 +24,13 @@ trap cleanup EXIT
 failures=()
 fail() { failures+=("$1"); echo "FAIL: $1" >&2; }
 
-for env in production staging; do
+# Every environment: one file config/<name>.yaml each (the rule of environments() in
+# charts/load-config.ts).
+envs=()
+for f in config/*.yaml; do [ -e "$f" ] && envs+=("$(basename "$f" .yaml)"); done
+[ ${#envs[@]} -gt 0 ] || fail "no environment file config/*.yaml"
+
+for env in "${envs[@]}"; do
   out="$tmp/$env"
   if ! npx ts-node --transpile-only scripts/extract-configs.ts --env "$env" --out "$out" >/dev/null; then
     fail "$env: extracting the ConfigMaps failed"
@@ -47,6 +53,8 @@ for env in production staging; do
 done
 
 # --- live reload ------------------------------------------------------------------------------
+# Production only, on purpose: the reload design (flags, ConfigMap mount) is the same in every
+# environment, one server start shows it, and the retention asserted below is production's.
 echo "--- live: the pinned prometheus reloads a changed rule file without a restart"
 live="$tmp/live"
 mkdir -p "$live/config/..v1" "$live/data"

@@ -2,17 +2,17 @@
  * The end-to-end run: the synthesized stack on real servers, every alert path from fault to
  * notification, and every metric the rules and dashboards read present in the live scrapes.
  *
- *   npx ts-node test/e2e/run.ts [--only <scenario id>[,<id>...]] [--keep] [--json <file>]
+ *   npx ts-node e2e/run.ts [--only <scenario id>[,<id>...]] [--keep] [--json <file>]
  *
  * Prints PASS/FAIL per scenario, the detection latency table, and a last line
- * `e2e: N passed, M failed`; exits non-zero on any failure. scripts/checks/70-e2e.sh runs it.
+ * `e2e: N passed, M failed`; exits non-zero on any failure. scripts/checks/70-e2e/run.sh runs it.
  */
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import * as YAML from 'yaml';
-import { ALERTMANAGER_METRICS } from '../../charts/alertmanager/metrics';
-import { BACKEND_METRICS } from '../../charts/contracts/backend-metrics';
+import { ALERTMANAGER_METRICS } from '../charts/alertmanager/metrics';
+import { BACKEND_METRICS } from '../charts/contracts/backend-metrics';
 import { CoverageResult, checkCoverage, dashboardExprs, recordedNames, ruleExprs, selectorsOf } from './coverage';
 import { E2E_OVERRIDES, e2eConfig, synthesize } from './harness/config';
 import { prometheusAlerts, query } from './harness/prom';

@@ -2,16 +2,17 @@
  * Compares what a real exporter served with its metrics contract: every metric the contract names
  * must be in the scrape, of the declared type, with at least the declared labels.
  *
- *   npx ts-node --transpile-only test/exporters/compare-scrape.ts <postgres|redis|node> <scrape.txt>
+ *   npx ts-node --transpile-only scripts/checks/25-exporter-metrics/compare-scrape.ts \
+ *     <postgres|redis|node> <scrape.txt>
  *
- * Used by scripts/checks/25-exporter-metrics.sh on the output of the real exporters; exits 1 and
- * lists every mismatch.
+ * Used by run.sh, beside it, on the output of the real exporters; exits 1 and lists every mismatch.
+ * test/exporters/contracts.test.ts tests the comparison itself.
  */
 import * as fs from 'node:fs';
-import { MetricDef } from '../../charts/lib/metric';
-import { NODE_METRICS } from '../../charts/node-exporter/metrics';
-import { POSTGRES_METRICS } from '../../charts/postgres-exporter/metrics';
-import { REDIS_METRICS } from '../../charts/redis-exporter/metrics';
+import { MetricDef } from '../../../charts/lib/metric';
+import { NODE_METRICS } from '../../../charts/node-exporter/metrics';
+import { POSTGRES_METRICS } from '../../../charts/postgres-exporter/metrics';
+import { REDIS_METRICS } from '../../../charts/redis-exporter/metrics';
 
 export const CONTRACTS: Record<string, Record<string, MetricDef>> = {
   postgres: POSTGRES_METRICS,

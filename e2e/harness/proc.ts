@@ -1,7 +1,7 @@
 /**
  * Child processes, ports and bounded waits for the end-to-end run. Every process writes its output
  * to a log file in the run's directory and is stopped by `Processes.stopAll()` (called from a
- * `finally`); scripts/checks/70-e2e.sh also kills the whole process group on exit, so nothing
+ * `finally`); scripts/checks/70-e2e/run.sh also kills the whole process group on exit, so nothing
  * outlives a run that was itself killed.
  */
 import { ChildProcess, spawn } from 'node:child_process';

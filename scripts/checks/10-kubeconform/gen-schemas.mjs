@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // Generate offline JSON schemas for kubeconform, so that validation never needs the network.
 //
-// Usage: node scripts/gen-schemas.mjs [--out DIR] [--force]      (DIR defaults to .tools/schemas)
+// Usage: node scripts/checks/10-kubeconform/gen-schemas.mjs [--out DIR] [--force]
+//        (DIR defaults to .tools/schemas)
 //
 // For each Kubernetes version of tools/kubernetes-versions.json, the official OpenAPI v2 document
 // (api/openapi-spec/swagger.json of the k8s.io/kubernetes Go module zip, fetched through the Go
@@ -31,7 +32,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
 const versionsFile = path.join(repo, 'tools', 'kubernetes-versions.json');
 const crdDir = path.join(repo, 'tools', 'kubeconform', 'crds');
 

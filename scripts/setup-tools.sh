@@ -35,13 +35,14 @@ fi
 
 go_version="$(go version)"
 
-# Builds run one at a time, also across callers (two test files, two engineers): the first
-# tool that needs a build takes a lock that is held until this script ends. A cached tool
-# never waits for it.
+# Builds run one at a time, also across callers (two test files, two checkouts of the repository
+# on one machine: they share the Go build cache and the cores): the first tool that needs a build
+# takes a machine-wide lock that is held until this script ends. A cached tool never waits for it.
+lock_file="${SETUP_TOOLS_LOCK:-${TMPDIR:-/tmp}/love-parser-setup-tools.lock}"
 locked=""
 take_lock() {
   if [ -z "$locked" ] && command -v flock >/dev/null 2>&1; then
-    exec 9>"$out/.setup-tools.lock"
+    exec 9>"$lock_file"
     if ! flock -n 9; then
       echo "setup-tools: waiting for another setup-tools.sh to finish its build" >&2
       flock 9

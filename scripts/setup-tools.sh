@@ -35,20 +35,23 @@ fi
 
 go_version="$(go version)"
 
-# Builds run one at a time, also across callers (two test files, two checkouts of the repository
-# on one machine: they share the Go build cache and the cores): the first tool that needs a build
-# takes a machine-wide lock that is held until this script ends. A cached tool never waits for it.
+# Builds run one at a time, also across callers (the test command's background prebuild, a check,
+# two checkouts of the repository on one machine: they share the Go build cache and the cores). Each
+# build takes a machine-wide lock and releases it when done, so a caller waiting for one tool gets
+# it as soon as that tool is built, not when a whole list is. A cached tool never waits.
 lock_file="${SETUP_TOOLS_LOCK:-${TMPDIR:-/tmp}/love-parser-setup-tools.lock}"
-locked=""
 take_lock() {
-  if [ -z "$locked" ] && command -v flock >/dev/null 2>&1; then
-    exec 9>"$lock_file"
-    if ! flock -n 9; then
-      echo "setup-tools: waiting for another setup-tools.sh to finish its build" >&2
-      flock 9
-    fi
+  command -v flock >/dev/null 2>&1 || return 0
+  exec 9>"$lock_file"
+  if ! flock -n 9; then
+    echo "setup-tools: $1: waiting for another build to finish" >&2
+    flock 9
   fi
-  locked=1
+}
+release_lock() {
+  command -v flock >/dev/null 2>&1 || return 0
+  flock -u 9
+  exec 9>&-
 }
 is_cached() { # name stamp
   [ -f "$out/$1/stamp" ] && [ "$(cat "$out/$1/stamp")" = "$2" ] &&
@@ -71,11 +74,14 @@ for name in "${names[@]}"; do
     } | sha256sum | cut -d' ' -f1
   )"
   bin="$out/$name/bin"
-  if ! is_cached "$name" "$stamp"; then
-    take_lock
+  if is_cached "$name" "$stamp"; then
+    echo "setup-tools: $name: cached"
+    continue
   fi
+  take_lock "$name"
   # Checked again under the lock: the build we waited for may have been this one.
   if is_cached "$name" "$stamp"; then
+    release_lock
     echo "setup-tools: $name: cached"
     continue
   fi
@@ -85,7 +91,10 @@ for name in "${names[@]}"; do
   mkdir -p "$out/$name/bin.new" "$out/$name/work"
   # A child bash, so that `set -e` also stops on a failing line of build.env
   # (errexit is ignored inside an `if` condition of this shell).
-  if ! (cd "$dir" && TOOL_WORK="$out/$name/work" GOBIN="$out/$name/bin.new" bash -euo pipefail -c '
+  echo "setup-tools: $name: building (a cold build of a large tool takes minutes)" >&2
+  # A child bash, so that `set -e` also stops on a failing line of build.env
+  # (errexit is ignored inside an `if` condition of this shell).
+  (cd "$dir" && TOOL_WORK="$out/$name/work" GOBIN="$out/$name/bin.new" bash -euo pipefail -c '
     GO_LDFLAGS="" GO_TAGS="" GO_FLAGS="" CGO_ENABLED=0
     if [ -f build.env ]; then
       # shellcheck disable=SC1091
@@ -94,7 +103,17 @@ for name in "${names[@]}"; do
     export CGO_ENABLED
     # shellcheck disable=SC2086 # GO_FLAGS is a list of flags
     go install -trimpath $GO_FLAGS -tags "$GO_TAGS" -ldflags "$GO_LDFLAGS" tool
-  '); then
+  ') &
+  build=$!
+  # A long build says it is alive once a minute.
+  while kill -0 "$build" 2>/dev/null; do
+    sleep 5
+    kill -0 "$build" 2>/dev/null || break
+    elapsed=$((SECONDS - start))
+    [ $((elapsed % 60)) -lt 5 ] && [ "$elapsed" -ge 60 ] && echo "setup-tools: $name: still building (${elapsed}s)" >&2
+  done
+  if ! wait "$build"; then
+    release_lock
     rm -rf "$out/$name/bin.new" "$out/$name/work"
     echo "setup-tools: $name: BUILD FAILED (tools/$name, see the errors above)" >&2
     exit 1
@@ -102,5 +121,6 @@ for name in "${names[@]}"; do
   rm -rf "$bin" "$out/$name/work"
   mv "$out/$name/bin.new" "$bin"
   echo "$stamp" >"$out/$name/stamp"
+  release_lock
   echo "setup-tools: $name: built in $((SECONDS - start))s -> .tools/$name/bin/ ($(ls "$bin" | tr '\n' ' ' | sed 's/ $//'))"
 done

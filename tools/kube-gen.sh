@@ -18,7 +18,7 @@ staging_ver="v0.${minor}.${patch}"
 
 # Binaries built from the release (all in k8s.io/kubernetes/cmd/...).
 # kube-controller-manager runs only the namespace and serviceaccount controllers
-# in scripts/checks/60-apiserver/apiserver-check.sh, so that deleted namespaces
+# in scripts/checks/80-apiserver/apiserver-check.sh, so that deleted namespaces
 # actually finish.
 cmds=(kube-apiserver kube-controller-manager kubectl)
 

@@ -5,4 +5,4 @@
 # run per environment would add a minute per environment.
 set -euo pipefail
 cd "$(dirname "$0")/../../.."
-exec bash scripts/checks/60-apiserver/apiserver-check.sh dist
+exec bash scripts/checks/80-apiserver/apiserver-check.sh dist

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Apply the synthesized manifests to real Kubernetes API servers.
 #
-#   scripts/checks/60-apiserver/apiserver-check.sh [dist-dir]        (default: dist/)
+#   scripts/checks/80-apiserver/apiserver-check.sh [dist-dir]        (default: dist/)
 #
 # For every tools/kube-<minor>/ release (built from its Go modules by
 # scripts/setup-tools.sh), start etcd, kube-apiserver and kube-controller-manager

@@ -9,19 +9,9 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { MOVED_SETTINGS, stackSchema } from '../charts/config';
-import { ConfigError, ConfigIssue, show } from '../charts/lib/schema';
+import { ConfigError, show } from '../charts/lib/schema';
 import { synthesize } from '../charts/synth';
-import { ROOT, merge, rawEnvironment, testConfig } from './util';
-
-function issuesOf(overrides: Record<string, unknown>): ConfigIssue[] {
-  try {
-    testConfig(overrides);
-  } catch (e) {
-    if (e instanceof ConfigError) return [...e.issues];
-    throw e;
-  }
-  throw new Error('expected a ConfigError, got a valid config');
-}
+import { ROOT, issuesOf, merge, rawEnvironment, testConfig } from './util';
 
 /** `{a: {b: v}}` for the path `a.b`. */
 function nested(dotted: string, value: unknown): Record<string, unknown> {

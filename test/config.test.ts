@@ -3,20 +3,9 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { parseConfig } from '../charts/config';
 import { environments, loadConfig, parseEnvironment } from '../charts/load-config';
-import { ConfigError, ConfigIssue } from '../charts/lib/schema';
+import { ConfigError } from '../charts/lib/schema';
 import { synthesize } from '../charts/synth';
-import { merge, rawEnvironment, testConfig } from './util';
-
-/** The issues a bad input raises; fails the test if it raised none. */
-function issuesOf(overrides: Record<string, unknown>, env = 'production'): ConfigIssue[] {
-  try {
-    testConfig(overrides, env);
-  } catch (e) {
-    if (e instanceof ConfigError) return [...e.issues];
-    throw e;
-  }
-  throw new Error('expected a ConfigError, got a valid config');
-}
+import { issuesOf, merge, rawEnvironment, testConfig } from './util';
 
 describe('defaults reproduce the original stack', () => {
   const c = testConfig();

@@ -1,6 +1,7 @@
 /** Shared helpers for the tests: configs built from the committed environment files, and synthesized stacks. */
 import * as path from 'node:path';
 import { StackConfig } from '../charts/config';
+import { ConfigError, ConfigIssue } from '../charts/lib/schema';
 import { Shared } from '../charts/contracts/shared';
 import { sharedOf } from '../charts/stack';
 import { environmentConfig } from '../scripts/environment';
@@ -14,6 +15,17 @@ export const ROOT = path.resolve(__dirname, '..');
 /** A validated config: an environment file with `overrides` merged on top. */
 export function testConfig(overrides: Record<string, unknown> = {}, env = 'production'): StackConfig {
   return environmentConfig(env, overrides);
+}
+
+/** The issues a bad input raises; fails the test if it raised none. */
+export function issuesOf(overrides: Record<string, unknown>, env = 'production'): ConfigIssue[] {
+  try {
+    testConfig(overrides, env);
+  } catch (e) {
+    if (e instanceof ConfigError) return [...e.issues];
+    throw e;
+  }
+  throw new Error('expected a ConfigError, got a valid config');
 }
 
 /** What a component's chart or rule builder receives, for one section of a config: its slice, the shared pieces, no dependencies. */

@@ -1,16 +1,5 @@
 /** The alerting settings of charts/config.ts: defaults, and the cross-checks that keep twins in order. */
-import { ConfigError, ConfigIssue } from '../../charts/lib/schema';
-import { testConfig } from '../util';
-
-function issuesOf(overrides: Record<string, unknown>): ConfigIssue[] {
-  try {
-    testConfig(overrides);
-  } catch (e) {
-    if (e instanceof ConfigError) return [...e.issues];
-    throw e;
-  }
-  throw new Error('expected a ConfigError, got a valid config');
-}
+import { issuesOf, testConfig } from '../util';
 
 describe('alerting config', () => {
   test('defaults', () => {

@@ -23,8 +23,8 @@ export function secretFileNames(text: string): string[] {
   for (const m of text.matchAll(/--from-env-file[= ]([^\s`'"\\)]+)/g)) names.add(m[1]);
   for (const m of text.matchAll(/--from-file[= ](?:[A-Za-z0-9._-]+=)?([^\s`'"\\)]+)/g)) names.add(m[1]);
   for (const m of text.matchAll(/(?<![\w/.-])((?:\.\/)?secrets\/[A-Za-z0-9._<>/-]*[A-Za-z0-9_>-])/g)) names.add(m[1]);
-  // `<env>` in a documented path stands for an environment name.
-  return [...names].map((n) => n.replace(/^\.\//, '').replace(/<[^>]+>/g, 'production'));
+  // `<env>` in a documented path stands for an environment name; `...` is an elision, not a file.
+  return [...names].filter((n) => !/^\.+$/.test(n)).map((n) => n.replace(/^\.\//, '').replace(/<[^>]+>/g, 'production'));
 }
 
 describe('.gitignore covers the secret files the docs name', () => {

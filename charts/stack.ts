@@ -80,7 +80,12 @@ export function buildStack(app: App, config: StackConfig, customDashboards: read
   const nodeExporter = new NodeExporterChart(app, 'node-exporter', { settings: config.nodeExporter, shared, dependsOn });
   const loki = new LokiChart(app, 'loki', { settings: config.loki, shared, dependsOn });
   const logShipperRbac = new LogShipperRbacChart(app, 'log-shipper-rbac', { settings: undefined, shared, dependsOn });
-  const logShipper = new LogShipperChart(app, 'log-shipper', { settings: config.logs, shared, dependsOn: [cluster, logShipperRbac] });
+  const logShipper = new LogShipperChart(app, 'log-shipper', {
+    settings: config.logs,
+    shared,
+    dependsOn: [cluster, logShipperRbac],
+    backendLogFiles: config.backend.logFiles.enabled,
+  });
   const components = [backend, alertmanager, postgresExporter, redisExporter, nodeExporter, loki, logShipper];
   // A collector of dashboards: after the components that contribute them, before Prometheus (which scrapes it).
   const grafana = new GrafanaChart(app, 'grafana', {

@@ -52,10 +52,12 @@ Runbook: {{ .Annotations.runbook_url }}
 {{- end }}
 `;
 
-/** A file of the receivers Secret: where Alertmanager reads it. */
+/** A file of the receivers Secret: where Alertmanager reads it, and what goes in it. */
 export interface SecretFile {
   readonly key: string;
   readonly path: string;
+  /** What the value is, for people filling in the Secret (`npm run secrets-template`). */
+  readonly what: string;
 }
 
 export interface RoutingOptions {
@@ -63,18 +65,23 @@ export interface RoutingOptions {
   readonly secretsDir: string;
 }
 
-function file(dir: string, key: string): SecretFile {
-  return { key, path: `${dir}/${key}` };
+function file(dir: string, key: string, what = ''): SecretFile {
+  return { key, path: `${dir}/${key}`, what };
 }
 
 /** The Secret keys the enabled receivers read; the volume mounts exactly these (a missing key fails the pod loudly). */
 export function secretFiles(am: AlertmanagerSettings, o: RoutingOptions): SecretFile[] {
   return [
-    ...(am.slack.enabled ? [file(o.secretsDir, am.slack.webhookUrlKey)] : []),
-    ...(am.email.enabled ? [file(o.secretsDir, am.email.passwordKey)] : []),
-    ...(am.pagerduty.enabled ? [file(o.secretsDir, am.pagerduty.routingKeyKey)] : []),
-    ...(am.sms.enabled ? [file(o.secretsDir, am.sms.urlKey), file(o.secretsDir, am.sms.tokenKey)] : []),
-    ...(am.heartbeat.enabled ? [file(o.secretsDir, am.heartbeat.urlKey)] : []),
+    ...(am.slack.enabled ? [file(o.secretsDir, am.slack.webhookUrlKey, 'Slack incoming-webhook URL (https://hooks.slack.com/services/...)')] : []),
+    ...(am.email.enabled ? [file(o.secretsDir, am.email.passwordKey, `SMTP password of ${am.email.username ?? 'alertmanager.email.username'} on ${am.email.smarthost ?? 'alertmanager.email.smarthost'}`)] : []),
+    ...(am.pagerduty.enabled ? [file(o.secretsDir, am.pagerduty.routingKeyKey, 'PagerDuty Events API v2 integration (routing) key of the service')] : []),
+    ...(am.sms.enabled
+      ? [
+          file(o.secretsDir, am.sms.urlKey, 'URL the SMS webhook receiver posts Alertmanager\'s webhook JSON to (your adapter, see docs/alerting.md)'),
+          file(o.secretsDir, am.sms.tokenKey, 'token the webhook sends as "Authorization: Bearer <token>"'),
+        ]
+      : []),
+    ...(am.heartbeat.enabled ? [file(o.secretsDir, am.heartbeat.urlKey, 'heartbeat (dead-man\'s switch) ping URL, e.g. https://hc-ping.com/<uuid>')] : []),
   ];
 }
 

@@ -6,6 +6,7 @@
  */
 import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
+import { BACKEND_LOG_FILES } from '../contracts/logs';
 import { ComponentChart } from '../lib/component';
 import { componentLabels } from '../lib/labels';
 import { Dashboard, MonitoringSource, RuleGroup, ScrapeJob } from '../lib/monitoring';
@@ -49,6 +50,8 @@ export class BackendChart extends ComponentChart implements MonitoringSource {
 
     const labels = componentLabels({ name: endpoint.name, component: 'api', version: c.image.tag, partOf: 'love-parser' });
     const selector = endpoint.podLabels;
+    // Winston's file transport needs a writable directory; the root filesystem stays read-only.
+    const logFiles = c.logFiles.enabled ? c.logFiles : undefined;
 
     serviceAccountFor(this, 'service-account', endpoint.name, labels);
 
@@ -69,13 +72,15 @@ export class BackendChart extends ComponentChart implements MonitoringSource {
               terminationGracePeriodSeconds: 45, // let Bull workers finish their current job
               containers: [
                 container({
-                  name: 'backend',
+                  name: BACKEND_LOG_FILES.container,
                   image: `${c.image.repository}:${c.image.tag}`,
                   ports: [{ name: endpoint.portName, containerPort: endpoint.port }],
                   env: [
                     { name: 'NODE_ENV', value: 'production' },
                     { name: 'PORT', value: String(endpoint.port) },
                     { name: 'HOST', value: '0.0.0.0' },
+                    // Where a Winston file transport writes (filename: path.join(process.env.LOG_DIR, 'app.log')).
+                    ...(logFiles ? [{ name: 'LOG_DIR', value: logFiles.path }] : []),
                   ],
                   // DATABASE_URL, REDIS_URL, TELEGRAM_BOT_TOKEN, payment keys, optional SENTRY_DSN.
                   envFrom: [{ secretRef: { name: c.envSecret, optional: false } }],
@@ -84,10 +89,11 @@ export class BackendChart extends ComponentChart implements MonitoringSource {
                   readinessProbe: httpProbe(HEALTH.ready, endpoint.portName, { periodSeconds: 5, failureThreshold: 2 }),
                   startupProbe: startupProbe(HEALTH.live, endpoint.portName, c.startupSeconds),
                   resources: c.resources,
-                  volumeMounts: [{ name: 'tmp', mountPath: '/tmp' }],
+                  volumeMounts: [{ name: 'tmp', mountPath: '/tmp' }, ...(logFiles ? [{ name: BACKEND_LOG_FILES.volume, mountPath: logFiles.path }] : [])],
                 }),
               ],
-              volumes: [scratchVolume('tmp', '256Mi')],
+              // The log shipper tails the log volume on the node: its name is part of the path it reads.
+              volumes: [scratchVolume('tmp', '256Mi'), ...(logFiles ? [scratchVolume(BACKEND_LOG_FILES.volume, logFiles.sizeLimit)] : [])],
             }),
             topologySpreadConstraints: [
               { maxSkew: 1, topologyKey: 'kubernetes.io/hostname', whenUnsatisfiable: 'ScheduleAnyway', labelSelector: { matchLabels: selector } },

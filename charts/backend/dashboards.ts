@@ -9,7 +9,7 @@ import { Dashboard } from '../lib/monitoring';
 import { durationToSeconds } from '../lib/schema';
 import { ERROR_LEVELS, logStream } from '../contracts/logs';
 import { nodeRecords } from '../contracts/recorded';
-import { FOLDERS, UNIT, barGauge, dashboard, greenAbove, heatmap, logs, loki, prom, stat, timeseries, warnAbove } from '../lib/panels';
+import { FOLDERS, UNIT, alertList, barGauge, dashboard, greenAbove, heatmap, logs, loki, prom, stat, timeseries, warnAbove } from '../lib/panels';
 import { BACKEND_METRICS as M } from '../contracts/backend-metrics';
 import { backendRecords } from './recording-rules';
 import { BackendProps } from './settings';
@@ -52,6 +52,22 @@ function observability(props: BackendProps): Dashboard {
     tags: ['backend', 'http'],
     folder: FOLDERS.app,
     rows: [
+      {
+        title: 'Alerts',
+        panels: [
+          alertList({
+            title: 'Backend alerts',
+            description: `Alerts on the backend (service="${backend.name}") firing or pending now, most important first; each links to its rule. Silence them in Alerting > Silences (Alertmanager).`,
+            labels: `{service="${backend.name}"}`,
+            height: 6,
+          }),
+          alertList({
+            title: 'Every alert of the stack',
+            description: 'Every alert of the stack (backend, data stores, nodes, Prometheus, Alertmanager, Loki) firing or pending now, most important first.',
+            height: 6,
+          }),
+        ],
+      },
       {
         title: 'Requests',
         panels: [

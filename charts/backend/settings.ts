@@ -2,7 +2,7 @@
  * The backend's slice of the configuration (`backend:` in config/<environment>.yaml): its
  * Deployment, and the thresholds of the alerts on it.
  */
-import { ConfigIssue, Infer, dnsLabel, dnsSubdomain, int, list, num, obj, promDuration, required, withDefault } from '../lib/schema';
+import { ConfigIssue, Infer, bool, dnsLabel, dnsSubdomain, int, list, num, obj, promDuration, required, storageSize, str, withDefault } from '../lib/schema';
 import { imageRef, resources } from '../lib/settings';
 import { ComponentProps } from '../contracts/shared';
 
@@ -24,6 +24,24 @@ export const backendSettings = obj({
   /** Bull queues; each gets its stagnation alert. @default ['broadcast', 'parsing'] */
   queues: withDefault(list(dnsLabel(), { minItems: 1, unique: true }), ['broadcast', 'parsing']),
   resources: resources({ cpu: '250m', memory: '512Mi', cpuLimit: '1', memoryLimit: '1Gi' }),
+  /**
+   * Winston's file transport, as in the original stack (`backend/logs/*.log`). The recommended setup
+   * is the console transport with the JSON format (docs/logs.md): standard output is shipped already.
+   * Enabled, the backend gets a writable emptyDir at `path` (its root filesystem stays read-only),
+   * `LOG_DIR` in its environment, and the log shipper tails `*.log` there on each node with the same
+   * Winston parsing and pod labels (job `kubernetes-pod-files`).
+   */
+  logFiles: obj({
+    /** @default false */
+    enabled: withDefault(bool(), false),
+    /** Where the backend writes its log files (absolute). @default '/app/logs' */
+    path: withDefault(str({ pattern: /^\/[A-Za-z0-9._-]+(\/[A-Za-z0-9._-]+)*$/, expects: "an absolute directory such as '/app/logs'" }), '/app/logs'),
+    /**
+     * Size limit of the volume: the kubelet evicts the pod above it, so let Winston rotate
+     * (`maxsize`, `maxFiles`) well below it. Counts against the node's ephemeral storage. @default '1Gi'
+     */
+    sizeLimit: withDefault(storageSize(), '1Gi'),
+  }),
   alerts: obj({
     /** Share of 5xx responses that pages. @default 0.05 (5% for errorFor) */
     errorRatio: withDefault(num({ exclusiveMin: 0, exclusiveMax: 1 }), 0.05),
@@ -63,6 +81,13 @@ export function backendChecks(s: BackendSettings): ConfigIssue[] {
       path: 'minAvailable',
       message: `is ${s.minAvailable} with backend.replicas ${s.replicas}: no pod could ever be evicted and node drains would hang`,
       fix: `set backend.minAvailable below ${s.replicas}, or raise backend.replicas`,
+    });
+  }
+  if (s.logFiles.enabled && (s.logFiles.path === '/tmp' || s.logFiles.path.startsWith('/tmp/'))) {
+    issues.push({
+      path: 'logFiles.path',
+      message: `is '${s.logFiles.path}', inside the backend's /tmp scratch volume`,
+      fix: "choose a directory of its own, e.g. '/app/logs'",
     });
   }
   if (s.alerts.latencyP95Seconds >= s.alerts.latencyP99Seconds) {

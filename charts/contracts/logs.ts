@@ -13,8 +13,20 @@
 export const STREAM_LABELS = ['cluster', 'node', 'job', 'namespace', 'pod', 'container', 'app', 'stream', 'level'] as const;
 export type StreamLabel = (typeof STREAM_LABELS)[number];
 
-/** `job` label values: pod logs, and the host's Postgres files. */
-export const LOG_JOBS = { pods: 'kubernetes-pods', postgresHost: 'postgresql-host' } as const;
+/** `job` label values: pod logs (standard output), files pods write on a volume, and the host's Postgres files. */
+export const LOG_JOBS = { pods: 'kubernetes-pods', podFiles: 'kubernetes-pod-files', postgresHost: 'postgresql-host' } as const;
+
+/**
+ * The backend's Winston log files (`backend.logFiles`): the emptyDir volume the backend writes them
+ * to and the container that mounts it. The log shipper finds that volume on the node by these names,
+ * under `<kubelet pods dir>/<pod uid>/volumes/kubernetes.io~empty-dir/<volume>/`.
+ */
+export const BACKEND_LOG_FILES = {
+  volume: 'winston-logs',
+  container: 'backend',
+  /** Winston's file transport writes `<name>.log` (and rotated `<name>1.log`...); other files are not logs. */
+  glob: '*.log',
+} as const;
 
 /** Winston's npm levels, the backend's `level` field. */
 export const WINSTON_LEVELS = ['error', 'warn', 'info', 'http', 'verbose', 'debug', 'silly'] as const;

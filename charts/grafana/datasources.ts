@@ -1,22 +1,22 @@
 /**
- * The data source provisioning of Grafana: `love-prom` and `love-loki` (uids fixed in
- * `charts/lib/datasources.ts`) pointing at the stack's Prometheus and Loki.
+ * The data source provisioning of Grafana: `love-prom`, `love-loki` and `love-alertmanager` (uids
+ * fixed in `charts/lib/datasources.ts`) pointing at the stack's Prometheus, Loki and Alertmanager.
  */
 import { ServiceEndpoint } from '../lib/endpoints';
-import { LOKI_DS, PROMETHEUS_DS } from '../lib/datasources';
+import { ALERTMANAGER_DS, DATASOURCE_NAMES, LOKI_DS, PROMETHEUS_DS } from '../lib/datasources';
 
 /**
  * The data source provisioning file (`provisioning/datasources/*.yaml`). Grafana reads it at start
  * only, which is why the pod template carries its checksum.
  */
-export function datasourcesFile(scrapeInterval: string, endpoints: { readonly prometheus: ServiceEndpoint; readonly loki: ServiceEndpoint }): Record<string, unknown> {
+export function datasourcesFile(scrapeInterval: string, endpoints: { readonly prometheus: ServiceEndpoint; readonly loki: ServiceEndpoint; readonly alertmanager: ServiceEndpoint }): Record<string, unknown> {
   return {
     apiVersion: 1,
     // Data sources provisioned earlier but gone from this file are deleted, so the file stays the truth.
     prune: true,
     datasources: [
       {
-        name: 'Prometheus',
+        name: DATASOURCE_NAMES.prometheus,
         uid: PROMETHEUS_DS.uid,
         type: PROMETHEUS_DS.type,
         access: 'proxy',
@@ -31,7 +31,7 @@ export function datasourcesFile(scrapeInterval: string, endpoints: { readonly pr
         },
       },
       {
-        name: 'Loki',
+        name: DATASOURCE_NAMES.loki,
         uid: LOKI_DS.uid,
         type: LOKI_DS.type,
         access: 'proxy',
@@ -39,6 +39,21 @@ export function datasourcesFile(scrapeInterval: string, endpoints: { readonly pr
         isDefault: false,
         editable: false,
         jsonData: { maxLines: 1000 },
+      },
+      {
+        name: DATASOURCE_NAMES.alertmanager,
+        uid: ALERTMANAGER_DS.uid,
+        type: ALERTMANAGER_DS.type,
+        access: 'proxy',
+        url: endpoints.alertmanager.url,
+        isDefault: false,
+        editable: false,
+        jsonData: {
+          // Prometheus's Alertmanager (not Mimir's or Cortex's): Grafana speaks its v2 API.
+          implementation: 'prometheus',
+          // Grafana's own alert rules stay with Grafana's Alertmanager: the stack's alerts are Prometheus rules.
+          handleGrafanaManagedAlerts: false,
+        },
       },
     ],
   };

@@ -1,7 +1,8 @@
 /**
- * Grafana: one replica on its own volume, provisioned data sources (love-prom, love-loki) and every
+ * Grafana: one replica on its own volume, provisioned data sources (love-prom, love-loki,
+ * love-alertmanager) and every
  * dashboard the components contribute plus the custom ones, a `grafana` Service, an optional
- * Ingress, and a network policy that lets it talk to Prometheus, Loki and DNS only.
+ * Ingress, and a network policy that lets it talk to Prometheus, Loki, Alertmanager and DNS only.
  *
  * Why one replica with `Recreate`: Grafana keeps users, preferences and annotations in SQLite on a
  * ReadWriteOnce volume; two pods would fight over one file. A Deployment rather than a StatefulSet:
@@ -254,10 +255,11 @@ export class GrafanaChart extends ComponentChart implements MonitoringSource {
       labels,
       podLabels: selector,
       ingress,
-      // Its two data sources and DNS; nothing on the internet.
+      // Its three data sources and DNS; nothing on the internet. Alertmanager's policy admits Grafana.
       egress: [
         { peers: [{ endpoint: props.shared.endpoints.prometheus }], ports: [{ port: props.shared.endpoints.prometheus.port }] },
         { peers: [{ endpoint: props.shared.endpoints.loki }], ports: [{ port: props.shared.endpoints.loki.port }] },
+        { peers: [{ endpoint: props.shared.endpoints.alertmanager }], ports: [{ port: props.shared.endpoints.alertmanager.port }] },
       ],
     });
 

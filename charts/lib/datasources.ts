@@ -1,5 +1,5 @@
 /**
- * The two data sources every dashboard reads, by uid. The uids are a contract: the original stack's
+ * The data sources every dashboard reads, by uid (and Alertmanager, for Grafana's alerting views). The uids are a contract: the original stack's
  * dashboards (and any dashboard exported from it) reference `love-prom` and `love-loki`, so they are
  * fixed here, and Grafana provisions them with exactly these values, not editable in the UI.
  */
@@ -12,11 +12,20 @@ export interface DataSourceRef {
 
 export const PROMETHEUS_DS = { type: 'prometheus', uid: 'love-prom' } as const satisfies DataSourceRef;
 export const LOKI_DS = { type: 'loki', uid: 'love-loki' } as const satisfies DataSourceRef;
+/** The stack's Alertmanager: Grafana's Alerting pages show its alerts and silences (Alerting > Alertmanager picker). */
+export const ALERTMANAGER_DS = { type: 'alertmanager', uid: 'love-alertmanager' } as const satisfies DataSourceRef;
+
+/**
+ * Display names of the provisioned data sources. The alert list panel selects its alert source by
+ * name, not uid (Grafana stores the picker's `ds.name`), so the names are a contract too.
+ */
+export const DATASOURCE_NAMES = { prometheus: 'Prometheus', loki: 'Loki', alertmanager: 'Alertmanager' } as const;
 
 /** The provisioned data sources, by the plugin an exported dashboard's `__inputs` names. */
 export const PROVISIONED_DATASOURCES: Readonly<Record<string, DataSourceRef>> = {
   [PROMETHEUS_DS.type]: PROMETHEUS_DS,
   [LOKI_DS.type]: LOKI_DS,
+  [ALERTMANAGER_DS.type]: ALERTMANAGER_DS,
 };
 
 /**
@@ -26,4 +35,4 @@ export const PROVISIONED_DATASOURCES: Readonly<Record<string, DataSourceRef>> = 
 export const BUILTIN_DATASOURCE_UIDS = ['-- Grafana --', 'grafana', '-- Mixed --', '-- Dashboard --'] as const;
 
 /** Every uid a dashboard may reference. */
-export const KNOWN_DATASOURCE_UIDS: readonly string[] = [PROMETHEUS_DS.uid, LOKI_DS.uid, ...BUILTIN_DATASOURCE_UIDS];
+export const KNOWN_DATASOURCE_UIDS: readonly string[] = [PROMETHEUS_DS.uid, LOKI_DS.uid, ALERTMANAGER_DS.uid, ...BUILTIN_DATASOURCE_UIDS];

@@ -19,7 +19,7 @@ import { DataqueryBuilder as PromQuery, PromQueryFormat } from '@grafana/grafana
 import { PanelBuilder as StatBuilder } from '@grafana/grafana-foundation-sdk/stat';
 import { PanelBuilder as TimeseriesBuilder } from '@grafana/grafana-foundation-sdk/timeseries';
 import { Dashboard, DashboardModel } from './monitoring';
-import { LOKI_DS, PROMETHEUS_DS } from './datasources';
+import { DATASOURCE_NAMES, LOKI_DS, PROMETHEUS_DS } from './datasources';
 
 /** Folders the stack's dashboards are provisioned into. */
 export const FOLDERS = {
@@ -275,6 +275,46 @@ export function logs(o: LogsOptions): LogsBuilder {
     .prettifyLogMessage(false)
     .sortOrder(common.LogsSortOrder.Descending)
     .withTarget(loki(o.query));
+}
+
+export interface AlertListOptions extends PanelOptions {
+  /** Alert instance label filter, e.g. `{service="backend"}`. @default every alert */
+  readonly labels?: string;
+  /** @default 20 */
+  readonly maxItems?: number;
+}
+
+/**
+ * Grafana's alert list (`alertlist`): the firing and pending alerts of the stack's Prometheus rules,
+ * most important first. It reads them through the Prometheus data source's rules API (its alert
+ * source is picked by data source *name*); silences and notifications are Alertmanager's, on
+ * Grafana's Alerting pages through the `love-alertmanager` data source. The SDK has no builder for
+ * this panel, so the model is written here, in the shape Grafana saves.
+ */
+export function alertList(o: AlertListOptions): cog.Builder<sdk.Panel> {
+  const panel = {
+    type: 'alertlist',
+    title: o.title,
+    description: o.description,
+    gridPos: { h: o.height ?? 8, w: o.width ?? 12, x: 0, y: 0 },
+    options: {
+      viewMode: 'list',
+      groupMode: 'default',
+      groupBy: [],
+      maxItems: o.maxItems ?? 20,
+      // Importance: firing first, then pending.
+      sortOrder: 3,
+      dashboardAlerts: false,
+      alertName: '',
+      alertInstanceLabelFilter: o.labels ?? '',
+      datasource: DATASOURCE_NAMES.prometheus,
+      showInstances: true,
+      showInactiveAlerts: false,
+      folder: null,
+      stateFilter: { firing: true, pending: true, recovering: true, noData: false, normal: false, error: true },
+    },
+  };
+  return { build: () => structuredClone(panel) as unknown as sdk.Panel };
 }
 
 function datasourceOf(queries: readonly AnyQuery[]): typeof PROMETHEUS_DS | typeof LOKI_DS {

@@ -13,7 +13,11 @@
  *   ambient) can read them. Every capability is dropped all the same: root reads the files as their
  *   owner, not by bypassing permissions, and cannot escalate, write the root filesystem or the log
  *   mounts, or load anything.
- * - hostPath, read-only: /var/log/pods (and /var/log/postgresql when enabled).
+ * - hostPath, read-only: /var/log/pods (and /var/log/postgresql when enabled). With the backend's
+ *   Winston files (`backend.logFiles`), also the kubelet's pods directory, where their emptyDir is:
+ *   read-only, but it shows every pod's volumes on the node, Secret volumes included, to a root
+ *   process. That is why the console transport (standard output) is the recommended setup and the
+ *   files are off by default (docs/logs.md).
  * - hostPath, read-write: one directory of its own under /var/lib for its positions, so a restarted
  *   or updated pod resumes where the previous one stopped: nothing lost, nothing shipped twice.
  * - the `adm` group (logs.hostLogGroup), only with host Postgres logs: those files are postgres:adm 0640.
@@ -106,7 +110,7 @@ export class LogShipperChart extends ComponentChart implements MonitoringSource 
     super(scope, id, endpoint.namespace, props.dependsOn);
     this.endpoint = endpoint;
     this.shipper = c.shipper;
-    this.pipeline = logPipeline(c, props.shared.cluster, props.shared.endpoints);
+    this.pipeline = logPipeline(c, props.shared.cluster, props.shared.endpoints, props.backendLogFiles ?? false);
     const rt = runtime(c.shipper, this.pipeline);
     this.configText = rt.configText;
     this.configKey = rt.configKey;
@@ -138,6 +142,12 @@ export class LogShipperChart extends ComponentChart implements MonitoringSource 
       { name: 'state', mountPath: rt.stateDir },
       { name: 'tmp', mountPath: '/tmp' },
     ];
+    if (props.backendLogFiles) {
+      // The backend's log volume is a directory of the kubelet's on the node; mounted at the same
+      // path, read-only, because the pipeline's paths are the node's. See the header on what else it shows.
+      volumes.push(hostDir('kubelet-pods', c.kubeletPodsDir, 'Directory'));
+      mounts.push({ name: 'kubelet-pods', mountPath: c.kubeletPodsDir, readOnly: true });
+    }
     if (c.hostPostgresLogs) {
       // OrCreate: nodes without Postgres get an empty directory instead of a pod that cannot start.
       volumes.push(hostDir('postgresql-logs', HOST_POSTGRES_DIR, 'DirectoryOrCreate'));

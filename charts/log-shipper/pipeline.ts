@@ -11,7 +11,7 @@
  * metadata: stored with the line, filterable in LogQL, never a new stream.
  */
 import { StackEndpoints } from '../contracts/endpoints';
-import { LOG_JOBS, LOKI_HTTP, POSTGRES_SEVERITIES, WINSTON_LEVELS } from '../contracts/logs';
+import { BACKEND_LOG_FILES, LOG_JOBS, LOKI_HTTP, POSTGRES_SEVERITIES, WINSTON_LEVELS } from '../contracts/logs';
 import { LogsSettings } from './settings';
 
 // ---- the model ---------------------------------------------------------------------------------
@@ -155,8 +155,13 @@ export const HOST_POSTGRES_DIR = '/var/log/postgresql';
 const APP_LABEL = '__meta_kubernetes_pod_label_app_kubernetes_io_name';
 const LEGACY_APP_LABEL = '__meta_kubernetes_pod_label_app';
 
-/** Target labels of every pod stream, and the path of its files. */
-function podRelabel(select: RelabelRule): RelabelRule[] {
+/** Where the kubelet keeps a pod's emptyDir volume on the node, for a pod uid (`$1`). */
+export function emptyDirPath(kubeletPodsDir: string, volume: string): string {
+  return `${kubeletPodsDir}/$1/volumes/kubernetes.io~empty-dir/${volume}`;
+}
+
+/** Target labels of every pod stream, and the path of its files (default: its container's standard output). */
+function podRelabel(select: RelabelRule, o: { job: string; path: RelabelRule } = { job: LOG_JOBS.pods, path: containerLogPath() }): RelabelRule[] {
   return [
     // Promtail tails only targets whose __host__ is its own node (it compares with $HOSTNAME).
     { sourceLabels: ['__meta_kubernetes_pod_node_name'], targetLabel: '__host__' },
@@ -168,18 +173,26 @@ function podRelabel(select: RelabelRule): RelabelRule[] {
     { sourceLabels: ['__meta_kubernetes_pod_name'], targetLabel: 'pod' },
     { sourceLabels: ['__meta_kubernetes_pod_container_name'], targetLabel: 'container' },
     { sourceLabels: ['__app__'], targetLabel: 'app' },
-    { replacement: LOG_JOBS.pods, targetLabel: 'job' },
-    {
-      sourceLabels: ['__meta_kubernetes_pod_uid', '__meta_kubernetes_pod_container_name'],
-      separator: '/',
-      targetLabel: '__path__',
-      replacement: `${POD_LOG_DIR}/*$1/*.log`,
-    },
+    { replacement: o.job, targetLabel: 'job' },
+    o.path,
   ];
 }
 
-/** The pipeline for a configuration: pod logs, Postgres pod logs, and optionally the host's Postgres files. */
-export function logPipeline(c: LogsSettings, cluster: string, endpoints: StackEndpoints): LogPipeline {
+/** A container's standard output: `/var/log/pods/<namespace>_<pod>_<uid>/<container>/<n>.log`. */
+function containerLogPath(): RelabelRule {
+  return {
+    sourceLabels: ['__meta_kubernetes_pod_uid', '__meta_kubernetes_pod_container_name'],
+    separator: '/',
+    targetLabel: '__path__',
+    replacement: `${POD_LOG_DIR}/*$1/*.log`,
+  };
+}
+
+/**
+ * The pipeline for a configuration: pod logs, Postgres pod logs, optionally the backend's Winston
+ * files (`backendLogFiles`: the backend writes them to its log volume) and the host's Postgres files.
+ */
+export function logPipeline(c: LogsSettings, cluster: string, endpoints: StackEndpoints, backendLogFiles = false): LogPipeline {
   const postgresApps = c.postgresApps.join('|');
   const backend = endpoints.backend;
   // The filename label (added by both shippers) is per file and per container restart: never a label.
@@ -202,6 +215,28 @@ export function logPipeline(c: LogsSettings, cluster: string, endpoints: StackEn
       stages: [{ kind: 'cri' }, ...postgresStages(), dropFilename],
     },
   ];
+  if (backendLogFiles) {
+    // The backend's Winston files on its emptyDir, one target per backend container; the same
+    // labels as its standard output but the job, and the same Winston stages (no CRI framing).
+    const f = BACKEND_LOG_FILES;
+    sources.push({
+      kind: 'pods',
+      name: 'backend_files',
+      relabel: podRelabel(
+        {
+          sourceLabels: ['__meta_kubernetes_namespace', '__app__', '__meta_kubernetes_pod_container_name'],
+          separator: ';',
+          regex: `${backend.namespace};${backend.name};${f.container}`,
+          action: 'keep',
+        },
+        {
+          job: LOG_JOBS.podFiles,
+          path: { sourceLabels: ['__meta_kubernetes_pod_uid'], targetLabel: '__path__', replacement: `${emptyDirPath(c.kubeletPodsDir, f.volume)}/${f.glob}` },
+        },
+      ),
+      stages: [...winstonStages(), dropFilename],
+    });
+  }
   if (c.hostPostgresLogs) {
     sources.push({
       kind: 'files',

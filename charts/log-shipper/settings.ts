@@ -1,5 +1,5 @@
 /** The log shipper's slice of the configuration (`logs:` in config/<environment>.yaml). */
-import { Infer, bool, dnsLabel, int, list, obj, oneOf, withDefault } from '../lib/schema';
+import { Infer, bool, dnsLabel, int, list, obj, oneOf, str, withDefault } from '../lib/schema';
 import { resources } from '../lib/settings';
 import { ComponentProps } from '../contracts/shared';
 
@@ -22,10 +22,19 @@ export const logsSettings = obj({
    * @default ['postgres', 'postgresql']
    */
   postgresApps: withDefault(list(dnsLabel(), { minItems: 1, unique: true }), ['postgres', 'postgresql']),
+  /**
+   * The kubelet's pods directory on the nodes (its `--root-dir` plus `/pods`), where it keeps pods'
+   * emptyDir volumes: read only when `backend.logFiles.enabled`, to tail the backend's Winston files.
+   * k0s and some distributions move it (`/var/lib/k0s/kubelet/pods`). @default '/var/lib/kubelet/pods'
+   */
+  kubeletPodsDir: withDefault(str({ pattern: /^\/[A-Za-z0-9._-]+(\/[A-Za-z0-9._-]+)*$/, expects: "an absolute directory such as '/var/lib/kubelet/pods'" }), '/var/lib/kubelet/pods'),
   // Alloy idles at 100-150Mi; 512Mi leaves room for a node's backlog after a Loki outage.
   resources: resources({ cpu: '50m', memory: '128Mi', cpuLimit: '500m', memoryLimit: '512Mi' }),
 });
 export type LogsSettings = Infer<typeof logsSettings>;
 
 /** What the chart and its rules and dashboards are built from. */
-export type LogsProps = ComponentProps<LogsSettings>;
+export interface LogsProps extends ComponentProps<LogsSettings> {
+  /** `backend.logFiles.enabled`: the backend writes Winston files to its log volume, to be tailed on the nodes. @default false */
+  readonly backendLogFiles?: boolean;
+}

@@ -1,4 +1,5 @@
 import { HEALTH } from '../../charts/backend/backend';
+import { BACKEND_LOG_FILES } from '../../charts/contracts/logs';
 import { find, synthStack, testConfig } from '../util';
 
 describe('backend chart', () => {
@@ -61,5 +62,30 @@ describe('backend chart', () => {
     const staging = synthStack(testConfig({}, 'staging')).charts.backend;
     expect(find(staging, 'Deployment', 'backend').spec.replicas).toBe(1);
     expect(find(staging, 'PodDisruptionBudget', 'backend').spec.minAvailable).toBe(0);
+  });
+});
+
+describe("the backend's Winston log files (backend.logFiles)", () => {
+  const pod = (backend: Record<string, unknown> = {}) => find(synthStack(testConfig({ backend })).charts.backend, 'Deployment', 'backend').spec.template.spec;
+
+  test('off by default: only /tmp is writable, no LOG_DIR', () => {
+    const p = pod();
+    expect(p.volumes.map((v: any) => v.name)).toEqual(['tmp']);
+    expect(p.containers[0].env.map((e: any) => e.name)).not.toContain('LOG_DIR');
+  });
+
+  test('on: a size-limited emptyDir at the configured path, named as the log shipper expects, LOG_DIR pointing at it; the root filesystem stays read-only', () => {
+    const p = pod({ logFiles: { enabled: true, path: '/srv/app/logs', sizeLimit: '2Gi' } });
+    const c = p.containers[0];
+    expect(p.volumes).toContainEqual({ name: BACKEND_LOG_FILES.volume, emptyDir: { sizeLimit: '2Gi' } });
+    expect(c.name).toBe(BACKEND_LOG_FILES.container);
+    expect(c.volumeMounts).toContainEqual({ name: BACKEND_LOG_FILES.volume, mountPath: '/srv/app/logs' });
+    expect(c.env).toContainEqual({ name: 'LOG_DIR', value: '/srv/app/logs' });
+    expect(c.securityContext.readOnlyRootFilesystem).toBe(true);
+  });
+
+  test('a relative path or one inside /tmp is refused with the fix', () => {
+    expect(() => testConfig({ backend: { logFiles: { enabled: true, path: 'logs' } } })).toThrow("backend.logFiles.path: expected an absolute directory such as '/app/logs'");
+    expect(() => testConfig({ backend: { logFiles: { enabled: true, path: '/tmp/logs' } } })).toThrow("backend.logFiles.path: is '/tmp/logs', inside the backend's /tmp scratch volume");
   });
 });

@@ -1,5 +1,5 @@
 import * as YAML from 'yaml';
-import { LOKI_DS, PROMETHEUS_DS } from '../../charts/lib/datasources';
+import { ALERTMANAGER_DS, DATASOURCE_NAMES, LOKI_DS, PROMETHEUS_DS } from '../../charts/lib/datasources';
 import { GRAFANA_UID, HEALTH_PATH, LOCAL_PORT, GRAFANA_PATHS } from '../../charts/grafana/grafana';
 import { FOLDERS } from '../../charts/lib/panels';
 import { ANNOTATIONS_LIMIT_BYTES, CONFIGMAP_BUDGET_BYTES, appliedBytes, packFolders } from '../../charts/grafana/provisioning';
@@ -121,7 +121,7 @@ describe('grafana chart', () => {
     expect(find(grafana, 'ServiceAccount', 'grafana').automountServiceAccountToken).toBe(false);
   });
 
-  test('the network policy admits Prometheus only, and lets Grafana reach Prometheus, Loki and DNS only', () => {
+  test('the network policy admits Prometheus only, and lets Grafana reach Prometheus, Loki, Alertmanager and DNS only', () => {
     const np = find(grafana, 'NetworkPolicy', 'grafana');
     expect(np.spec.podSelector.matchLabels).toEqual(deployment.spec.selector.matchLabels);
     expect(np.spec.policyTypes).toEqual(['Ingress', 'Egress']);
@@ -136,7 +136,11 @@ describe('grafana chart', () => {
       { to: ['kube-dns'], ports: [53, 53] },
       { to: ['prometheus'], ports: [9090] },
       { to: ['loki'], ports: [3100] },
+      { to: ['alertmanager'], ports: [9093] },
     ]);
+    // Alertmanager's own policy admits Grafana on that port: both ends of the flow agree.
+    const am = find(synthStack().charts.alertmanager, 'NetworkPolicy', 'alertmanager');
+    expect(am.spec.ingress.some((i: any) => i.ports.some((p: any) => p.port === 9093) && i.from.some((f: any) => f.podSelector?.matchLabels?.['app.kubernetes.io/name'] === 'grafana'))).toBe(true);
     for (const e of np.spec.egress) for (const t of e.to) expect(t.ipBlock).toBeUndefined();
   });
 
@@ -168,12 +172,22 @@ describe('grafana chart', () => {
     expect(() => testConfig({ grafana: { ingress: { host: 'grafana.love-parser.example' } } })).toThrow(/grafana\.ingress\.tlsSecret/);
   });
 
-  test('provisions love-prom (default) and love-loki with exactly those uids, not editable', () => {
+  test('provisions love-prom (default), love-loki and love-alertmanager with exactly those uids, not editable', () => {
     const cm = find(grafana, 'ConfigMap', 'grafana-datasources');
     const file = YAML.parse(cm.data['datasources.yaml']);
     expect(file.apiVersion).toBe(1);
-    expect(file.datasources).toHaveLength(2);
-    const [p, l] = file.datasources;
+    expect(file.datasources).toHaveLength(3);
+    const [p, l, a] = file.datasources;
+    expect(a).toMatchObject({
+      uid: ALERTMANAGER_DS.uid,
+      type: 'alertmanager',
+      name: DATASOURCE_NAMES.alertmanager,
+      url: 'http://alertmanager.monitoring.svc:9093',
+      editable: false,
+      access: 'proxy',
+      jsonData: { implementation: 'prometheus', handleGrafanaManagedAlerts: false },
+    });
+    expect(p.name).toBe(DATASOURCE_NAMES.prometheus);
     expect(p).toMatchObject({ uid: PROMETHEUS_DS.uid, type: 'prometheus', url: 'http://prometheus.monitoring.svc:9090', isDefault: true, editable: false, access: 'proxy' });
     expect(p.jsonData.timeInterval).toBe('15s');
     expect(l).toMatchObject({ uid: LOKI_DS.uid, type: 'loki', url: 'http://loki.monitoring.svc:3100', isDefault: false, editable: false, access: 'proxy' });
@@ -263,5 +277,34 @@ describe('dashboard ConfigMap packing', () => {
   test('folders whose names give the same uid are reported', () => {
     const { issues } = packFolders([big('a', 'Data stores', 1), big('b', 'data-stores', 1)], 'grafana-dashboards');
     expect(issues.map((i) => i.message)).toEqual([expect.stringMatching(/same uid 'data-stores'/)]);
+  });
+});
+
+describe('alerts in Grafana', () => {
+  const { stack } = synthStack();
+  const panels = (uid: string) => {
+    const d = stack.grafana.provisioned.find((x) => x.model.uid === uid)!;
+    const walk = (ps: any[]): any[] => ps.flatMap((p) => [p, ...walk(p.panels ?? [])]);
+    return walk((d.model as any).panels);
+  };
+
+  test("the backend dashboard lists the backend's firing alerts and every alert of the stack, read from love-prom's rules by its name", () => {
+    const lists = panels('love-backend').filter((p) => p.type === 'alertlist');
+    expect(lists.map((p) => [p.title, p.options.alertInstanceLabelFilter])).toEqual([
+      ['Backend alerts', '{service="backend"}'],
+      ['Every alert of the stack', ''],
+    ]);
+    const provisioned = YAML.parse(find(synthStack().charts.grafana, 'ConfigMap', 'grafana-datasources').data['datasources.yaml']).datasources;
+    for (const l of lists) {
+      expect(l.options.stateFilter).toMatchObject({ firing: true, pending: true, normal: false });
+      // The panel picks its alert source by name: it must be the provisioned Prometheus.
+      expect(provisioned.find((d: any) => d.name === l.options.datasource)?.uid).toBe(PROMETHEUS_DS.uid);
+    }
+  });
+
+  test('the backend filter matches the service label of every backend alert', () => {
+    const services = stack.backend.ruleGroups.flatMap((g) => g.rules).filter((r: any) => r.alert).map((r: any) => r.labels.service);
+    expect(services.length).toBeGreaterThan(3);
+    expect(new Set(services)).toEqual(new Set(['backend']));
   });
 });

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import * as YAML from 'yaml';
 import { ALLOY } from '../../charts/log-shipper/alloy';
-import { ERROR_LEVELS, LOG_JOBS, LEVEL_VALUES, STREAM_LABELS } from '../../charts/contracts/logs';
+import { BACKEND_LOG_FILES, ERROR_LEVELS, LOG_JOBS, LEVEL_VALUES, STREAM_LABELS } from '../../charts/contracts/logs';
 import { Stage, logPipeline } from '../../charts/log-shipper/pipeline';
 import { PROMTAIL } from '../../charts/log-shipper/promtail';
 import { jobOf } from '../../charts/lib/promql';
@@ -500,4 +500,117 @@ describe('no high-cardinality label anywhere', () => {
   test("fits Loki's limit of 15 label names per stream, with the service_name Loki adds", () => {
     expect(STREAM_LABELS.length + 1).toBeLessThanOrEqual(15);
   });
+});
+
+// ---- the backend's Winston files (backend.logFiles) -----------------------------------------------
+
+describe.each(SHIPPERS)("%s tails the backend's Winston files when backend.logFiles is on", (shipper) => {
+  const KUBELET_PODS = '/var/lib/kubelet/pods';
+  const uid = '3f1c9a52-1111-4e55-9d6a-0c1b2a3d4e5f';
+  const volumeDir = (podUid: string) => `${KUBELET_PODS}/${podUid}/volumes/kubernetes.io~empty-dir/${BACKEND_LOG_FILES.volume}`;
+  const fileLine = winston({ level: 'error', message: 'payment callback failed', reqId: 'req-9', url: '/api/payments/callback', statusCode: 502 });
+  const withFiles: PodFixture[] = [
+    {
+      ...PODS[0],
+      volumeFiles: [
+        { path: `${volumeDir(uid)}/app.log`, lines: [fileLine, winston({ level: 'info', message: 'started', queue: 'parsing' })] },
+        // Winston's rotation keeps the older file as app1.log: tailed too.
+        { path: `${volumeDir(uid)}/app1.log`, lines: [winston({ level: 'Warn', message: 'rotated' })] },
+        // Not a log file, and another volume of the same pod: neither is read.
+        { path: `${volumeDir(uid)}/app.log.gz`, lines: ['binary'] },
+        { path: `${KUBELET_PODS}/${uid}/volumes/kubernetes.io~empty-dir/tmp/app.log`, lines: [winston({ level: 'error', message: 'scratch' })] },
+      ],
+    },
+    // The backend pod on node-b writes files too: the shipper on node-a must not read them.
+    { ...PODS[1], volumeFiles: [{ path: `${volumeDir('77aa0000-2222-4e55-9d6a-0c1b2a3d4e5f')}/app.log`, lines: [fileLine] }] },
+    // Another app with a volume of the same name is not the backend.
+    { ...PODS[3], volumeFiles: [{ path: `${volumeDir('aa11bb22-4444-4e55-9d6a-0c1b2a3d4e5f')}/app.log`, lines: [fileLine] }] },
+    PODS[2],
+  ];
+  const config = (on: boolean) => testConfig({ logs: { shipper }, backend: { logFiles: { enabled: on } } });
+  const chartOf = (on: boolean) => {
+    const manifests = synthStack(config(on)).charts['log-shipper'];
+    const ds = find(manifests, 'DaemonSet', 'log-shipper');
+    const text = find(manifests, 'ConfigMap', 'log-shipper-config').data[shipper === 'promtail' ? 'promtail.yaml' : 'config.alloy'];
+    const model = shipper === 'promtail' ? fromPromtail(YAML.parse(text), ds.spec.template.spec.containers[0].args) : fromAlloy(parseAlloy(text));
+    return { ds, model };
+  };
+  const on = chartOf(true);
+  const shipped = ship(on.model, { node: NODE, pods: withFiles, hostFiles: [] });
+  const files = shipped.filter((e) => e.labels.job === LOG_JOBS.podFiles);
+
+  test('the file lines: same pod labels and Winston parsing as standard output, job kubernetes-pod-files, no stream', () => {
+    expect(files).toEqual([
+      {
+        source: 'backend_files',
+        labels: { ...COMMON, job: LOG_JOBS.podFiles, namespace: 'love-parser', pod: 'backend-6d5f9c7b8-x2x9q', container: 'backend', app: 'backend', level: 'error' },
+        metadata: { request_id: 'req-9', route: '/api/payments/callback', status_code: '502' },
+        line: fileLine,
+      },
+      {
+        source: 'backend_files',
+        labels: { ...COMMON, job: LOG_JOBS.podFiles, namespace: 'love-parser', pod: 'backend-6d5f9c7b8-x2x9q', container: 'backend', app: 'backend', level: 'info' },
+        metadata: { queue: 'parsing' },
+        line: winston({ level: 'info', message: 'started', queue: 'parsing' }),
+      },
+      {
+        source: 'backend_files',
+        labels: { ...COMMON, job: LOG_JOBS.podFiles, namespace: 'love-parser', pod: 'backend-6d5f9c7b8-x2x9q', container: 'backend', app: 'backend', level: 'warn' },
+        metadata: {},
+        line: winston({ level: 'Warn', message: 'rotated' }),
+      },
+    ]);
+  });
+
+  test("standard output is still shipped as before, and the same line's labels differ only in job and stream", () => {
+    const stdout = shipped.filter((e) => e.labels.job === LOG_JOBS.pods && e.labels.app === 'backend');
+    expect(stdout).toHaveLength(4);
+    const { job: _j, stream: _s, ...stdoutLabels } = stdout[0].labels;
+    const { job: _k, ...fileLabels } = files[0].labels;
+    expect(fileLabels).toEqual(stdoutLabels);
+  });
+
+  test('off (the default), no file source and no kubelet directory mount', () => {
+    const off = chartOf(false);
+    expect(off.model.sources.map((s) => s.name)).not.toContain('backend_files');
+    expect(ship(off.model, { node: NODE, pods: withFiles, hostFiles: [] }).some((e) => e.labels.job === LOG_JOBS.podFiles)).toBe(false);
+    expect(off.ds.spec.template.spec.volumes.map((v: any) => v.name)).not.toContain('kubelet-pods');
+  });
+
+  test("on, the kubelet's pods directory is mounted read-only at the same path, from logs.kubeletPodsDir", () => {
+    const pod = on.ds.spec.template.spec;
+    expect(pod.volumes).toContainEqual({ name: 'kubelet-pods', hostPath: { path: KUBELET_PODS, type: 'Directory' } });
+    expect(pod.containers[0].volumeMounts).toContainEqual({ name: 'kubelet-pods', mountPath: KUBELET_PODS, readOnly: true });
+    const k0s = synthStack(testConfig({ logs: { shipper, kubeletPodsDir: '/var/lib/k0s/kubelet/pods' }, backend: { logFiles: { enabled: true } } })).charts['log-shipper'];
+    const text = find(k0s, 'ConfigMap', 'log-shipper-config').data[shipper === 'promtail' ? 'promtail.yaml' : 'config.alloy'];
+    expect(text).toContain(`/var/lib/k0s/kubelet/pods/$1/volumes/kubernetes.io~empty-dir/${BACKEND_LOG_FILES.volume}/*.log`);
+  });
+});
+
+test("Promtail and Alloy ship the backend's files identically", () => {
+  const shippedWith = (shipper: ShipperName) => {
+    const manifests = synthStack(testConfig({ logs: { shipper }, backend: { logFiles: { enabled: true } } })).charts['log-shipper'];
+    const ds = find(manifests, 'DaemonSet', 'log-shipper');
+    const text = find(manifests, 'ConfigMap', 'log-shipper-config').data[shipper === 'promtail' ? 'promtail.yaml' : 'config.alloy'];
+    const model = shipper === 'promtail' ? fromPromtail(YAML.parse(text), ds.spec.template.spec.containers[0].args) : fromAlloy(parseAlloy(text));
+    const uid = '3f1c9a52-1111-4e55-9d6a-0c1b2a3d4e5f';
+    const pods = [{ ...PODS[0], volumeFiles: [{ path: `/var/lib/kubelet/pods/${uid}/volumes/kubernetes.io~empty-dir/${BACKEND_LOG_FILES.volume}/app.log`, lines: [WINSTON_ERROR] }] }];
+    return ship(model, { node: NODE, pods, hostFiles: [] });
+  };
+  const alloy = shippedWith('alloy');
+  expect(alloy.filter((e) => e.labels.job === LOG_JOBS.podFiles)).toHaveLength(1);
+  expect(alloy).toEqual(shippedWith('promtail'));
+});
+
+test("with the backend's files on, both configuration files still pass the Promtail 3.6 reference and Alloy v1.18's components", () => {
+  const text = (shipper: ShipperName) =>
+    find(synthStack(testConfig({ logs: { shipper, hostPostgresLogs: true }, backend: { logFiles: { enabled: true } } })).charts['log-shipper'], 'ConfigMap', 'log-shipper-config').data[
+      shipper === 'promtail' ? 'promtail.yaml' : 'config.alloy'
+    ];
+  const promtail = YAML.parse(text('promtail'));
+  expect(promtail.scrape_configs.map((s: any) => s.job_name)).toContain('backend_files');
+  expect(check(PROMTAIL_3_6, promtail)).toEqual([]);
+  const ast = parseAlloy(text('alloy'));
+  expect(ast.map((b) => (b.kind === 'block' ? `${b.name}.${b.label}` : b.name))).toContain('loki.source.file.backend_files');
+  expect(checkComponents(ast)).toEqual([]);
 });

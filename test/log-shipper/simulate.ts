@@ -475,6 +475,8 @@ export interface PodFixture {
   readonly file: string;
   /** Raw lines of the file (CRI format). */
   readonly lines: readonly string[];
+  /** Files the pod writes on its volumes, at their path on the node (under the kubelet's pods directory). */
+  readonly volumeFiles?: readonly { readonly path: string; readonly lines: readonly string[] }[];
 }
 
 export interface HostFileFixture {
@@ -521,9 +523,12 @@ export function ship(model: ShipperModel, world: { node: string; pods: readonly 
       const target = relabel(source.relabel ?? [], pod.meta);
       if (!target) continue;
       if (source.hostCheck && target.__host__ !== world.node) continue;
-      if (!target.__path__ || !glob(target.__path__).test(pod.file)) continue;
+      if (!target.__path__) continue;
       const labels = Object.fromEntries(Object.entries(target).filter(([k]) => !k.startsWith('__')));
-      emit(source, { ...labels, filename: pod.file }, pod.lines);
+      const re = glob(target.__path__);
+      for (const f of [{ path: pod.file, lines: pod.lines }, ...(pod.volumeFiles ?? [])]) {
+        if (re.test(f.path)) emit(source, { ...labels, filename: f.path }, f.lines);
+      }
     }
   }
   return out;

@@ -1,7 +1,8 @@
 /**
  * The Argo CD CRD is committed once, under tools/kubeconform/crds/, so a clone is self-contained: the
  * kubeconform schema and the API server check both read it. It must stay the file the project was
- * given in ../shared/crds/ (the one `cdk8s import` generated imports/ from).
+ * given, which `cdk8s import` (cdk8s.yaml) generates imports/ from; where that material sits beside
+ * the clone, the copy is compared with it.
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';

@@ -15,7 +15,7 @@
 #      .spec.volumeClaimTemplates conflicts once; it must be the only conflict
 #      and --force-conflicts must take it over without changing anything else.
 #   3. The Argo CD Application (argocd/) is accepted once the Application CRD
-#      (tools/kubeconform/crds/, a copy of ../shared/crds/) is installed.
+#      (tools/kubeconform/crds/, Argo CD v3.4.4's) is installed.
 #   4. Namespaces labelled pod-security.kubernetes.io/enforce=restricted refuse
 #      a privileged pod and accept a restricted-compliant one.
 #   5. `kubectl delete -f dist/` removes everything (namespaces included) and
@@ -46,7 +46,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../../.." && pwd)
 dist=${1:-$root/dist}
 dist=$(cd "$dist" 2>/dev/null && pwd) || { echo "apiserver-check: no such directory: ${1:-$root/dist}" >&2; exit 2; }
-# The committed copy of ../shared/crds/argocd-application-crd.yaml (test/crds.test.ts keeps them equal),
+# The committed Argo CD v3.4.4 Application CRD (its upstream URL is in cdk8s.yaml),
 # the same file kubeconform's schema is generated from.
 crd="$root/tools/kubeconform/crds/argocd-application-crd.yaml"
 argocd_dir=${APISERVER_CHECK_ARGOCD_DIR:-$root/argocd}

@@ -4,6 +4,7 @@
  *   npm run synth                      every environment in config/ (production -> dist/)
  *   npm run synth -- --env staging     one environment
  *   npm run synth -- --root /tmp/out   write the outputs under another directory (benchmarks)
+ *   npm run synth -- --config <dir>    read the environment files from another directory (tests)
  *
  * Configuration problems are printed all at once and nothing is written.
  */
@@ -14,15 +15,17 @@ import { ConfigError } from './charts/lib/schema';
 /** A command line that cannot be run: said in one line, without a stack trace. */
 class UsageError extends Error {}
 
-function parseArgs(argv: string[]): { root: string; environments?: string[] } {
+function parseArgs(argv: string[]): { root: string; environments?: string[]; configDir?: string } {
   const envs: string[] = [];
   let root = path.resolve(__dirname);
+  let configDir: string | undefined;
   for (let i = 0; i < argv.length; i++) {
     if (argv[i] === '--env' && argv[i + 1]) envs.push(argv[++i]);
     else if (argv[i] === '--root' && argv[i + 1]) root = path.resolve(argv[++i]);
-    else throw new UsageError(`unknown argument '${argv[i]}'; usage: npm run synth [-- --env <name> ...] [--root <dir>]`);
+    else if (argv[i] === '--config' && argv[i + 1]) configDir = path.resolve(argv[++i]);
+    else throw new UsageError(`unknown argument '${argv[i]}'; usage: npm run synth [-- --env <name> ...] [--root <dir>] [--config <dir>]`);
   }
-  return envs.length ? { root, environments: envs } : { root };
+  return { root, ...(envs.length ? { environments: envs } : {}), ...(configDir ? { configDir } : {}) };
 }
 
 try {

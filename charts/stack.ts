@@ -6,9 +6,9 @@
  * gathers dashboards, Prometheus gathers scrape jobs and rule groups) are created last and read
  * what the components contribute through `MonitoringSource`.
  */
-import { App } from 'cdk8s';
+import { App, Chart } from 'cdk8s';
 import { AlertmanagerChart } from './alertmanager/alertmanager';
-import { ArgoApplicationChart } from './argocd/application';
+import { ArgoApplicationChart, ManifestRef } from './argocd/application';
 import { BackendChart } from './backend/backend';
 import { BACKEND_DASHBOARD_UIDS } from './backend/dashboards';
 import { ClusterChart } from './cluster/cluster';
@@ -96,7 +96,15 @@ export function buildStack(app: App, config: StackConfig, customDashboards: read
   return { cluster, backend, alertmanager, postgresExporter, redisExporter, nodeExporter, loki, logShipperRbac, logShipper, grafana, prometheus };
 }
 
-/** Adds the Argo CD Application to `app` (which synthesizes argocd/, outside the synced path). */
-export function buildGitOps(app: App, config: StackConfig, id: string): ArgoApplicationChart {
-  return new ArgoApplicationChart(app, id, { settings: config.argocd, environment: config.environment });
+/**
+ * Adds the Argo CD Application and its AppProject to `app` (which synthesizes argocd/, outside the
+ * synced path). `manifests`: every object of the environment, which the project allows and no more.
+ */
+export function buildGitOps(app: App, config: StackConfig, id: string, manifests: readonly ManifestRef[]): ArgoApplicationChart {
+  return new ArgoApplicationChart(app, id, { settings: config.argocd, environment: config.environment, manifests });
+}
+
+/** Every object of the charts of `app`. */
+export function manifestsOf(app: App): ManifestRef[] {
+  return app.node.children.filter((c): c is Chart => c instanceof Chart).flatMap((c) => c.toJson());
 }

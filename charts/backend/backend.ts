@@ -47,7 +47,7 @@ export class BackendChart extends ComponentChart implements MonitoringSource {
     const endpoint = props.shared.endpoints.backend;
     super(scope, id, endpoint.namespace, props.dependsOn);
 
-    const labels = componentLabels({ name: endpoint.name, component: 'api', version: c.image.tag, partOf: 'love-parser' });
+    const labels = componentLabels({ name: endpoint.name, component: 'api', version: c.image.tag.split('@')[0], partOf: 'love-parser' });
     const selector = endpoint.podLabels;
 
     serviceAccountFor(this, 'service-account', endpoint.name, labels);

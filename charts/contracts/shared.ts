@@ -5,10 +5,9 @@
  */
 import { Chart } from 'cdk8s';
 import { RuleContext } from '../lib/alert-rules';
-import { ConfigIssue, Infer, dnsLabel, int, list, obj, optional, promDuration, show, str, withDefault } from '../lib/schema';
+import { ConfigIssue, Infer, cidr, dnsLabel, int, list, obj, optional, promDuration, show, str, withDefault } from '../lib/schema';
 import { StackEndpoints } from './endpoints';
 
-const ipv4Cidr = (example: string) => str({ pattern: /^[0-9.]+\/[0-9]{1,2}$/, expects: `an IPv4 CIDR such as '${example}'` });
 
 export const namespacesSettings = obj({
   /** Prometheus, Alertmanager, Grafana, Loki and the exporters; Pod Security `restricted`. */
@@ -26,7 +25,7 @@ export const networkSettings = obj({
    * Narrow this to the control plane's addresses when they are known.
    * @default ['0.0.0.0/0'] on ports 443 and 6443
    */
-  apiServerCidrs: withDefault(list(ipv4Cidr('10.0.0.1/32'), { minItems: 1 }), ['0.0.0.0/0']),
+  apiServerCidrs: withDefault(list(cidr('10.0.0.1/32'), { minItems: 1, unique: true }), ['0.0.0.0/0']),
   apiServerPorts: withDefault(list(int({ min: 1, max: 65535 }), { minItems: 1, unique: true }), [443, 6443]),
   /**
    * Addresses of the cluster's nodes. Agents in the host network (node exporter) are not matched by
@@ -34,7 +33,7 @@ export const networkSettings = obj({
    * Narrow this to the node subnet when it is known.
    * @default ['0.0.0.0/0']
    */
-  nodeCidrs: withDefault(list(ipv4Cidr('10.0.0.0/16'), { minItems: 1 }), ['0.0.0.0/0']),
+  nodeCidrs: withDefault(list(cidr('10.0.0.0/16'), { minItems: 1, unique: true }), ['0.0.0.0/0']),
 });
 export type NetworkSettings = Infer<typeof networkSettings>;
 

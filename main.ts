@@ -10,6 +10,7 @@
  */
 import * as path from 'node:path';
 import { synthesize } from './charts/synth';
+import { writeConfigReference } from './scripts/config-reference';
 import { ConfigError } from './charts/lib/schema';
 
 /** A command line that cannot be run: said in one line, without a stack trace. */
@@ -30,9 +31,12 @@ function parseArgs(argv: string[]): { root: string; environments?: string[]; con
 
 try {
   const started = process.hrtime.bigint();
-  const written = synthesize(parseArgs(process.argv.slice(2)));
+  const args = parseArgs(process.argv.slice(2));
+  const written = synthesize(args);
+  // The configuration reference follows the code: regenerated with every synthesis of this repository.
+  if (args.root === path.resolve(__dirname)) written.push(...writeConfigReference(args.root));
   const ms = Number(process.hrtime.bigint() - started) / 1e6;
-  console.log(`synthesized ${written.map((d) => `${d}/`).join(', ')} in ${ms.toFixed(0)} ms`);
+  console.log(`synthesized ${written.map((d) => (d.includes('.') ? d : `${d}/`)).join(', ')} in ${ms.toFixed(0)} ms`);
 } catch (e) {
   if (e instanceof ConfigError) {
     console.error(e.message);

@@ -31,15 +31,18 @@ const overrideEntry = obj({
       v.trim().length < 15 ? [{ path, message: `is ${show(v)}, too short to say why`, fix: 'say in a sentence why the value is intended' }] : [],
     ),
   ),
-});
+}, { expects: "{ path: '<a setting>', reason: '<why>' }" });
 
 export const stackSchema = obj({
   /** Name of the environment; set from the file name by `loadConfig`. @default 'production' */
   environment: withDefault(dnsLabel(), 'production'),
   /** Value of the `cluster` external label on every series and alert. @default 'love-parser' */
   cluster: withDefault(dnsLabel(), 'love-parser'),
+  /** The three namespaces of the stack; their Pod Security levels differ, so they must differ. */
   namespaces: namespacesSettings,
+  /** What the NetworkPolicies need to know about the cluster's network: the API server, the nodes, DNS. */
   network: networkSettings,
+  /** What every alert rule shares: the rate window and where the runbook is. */
   rules: rulesSettings,
   backend: backendSettings,
   prometheus: prometheusSettings,

@@ -12,20 +12,22 @@ const email = (example: string) => str({ pattern: /^[^@\s]+@[^@\s]+\.[^@\s]+$/, 
 export const alertmanagerSettings = obj({
   /** Existing Secret holding every receiver credential, mounted read-only as files. */
   secretName: withDefault(dnsSubdomain(), 'alertmanager-receivers'),
-  /** @default '30s' */
+  /** How long a new group of alerts waits for more alerts of the group before the first notification. @default '30s' */
   groupWait: withDefault(promDuration(), '30s'),
-  /** @default '5m' */
+  /** How long a group waits before notifying about alerts added to it. @default '5m' */
   groupInterval: withDefault(promDuration(), '5m'),
-  /** @default '4h' */
+  /** How long before a notification that was already sent is sent again while the alert still fires. @default '4h' */
   repeatInterval: withDefault(promDuration(), '4h'),
   slack: obj({
+    /** Warnings (and critical alerts) to Slack. @default true */
     enabled: withDefault(bool(), true),
-    /** @default '#ops-love-parser' */
+    /** Channel the webhook posts to. @default '#ops-love-parser' */
     channel: withDefault(str({ pattern: /^#[a-z0-9][a-z0-9_-]{0,79}$/, expects: "a Slack channel starting with '#', e.g. '#ops-love-parser'" }), '#ops-love-parser'),
     /** Key of the Slack incoming-webhook URL in the receivers Secret. */
     webhookUrlKey: withDefault(secretKey(), 'slack-webhook-url'),
   }),
   email: obj({
+    /** Critical alerts by email (STARTTLS). @default true */
     enabled: withDefault(bool(), true),
     /** Where critical alerts go. Required when email is enabled. */
     to: optional(email('oncall@example.org')),
@@ -52,7 +54,7 @@ export const alertmanagerSettings = obj({
     tokenKey: withDefault(secretKey(), 'sms-webhook-token'),
   }),
   pagerduty: obj({
-    /** @default false */
+    /** Critical alerts to PagerDuty (Events API v2). @default false */
     enabled: withDefault(bool(), false),
     routingKeyKey: withDefault(secretKey(), 'pagerduty-routing-key'),
   }),

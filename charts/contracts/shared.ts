@@ -26,6 +26,7 @@ export const networkSettings = obj({
    * @default ['0.0.0.0/0'] on ports 443 and 6443
    */
   apiServerCidrs: withDefault(list(cidr('10.0.0.1/32'), { minItems: 1, unique: true }), ['0.0.0.0/0']),
+  /** Ports of the API server for those egress policies (443 behind a load balancer, 6443 on the nodes). @default [443, 6443] */
   apiServerPorts: withDefault(list(int({ min: 1, max: 65535 }), { minItems: 1, unique: true }), [443, 6443]),
   /**
    * Addresses of the cluster's nodes. Agents in the host network (node exporter) are not matched by

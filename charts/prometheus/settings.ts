@@ -4,9 +4,9 @@ import { resources, volume } from '../lib/settings';
 import { ComponentProps } from '../contracts/shared';
 
 export const prometheusSettings = obj({
-  /** @default '15s' (the seed's scrape interval) */
+  /** How often every target is scraped. @default '15s' (the seed's scrape interval) */
   scrapeInterval: withDefault(promDuration({ safeMax: '2m', why: 'Prometheus marks a series stale after 5m without a sample, and rate() needs two samples in its window' }), '15s'),
-  /** @default '15s' */
+  /** How often alerting and recording rules are evaluated; at least the scrape interval. @default '15s' */
   evaluationInterval: withDefault(promDuration({ safeMax: '2m', why: "an alert's `for` and its notification lag by up to one evaluation interval" }), '15s'),
   /** Time-based retention. @default '30d' (the seed's) */
   retention: withDefault(promDuration({ safeMin: '1d', why: 'a retention under a day leaves no history to compare against, and Prometheus keeps 2-3h in its head block anyway' }), '30d'),

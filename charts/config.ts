@@ -12,7 +12,7 @@ import { backendChecks, backendSettings } from './backend/settings';
 import { namespacesChecks, namespacesSettings, networkSettings, rulesSettings } from './contracts/shared';
 import { grafanaChecks, grafanaSettings } from './grafana/settings';
 import { browsableRepoUrl } from './lib/alert-rules';
-import { ConfigError, ConfigIssue, Infer, applyOverrides, dnsLabel, list, obj, parseAll, refine, required, show, str, withDefault } from './lib/schema';
+import { ConfigError, ConfigIssue, Infer, applyOverrides, danger, dnsLabel, list, obj, parseAll, refine, required, show, str, withDefault } from './lib/schema';
 import { Resources, resourceChecks } from './lib/settings';
 import { logsSettings } from './log-shipper/settings';
 import { lokiChecks, lokiSettings } from './loki/settings';
@@ -178,6 +178,20 @@ export function crossChecks(c: StackConfig): ConfigIssue[] {
     });
   }
   for (const [path, r] of resourceEntries(c)) issues.push(...resourceChecks(path, r));
+  // Prometheus and the log shipper hold API tokens: in production, egress on the API server's
+  // ports to any address is a decision, said on purpose (narrowed, or overridden with the reason).
+  if (c.environment === 'production' && c.network.apiServerCidrs.includes('0.0.0.0/0')) {
+    issues.push(
+      danger(
+        'network.apiServerCidrs',
+        `is ${show(c.network.apiServerCidrs)}: Prometheus and the log shipper, which hold API tokens, may reach any address on ports ${c.network.apiServerPorts.join(', ')}`,
+        "set the control plane's addresses (docs/networking.md says how to find them), such as ['10.0.0.1/32']",
+      ),
+    );
+  }
+  if (new Set([c.network.postgresPort, c.network.redisPort]).size < 2) {
+    issues.push({ path: 'network.redisPort', message: `is ${c.network.redisPort}, the same as network.postgresPort`, fix: 'set the port each server listens on' });
+  }
   return issues;
 }
 

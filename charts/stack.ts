@@ -15,6 +15,7 @@ import { ClusterChart } from './cluster/cluster';
 import { StackConfig, runbookDocUrl } from './config';
 import { stackEndpoints } from './contracts/endpoints';
 import { Shared } from './contracts/shared';
+import { DNS_CONTEXT } from './lib/network';
 import { CustomDashboard } from './grafana/custom';
 import { GrafanaChart } from './grafana/grafana';
 import { LogShipperChart } from './log-shipper/log-shipper';
@@ -61,6 +62,8 @@ export function sharedOf(config: StackConfig): Shared {
  */
 export function buildStack(app: App, config: StackConfig, customDashboards: readonly CustomDashboard[] = []): Stack {
   const shared = sharedOf(config);
+  // One DNS egress for every NetworkPolicy of the stack (charts/lib/network.ts, allowOnly).
+  app.node.setContext(DNS_CONTEXT, config.network.dns);
   const cluster = new ClusterChart(app, 'cluster', { namespaces: config.namespaces });
   const dependsOn = [cluster];
   const backend = new BackendChart(app, 'backend', {

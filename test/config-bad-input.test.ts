@@ -79,6 +79,11 @@ const CASES: Case[] = [
   { name: 'an IPv6 CIDR with host bits', set: { network: { nodeCidrs: ['fd00::1/64'] } }, path: 'network.nodeCidrs[0]', value: "'fd00::1/64'", fix: "'fd00::/64'" },
   { name: 'a word for a CIDR', set: { network: { nodeCidrs: ['everywhere'] } }, path: 'network.nodeCidrs[0]', value: "got 'everywhere'", fix: 'IPv4 or IPv6 CIDR' },
   { name: 'a CIDR listed twice', set: { network: { nodeCidrs: ['10.0.0.0/8', '10.0.0.0/8'] } }, path: 'network.nodeCidrs', value: 'duplicate items', fix: 'list each item once' },
+  { name: 'production open to any API server address without saying so', set: { overrides: [] }, path: 'network.apiServerCidrs', value: 'which hold API tokens, may reach any address on ports 443, 6443', fix: "the control plane's addresses" },
+  { name: 'a Postgres port of 0', set: { network: { postgresPort: 0 } }, path: 'network.postgresPort', value: 'got 0', fix: 'from 1 to 65535' },
+  { name: 'Redis and Postgres on one port', set: { network: { redisPort: 5432 } }, path: 'network.redisPort', value: 'the same as network.postgresPort', fix: 'the port each server listens on' },
+  { name: 'a DNS pod label without a value', set: { network: { dns: { podLabel: 'k8s-app' } } }, path: 'network.dns.podLabel', value: "got 'k8s-app'", fix: "'k8s-app=kube-dns'" },
+  { name: 'a DNS cache address that is not a CIDR', set: { network: { dns: { cidrs: ['169.254.20.10'] } } }, path: 'network.dns.cidrs[0]', value: "got '169.254.20.10'", fix: "'169.254.20.10/32'" },
   { name: 'an API server port 0', set: { network: { apiServerPorts: [0] } }, path: 'network.apiServerPorts[0]', value: 'got 0', fix: 'from 1 to 65535' },
 
   // ---- Secrets and images
@@ -264,6 +269,7 @@ describe('dangerous values are kept with an override that says why', () => {
         { path: 'prometheus.retention', reason: 'a throwaway test cluster keeps half a day' },
         { path: 'backend.image.tag', reason: 'staging follows the 1.x release line on purpose' },
         { path: 'alertmanager.sms.tokenKey', reason: 'our SMS gateway takes its token inside the URL' },
+        { path: 'network.apiServerCidrs', reason: 'the production control plane is set per cluster' },
       ],
     };
     const root = setUp({ set });
@@ -274,11 +280,18 @@ describe('dangerous values are kept with an override that says why', () => {
       ['[production] backend.image.tag', true],
       ['[production] prometheus.retention', true],
       ['[production] alertmanager.sms.tokenKey', true],
+      // production.yaml's own override, dropped with the list: the API server left open is said on purpose.
+      ['[production] network.apiServerCidrs', true],
     ]);
   });
   test('an override applies to its field only', () => {
     const root = setUp({
-      set: { prometheus: { retention: '12h' }, grafana: { storage: { size: '1Mi' } }, overrides: [{ path: 'prometheus.retention', reason: 'a throwaway test cluster keeps half a day' }] },
+      set: {
+        prometheus: { retention: '12h' },
+        grafana: { storage: { size: '1Mi' } },
+        network: { apiServerCidrs: ['10.0.0.1/32'] },
+        overrides: [{ path: 'prometheus.retention', reason: 'a throwaway test cluster keeps half a day' }],
+      },
     });
     expect(issuesOf(root).map((i) => i.path)).toEqual(['[production] grafana.storage.size']);
   });

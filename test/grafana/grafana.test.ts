@@ -131,13 +131,14 @@ describe('grafana chart', () => {
         ports: [{ port: 3000, protocol: 'TCP' }],
       },
     ]);
-    const egress = np.spec.egress.map((e: any) => ({ to: e.to.map((t: any) => t.podSelector?.matchLabels?.['app.kubernetes.io/name'] ?? t.podSelector?.matchLabels?.['k8s-app']), ports: e.ports.map((p: any) => p.port) }));
+    const egress = np.spec.egress.map((e: any) => ({ to: e.to.map((t: any) => t.podSelector?.matchLabels?.['app.kubernetes.io/name'] ?? t.podSelector?.matchLabels?.['k8s-app'] ?? t.ipBlock?.cidr), ports: e.ports.map((p: any) => p.port) }));
     expect(egress).toEqual([
-      { to: ['kube-dns'], ports: [53, 53] },
+      // DNS: the kube-dns pods and NodeLocal DNSCache's link-local address (network.dns).
+      { to: ['kube-dns', '169.254.20.10/32'], ports: [53, 53] },
       { to: ['prometheus'], ports: [9090] },
       { to: ['loki'], ports: [3100] },
     ]);
-    for (const e of np.spec.egress) for (const t of e.to) expect(t.ipBlock).toBeUndefined();
+    for (const e of np.spec.egress.slice(1)) for (const t of e.to) expect(t.ipBlock).toBeUndefined();
   });
 
   test('an Ingress from config: host, TLS Secret and class; the controller namespace is admitted; cookies secure', () => {

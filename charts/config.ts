@@ -10,24 +10,39 @@ import { alertmanagerChecks, alertmanagerSettings } from './alertmanager/setting
 import { argocdSettings } from './argocd/settings';
 import { backendChecks, backendSettings } from './backend/settings';
 import { namespacesChecks, namespacesSettings, networkSettings, rulesSettings } from './contracts/shared';
-import { grafanaSettings } from './grafana/settings';
+import { grafanaChecks, grafanaSettings } from './grafana/settings';
 import { browsableRepoUrl } from './lib/alert-rules';
-import { ConfigIssue, Infer, dnsLabel, obj, parseOrThrow, show, withDefault } from './lib/schema';
+import { ConfigError, ConfigIssue, Infer, applyOverrides, danger, dnsLabel, list, obj, parseAll, refine, required, show, str, withDefault } from './lib/schema';
 import { Resources, resourceChecks } from './lib/settings';
 import { logsSettings } from './log-shipper/settings';
 import { lokiChecks, lokiSettings } from './loki/settings';
 import { nodeExporterChecks, nodeExporterSettings } from './node-exporter/settings';
 import { postgresExporterSettings } from './postgres-exporter/settings';
 import { prometheusChecks, prometheusSettings } from './prometheus/settings';
-import { redisExporterSettings } from './redis-exporter/settings';
+import { redisExporterChecks, redisExporterSettings } from './redis-exporter/settings';
+
+/** One accepted danger: `{ path: 'prometheus.scrapeInterval', reason: '...' }`. */
+const overrideEntry = obj({
+  /** The field whose value is kept, as the problem names it, e.g. `loki.storage.size`. */
+  path: required(str({ pattern: /^[A-Za-z][A-Za-z0-9]*(\.[A-Za-z][A-Za-z0-9]*|\[[0-9]+\])*$/, expects: "a setting's path such as 'loki.storage.size'" })),
+  /** Why the value is intended, for the next reader: at least a short sentence. */
+  reason: required(
+    refine(str({ minLength: 15, maxLength: 500, expects: 'a reason of 15 to 500 characters' }), (v, path) =>
+      v.trim().length < 15 ? [{ path, message: `is ${show(v)}, too short to say why`, fix: 'say in a sentence why the value is intended' }] : [],
+    ),
+  ),
+}, { expects: "{ path: '<a setting>', reason: '<why>' }" });
 
 export const stackSchema = obj({
   /** Name of the environment; set from the file name by `loadConfig`. @default 'production' */
   environment: withDefault(dnsLabel(), 'production'),
   /** Value of the `cluster` external label on every series and alert. @default 'love-parser' */
   cluster: withDefault(dnsLabel(), 'love-parser'),
+  /** The three namespaces of the stack; their Pod Security levels differ, so they must differ. */
   namespaces: namespacesSettings,
+  /** What the NetworkPolicies need to know about the cluster's network: the API server, the nodes, DNS. */
   network: networkSettings,
+  /** What every alert rule shares: the rate window and where the runbook is. */
   rules: rulesSettings,
   backend: backendSettings,
   prometheus: prometheusSettings,
@@ -39,6 +54,13 @@ export const stackSchema = obj({
   redisExporter: redisExporterSettings,
   nodeExporter: nodeExporterSettings,
   argocd: argocdSettings,
+  /**
+   * Values that are valid but refused as dangerous (a sub-second interval, a volume under its floor,
+   * two settings reading one Secret key, ...), kept on purpose: each entry names the field and says
+   * why. An override that accepts nothing is refused too, so none outlives its reason.
+   * @default []
+   */
+  overrides: withDefault(list(overrideEntry, { unique: true }), []),
 });
 
 export type StackConfig = Infer<typeof stackSchema>;
@@ -49,6 +71,8 @@ const SLICE_CHECKS: { readonly [K in keyof StackConfig]?: (slice: StackConfig[K]
   backend: backendChecks,
   prometheus: prometheusChecks,
   alertmanager: alertmanagerChecks,
+  grafana: grafanaChecks,
+  redisExporter: redisExporterChecks,
   loki: lokiChecks,
   nodeExporter: nodeExporterChecks,
 };
@@ -154,6 +178,20 @@ export function crossChecks(c: StackConfig): ConfigIssue[] {
     });
   }
   for (const [path, r] of resourceEntries(c)) issues.push(...resourceChecks(path, r));
+  // Prometheus and the log shipper hold API tokens: in production, egress on the API server's
+  // ports to any address is a decision, said on purpose (narrowed, or overridden with the reason).
+  if (c.environment === 'production' && c.network.apiServerCidrs.includes('0.0.0.0/0')) {
+    issues.push(
+      danger(
+        'network.apiServerCidrs',
+        `is ${show(c.network.apiServerCidrs)}: Prometheus and the log shipper, which hold API tokens, may reach any address on ports ${c.network.apiServerPorts.join(', ')}`,
+        "set the control plane's addresses (docs/networking.md says how to find them), such as ['10.0.0.1/32']",
+      ),
+    );
+  }
+  if (new Set([c.network.postgresPort, c.network.redisPort]).size < 2) {
+    issues.push({ path: 'network.redisPort', message: `is ${c.network.redisPort}, the same as network.postgresPort`, fix: 'set the port each server listens on' });
+  }
   return issues;
 }
 
@@ -168,7 +206,14 @@ function resourceEntries(c: StackConfig): [string, Resources][] {
 
 /** Validates raw input (already merged from the environment file) into a StackConfig, or throws a ConfigError. */
 export function parseConfig(input: unknown): StackConfig {
-  const moved: ConfigIssue[] = [];
-  const rest = takeMovedSettings(input, moved);
-  return parseOrThrow(stackSchema, rest, crossChecks, moved);
+  const issues: ConfigIssue[] = [];
+  const rest = takeMovedSettings(input, issues);
+  const { value, issues: found } = parseAll(stackSchema, rest);
+  issues.push(...found);
+  if (value !== undefined) issues.push(...crossChecks(value));
+  // The overrides are read on their own, so they apply even when another part of the file is invalid.
+  const overrides = parseAll(stackSchema.shape.overrides.schema, isMap(rest) ? rest.overrides ?? [] : []).value ?? [];
+  const left = applyOverrides(issues, overrides, { reportUnused: value !== undefined });
+  if (left.length > 0 || value === undefined) throw new ConfigError(left);
+  return value;
 }

@@ -6,15 +6,16 @@
  * gathers dashboards, Prometheus gathers scrape jobs and rule groups) are created last and read
  * what the components contribute through `MonitoringSource`.
  */
-import { App } from 'cdk8s';
+import { App, Chart } from 'cdk8s';
 import { AlertmanagerChart } from './alertmanager/alertmanager';
-import { ArgoApplicationChart } from './argocd/application';
+import { ArgoApplicationChart, ManifestRef } from './argocd/application';
 import { BackendChart } from './backend/backend';
 import { BACKEND_DASHBOARD_UIDS } from './backend/dashboards';
 import { ClusterChart } from './cluster/cluster';
 import { StackConfig, runbookDocUrl } from './config';
 import { stackEndpoints } from './contracts/endpoints';
 import { Shared } from './contracts/shared';
+import { DNS_CONTEXT } from './lib/network';
 import { CustomDashboard } from './grafana/custom';
 import { GrafanaChart } from './grafana/grafana';
 import { LogShipperChart } from './log-shipper/log-shipper';
@@ -61,6 +62,8 @@ export function sharedOf(config: StackConfig): Shared {
  */
 export function buildStack(app: App, config: StackConfig, customDashboards: readonly CustomDashboard[] = []): Stack {
   const shared = sharedOf(config);
+  // One DNS egress for every NetworkPolicy of the stack (charts/lib/network.ts, allowOnly).
+  app.node.setContext(DNS_CONTEXT, config.network.dns);
   const cluster = new ClusterChart(app, 'cluster', { namespaces: config.namespaces });
   const dependsOn = [cluster];
   const backend = new BackendChart(app, 'backend', {
@@ -101,7 +104,15 @@ export function buildStack(app: App, config: StackConfig, customDashboards: read
   return { cluster, backend, alertmanager, postgresExporter, redisExporter, nodeExporter, loki, logShipperRbac, logShipper, grafana, prometheus };
 }
 
-/** Adds the Argo CD Application to `app` (which synthesizes argocd/, outside the synced path). */
-export function buildGitOps(app: App, config: StackConfig, id: string): ArgoApplicationChart {
-  return new ArgoApplicationChart(app, id, { settings: config.argocd, environment: config.environment });
+/**
+ * Adds the Argo CD Application and its AppProject to `app` (which synthesizes argocd/, outside the
+ * synced path). `manifests`: every object of the environment, which the project allows and no more.
+ */
+export function buildGitOps(app: App, config: StackConfig, id: string, manifests: readonly ManifestRef[]): ArgoApplicationChart {
+  return new ArgoApplicationChart(app, id, { settings: config.argocd, environment: config.environment, manifests });
+}
+
+/** Every object of the charts of `app`. */
+export function manifestsOf(app: App): ManifestRef[] {
+  return app.node.children.filter((c): c is Chart => c instanceof Chart).flatMap((c) => c.toJson());
 }

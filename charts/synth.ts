@@ -7,10 +7,10 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { App, Chart, YamlOutputType } from 'cdk8s';
 import { StackConfig } from './config';
-import { environments, loadConfig, ENVIRONMENTS_DIR } from './load-config';
-import { ConfigError, ConfigIssue } from './lib/schema';
+import { environments, loadConfig, strayConfigFiles, ENVIRONMENTS_DIR } from './load-config';
+import { ConfigError, ConfigIssue, show } from './lib/schema';
 import { CUSTOM_DASHBOARDS_DIR, CustomDashboard, loadCustomDashboards } from './grafana/custom';
-import { Stack, buildGitOps, buildStack } from './stack';
+import { Stack, buildGitOps, buildStack, manifestsOf } from './stack';
 
 /** The default environment; its manifests go to `dist/`, the others' to `dist-<environment>/`. */
 export const DEFAULT_ENVIRONMENT = 'production';
@@ -56,15 +56,48 @@ function collect<T>(issues: ConfigIssue[], f: () => T, env?: string): T | undefi
  * at once (one ConfigError).
  */
 export function loadInputs(envs: readonly string[], configDir: string, dashboardsDir: string = CUSTOM_DASHBOARDS_DIR): Inputs {
-  const issues: ConfigIssue[] = [];
+  const issues: ConfigIssue[] = [...strayConfigFiles(configDir)];
   const configs = new Map<string, StackConfig>();
   for (const env of envs) {
     const config = collect(issues, () => loadConfig(env, configDir), envs.length > 1 ? env : undefined);
     if (config !== undefined) configs.set(env, config);
   }
+  issues.push(...environmentChecks(configs));
   const customDashboards = collect(issues, () => loadCustomDashboards(dashboardsDir)) ?? [];
   if (issues.length > 0) throw new ConfigError(issues);
   return { configs, customDashboards };
+}
+
+/**
+ * Checks across environments: each Application syncs its own environment's directory, and no two
+ * sync the same one (two Applications owning the same objects fight over them, and deleting one
+ * deletes what the other still needs).
+ */
+export function environmentChecks(configs: ReadonlyMap<string, StackConfig>): ConfigIssue[] {
+  const issues: ConfigIssue[] = [];
+  const bySource = new Map<string, string>();
+  for (const [env, c] of configs) {
+    const a = c.argocd;
+    const dir = outputDirOf(env);
+    const last = a.path.replace(/\/+$/, '').split('/').pop();
+    if (last !== dir) {
+      issues.push({
+        path: `[${env}] argocd.path`,
+        message: `is ${show(a.path)}, but the manifests of ${env} are written to ${dir}/`,
+        fix: `set argocd.path to '${dir}' (or '<folder>/${dir}' when this repository is a folder of a larger one)`,
+      });
+    }
+    const source = `${a.repoURL.replace(/\.git$/, '').replace(/\/+$/, '')} ${a.targetRevision} ${a.path.replace(/\/+$/, '')}`;
+    const other = bySource.get(source);
+    if (other !== undefined) {
+      issues.push({
+        path: `[${env}] argocd.path`,
+        message: `is ${show(a.path)} at ${show(a.targetRevision)} of the repository, the same as the Application of ${other}: two Applications would own the same objects`,
+        fix: `give each environment its own path ('${dir}' for ${env})`,
+      });
+    } else bySource.set(source, env);
+  }
+  return issues;
 }
 
 /** Loads every environment's config, reporting the problems of all of them at once. */
@@ -117,10 +150,15 @@ export function synthesize(opts: SynthOptions): string[] {
       const app = newApp(path.join(staging, dir));
       if (collect(issues, () => buildStack(app, configs.get(env)!, customDashboards), envs.length > 1 ? env : undefined)) apps.push([dir, app]);
     }
-    // The Argo CD Applications of every environment: always all of them, so argocd/ never loses one.
-    const gitops = newApp(path.join(staging, GITOPS_DIR));
-    for (const [env, config] of configs) buildGitOps(gitops, config, env);
     if (issues.length > 0) throw new ConfigError(issues);
+    // The Argo CD Applications and projects of every environment: always all of them, so argocd/
+    // never loses one; each project allows what its environment's manifests hold.
+    const gitops = newApp(path.join(staging, GITOPS_DIR));
+    for (const [env, config] of configs) {
+      const built = apps.find(([dir]) => dir === outputDirOf(env))?.[1];
+      const manifests = built ? manifestsOf(built) : Object.values(synthesizeInMemory(config, customDashboards).charts).flat();
+      buildGitOps(gitops, config, env, manifests);
+    }
 
     for (const [, app] of apps) app.synth();
     gitops.synth();

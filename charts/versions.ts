@@ -10,6 +10,11 @@ export interface PinnedImage {
   readonly repository: string;
   /** Released tag; never a floating one. */
   readonly tag: string;
+  /**
+   * Optional digest, `sha256:<64 hex digits>`: the image is then pulled as `repository:tag@digest`,
+   * the same bytes even if the registry moves the tag (test/images.test.ts checks the format).
+   */
+  readonly digest?: string;
   /** The Go module built for tests from the same release, if any: `tools/<dir>` at `version`. */
   readonly goModule?: { readonly dir: string; readonly path: string; readonly version: string };
 }
@@ -51,8 +56,12 @@ export const IMAGES = {
 
 export type ImageName = keyof typeof IMAGES;
 
-/** `repository:tag` of a pinned image. */
+/** `repository:tag`, or `repository:tag@sha256:...` when the image is pinned to a digest. */
+export function imageRefOf(i: PinnedImage): string {
+  return `${i.repository}:${i.tag}${i.digest ? `@${i.digest}` : ''}`;
+}
+
+/** The reference of a pinned image of the stack. */
 export function imageOf(name: ImageName): string {
-  const i: PinnedImage = IMAGES[name];
-  return `${i.repository}:${i.tag}`;
+  return imageRefOf(IMAGES[name]);
 }

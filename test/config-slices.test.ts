@@ -68,7 +68,7 @@ describe('each component owns its slice', () => {
   test('the top-level sections are the shared ones and one per component folder', () => {
     const sections = Object.keys(testConfig());
     expect(sections.sort()).toEqual(
-      ['alertmanager', 'argocd', 'backend', 'cluster', 'environment', 'grafana', 'logs', 'loki', 'namespaces', 'network', 'nodeExporter', 'postgresExporter', 'prometheus', 'redisExporter', 'rules'].sort(),
+      ['alertmanager', 'argocd', 'backend', 'cluster', 'environment', 'grafana', 'logs', 'loki', 'namespaces', 'network', 'nodeExporter', 'overrides', 'postgresExporter', 'prometheus', 'redisExporter', 'rules'].sort(),
     );
     expect(stackSchema.expects).toBe('a map');
   });
@@ -126,6 +126,6 @@ describe('one error channel', () => {
   test('a wrong command line is one line and exit status 2, not a stack trace', () => {
     const r = spawnSync(process.execPath, [require.resolve('ts-node/dist/bin.js'), '--transpile-only', 'main.ts', '--frobnicate'], { cwd: ROOT, encoding: 'utf8' });
     expect(r.status).toBe(2);
-    expect(r.stderr.trim()).toBe("unknown argument '--frobnicate'; usage: npm run synth [-- --env <name> ...] [--root <dir>]");
+    expect(r.stderr.trim()).toBe("unknown argument '--frobnicate'; usage: npm run synth [-- --env <name> ...] [--root <dir>] [--config <dir>]");
   });
 });

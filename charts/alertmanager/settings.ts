@@ -3,8 +3,8 @@
  * receivers (credentials only as keys of an existing Secret), routing timings, and the threshold
  * of the alert on its own failing notifications.
  */
-import { ConfigIssue, Infer, bool, dnsSubdomain, num, obj, optional, promDuration, secretKey, str, withDefault } from '../lib/schema';
-import { resources, volume } from '../lib/settings';
+import { ConfigIssue, Infer, bool, dnsSubdomain, durationToMillis, hostName, num, obj, optional, port, promDuration, refine, secretKey, show, str, withDefault } from '../lib/schema';
+import { distinctSecretKeys, resources, volume } from '../lib/settings';
 import { ComponentProps } from '../contracts/shared';
 
 const email = (example: string) => str({ pattern: /^[^@\s]+@[^@\s]+\.[^@\s]+$/, expects: `an email address such as '${example}'` });
@@ -12,26 +12,37 @@ const email = (example: string) => str({ pattern: /^[^@\s]+@[^@\s]+\.[^@\s]+$/, 
 export const alertmanagerSettings = obj({
   /** Existing Secret holding every receiver credential, mounted read-only as files. */
   secretName: withDefault(dnsSubdomain(), 'alertmanager-receivers'),
-  /** @default '30s' */
+  /** How long a new group of alerts waits for more alerts of the group before the first notification. @default '30s' */
   groupWait: withDefault(promDuration(), '30s'),
-  /** @default '5m' */
+  /** How long a group waits before notifying about alerts added to it. @default '5m' */
   groupInterval: withDefault(promDuration(), '5m'),
-  /** @default '4h' */
+  /** How long before a notification that was already sent is sent again while the alert still fires. @default '4h' */
   repeatInterval: withDefault(promDuration(), '4h'),
   slack: obj({
+    /** Warnings (and critical alerts) to Slack. @default true */
     enabled: withDefault(bool(), true),
-    /** @default '#ops-love-parser' */
+    /** Channel the webhook posts to. @default '#ops-love-parser' */
     channel: withDefault(str({ pattern: /^#[a-z0-9][a-z0-9_-]{0,79}$/, expects: "a Slack channel starting with '#', e.g. '#ops-love-parser'" }), '#ops-love-parser'),
     /** Key of the Slack incoming-webhook URL in the receivers Secret. */
     webhookUrlKey: withDefault(secretKey(), 'slack-webhook-url'),
   }),
   email: obj({
+    /** Critical alerts by email (STARTTLS). @default true */
     enabled: withDefault(bool(), true),
     /** Where critical alerts go. Required when email is enabled. */
     to: optional(email('oncall@example.org')),
     from: optional(email('alertmanager@example.org')),
     /** SMTP server as host:port; STARTTLS is required. */
-    smarthost: optional(str({ pattern: /^[a-z0-9.-]+:[0-9]{1,5}$/, expects: "host:port such as 'smtp.example.org:587'" })),
+    smarthost: optional(
+      refine(str({ pattern: /^[a-z0-9.-]+:[0-9]{1,5}$/, expects: "host:port such as 'smtp.example.org:587'" }), (v, path) => {
+        const [host, p] = v.split(':');
+        const issues: ConfigIssue[] = [];
+        hostName().parse(host, path, issues);
+        port().parse(Number(p), path, issues);
+        // Said about the whole value, so the problem names what was written.
+        return issues.length ? [{ path, message: `is ${show(v)}: ${issues.map((i) => i.message).join('; ')}`, fix: "write host:port with a port from 1 to 65535, such as 'smtp.example.org:587'" }] : [];
+      }),
+    ),
     username: optional(str({ minLength: 1, expects: 'an SMTP user name' })),
     /** Key of the SMTP password in the receivers Secret. */
     passwordKey: withDefault(secretKey(), 'smtp-password'),
@@ -43,7 +54,7 @@ export const alertmanagerSettings = obj({
     tokenKey: withDefault(secretKey(), 'sms-webhook-token'),
   }),
   pagerduty: obj({
-    /** @default false */
+    /** Critical alerts to PagerDuty (Events API v2). @default false */
     enabled: withDefault(bool(), false),
     routingKeyKey: withDefault(secretKey(), 'pagerduty-routing-key'),
   }),
@@ -57,8 +68,11 @@ export const alertmanagerSettings = obj({
     enabled: withDefault(bool(), false),
     /** Key of the heartbeat URL in the receivers Secret (the URL usually embeds its token). */
     urlKey: withDefault(secretKey(), 'heartbeat-url'),
-    /** Time between two posts; the heartbeat service's grace period must be longer. @default '5m' */
-    interval: withDefault(promDuration(), '5m'),
+    /**
+     * Time between two posts; the heartbeat service's grace period must be longer. Above an hour a
+     * dead monitoring stack goes unnoticed for that long. @default '5m'
+     */
+    interval: withDefault(promDuration({ safeMin: '1m', safeMax: '1h', why: 'the heartbeat service alarms only after a missed post: an hour is the longest outage of monitoring worth tolerating, under a minute floods it' }), '5m'),
   }),
   /** Silences and the notification log. @default 2Gi */
   storage: volume('2Gi'),
@@ -94,6 +108,23 @@ export function alertmanagerChecks(s: AlertmanagerSettings): ConfigIssue[] {
       }
     }
   }
+  if (durationToMillis(s.repeatInterval)! < durationToMillis(s.groupInterval)!) {
+    issues.push({
+      path: 'repeatInterval',
+      message: `is ${show(s.repeatInterval)}, shorter than alertmanager.groupInterval ${show(s.groupInterval)}: Alertmanager repeats at group intervals only`,
+      fix: 'set repeatInterval to at least groupInterval',
+    });
+  }
+  // Every enabled receiver reads its own key of the one receivers Secret.
+  issues.push(
+    ...distinctSecretKeys(s.secretName, {
+      ...(s.slack.enabled ? { 'slack.webhookUrlKey': s.slack.webhookUrlKey } : {}),
+      ...(s.email.enabled ? { 'email.passwordKey': s.email.passwordKey } : {}),
+      ...(s.sms.enabled ? { 'sms.urlKey': s.sms.urlKey, 'sms.tokenKey': s.sms.tokenKey } : {}),
+      ...(s.pagerduty.enabled ? { 'pagerduty.routingKeyKey': s.pagerduty.routingKeyKey } : {}),
+      ...(s.heartbeat.enabled ? { 'heartbeat.urlKey': s.heartbeat.urlKey } : {}),
+    }),
+  );
   return issues;
 }
 

@@ -35,8 +35,8 @@ export const METRICS_PATH = '/metrics';
 /** uid of the `node` user in the official Node.js images the backend is built on. */
 const NODE_UID = 1000;
 
-/** Ports the backend talks to: Postgres, Redis, and HTTPS (Telegram Bot API, payment providers, Sentry). */
-const BACKEND_EGRESS_PORTS = [5432, 6379, 443];
+/** HTTPS: the Telegram Bot API, payment providers, Sentry. */
+const HTTPS = 443;
 
 export class BackendChart extends ComponentChart implements MonitoringSource {
   readonly scrapeJobs: readonly ScrapeJob[];
@@ -48,7 +48,7 @@ export class BackendChart extends ComponentChart implements MonitoringSource {
     const endpoint = props.shared.endpoints.backend;
     super(scope, id, endpoint.namespace, props.dependsOn);
 
-    const labels = componentLabels({ name: endpoint.name, component: 'api', version: c.image.tag, partOf: 'love-parser' });
+    const labels = componentLabels({ name: endpoint.name, component: 'api', version: c.image.tag.split('@')[0], partOf: 'love-parser' });
     const selector = endpoint.podLabels;
     // Winston's file transport needs a writable directory; the root filesystem stays read-only.
     const logFiles = c.logFiles.enabled ? c.logFiles : undefined;
@@ -116,7 +116,8 @@ export class BackendChart extends ComponentChart implements MonitoringSource {
       podLabels: selector,
       // The API's clients (ingress controller, Telegram webhooks, other services) and Prometheus.
       ingress: [{ peers: [{ anywhere: true }], ports: [{ port: endpoint.port }] }],
-      egress: [{ peers: [{ anywhere: true }], ports: BACKEND_EGRESS_PORTS.map((port) => ({ port })) }],
+      // Postgres and Redis on their configured ports (network.postgresPort, network.redisPort), and HTTPS.
+      egress: [{ peers: [{ anywhere: true }], ports: [...new Set([props.shared.network.postgresPort, props.shared.network.redisPort, HTTPS])].map((port) => ({ port })) }],
     });
 
     this.scrapeJobs = [podScrapeJob({ job: 'backend', endpoint, metricsPath: METRICS_PATH })];

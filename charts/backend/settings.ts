@@ -9,7 +9,7 @@ import { ComponentProps } from '../contracts/shared';
 export const backendSettings = obj({
   /** The backend image; there is no default: the release to run is the operator's decision. */
   image: required(imageRef()),
-  /** @default 2 */
+  /** Pods of the backend Deployment. @default 2 */
   replicas: withDefault(int({ min: 1, max: 50 }), 2),
   /** Pods the PodDisruptionBudget keeps during voluntary disruptions. @default 1 */
   minAvailable: withDefault(int({ min: 0, max: 49 }), 1),
@@ -32,7 +32,10 @@ export const backendSettings = obj({
    * Winston parsing and pod labels (job `kubernetes-pod-files`).
    */
   logFiles: obj({
-    /** @default false */
+    /**
+     * Give the backend a writable volume for Winston's file transport and let the log shipper tail
+     * its `*.log` files, for a backend that logs to files instead of its standard output. @default false
+     */
     enabled: withDefault(bool(), false),
     /** Where the backend writes its log files (absolute). @default '/app/logs' */
     path: withDefault(str({ pattern: /^\/[A-Za-z0-9._-]+(\/[A-Za-z0-9._-]+)*$/, expects: "an absolute directory such as '/app/logs'" }), '/app/logs'),
@@ -45,13 +48,13 @@ export const backendSettings = obj({
   alerts: obj({
     /** Share of 5xx responses that pages. @default 0.05 (5% for errorFor) */
     errorRatio: withDefault(num({ exclusiveMin: 0, exclusiveMax: 1 }), 0.05),
-    /** @default '5m' */
+    /** How long the 5xx ratio must stay above errorRatio before the alert fires. @default '5m' */
     errorFor: withDefault(promDuration(), '5m'),
     /** p95 latency over this many seconds warns. @default 1 */
     latencyP95Seconds: withDefault(num({ exclusiveMin: 0 }), 1),
     /** p99 latency over this many seconds is critical. @default 2.5 */
     latencyP99Seconds: withDefault(num({ exclusiveMin: 0 }), 2.5),
-    /** @default '10m' */
+    /** How long a latency threshold must be exceeded before its alert fires. @default '10m' */
     latencyFor: withDefault(promDuration(), '10m'),
     /** Share of the backend's DB pool in use. @default 0.9 */
     dbPoolRatio: withDefault(num({ exclusiveMin: 0, max: 1 }), 0.9),

@@ -7,7 +7,7 @@ import { Chart } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import { Namespaces } from '../contracts/shared';
-import { SYNC_WAVE_CLUSTER } from '../lib/component';
+import { KEEP_ON_DELETE, SYNC_WAVE_CLUSTER } from '../lib/component';
 import { PART_OF } from '../lib/labels';
 
 export type PodSecurityLevel = 'restricted' | 'baseline' | 'privileged';
@@ -48,7 +48,8 @@ export class ClusterChart extends Chart {
             'pod-security.kubernetes.io/audit': level === 'privileged' ? 'baseline' : level,
             'pod-security.kubernetes.io/warn': level,
           },
-          annotations: { 'argocd.argoproj.io/sync-wave': SYNC_WAVE_CLUSTER },
+          // Never pruned nor deleted by Argo CD: deleting a namespace deletes everything in it.
+          annotations: { 'argocd.argoproj.io/sync-wave': SYNC_WAVE_CLUSTER, ...KEEP_ON_DELETE },
         },
       });
     }

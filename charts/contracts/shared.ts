@@ -5,10 +5,9 @@
  */
 import { Chart } from 'cdk8s';
 import { RuleContext } from '../lib/alert-rules';
-import { ConfigIssue, Infer, dnsLabel, int, list, obj, optional, promDuration, show, str, withDefault } from '../lib/schema';
+import { ConfigIssue, Infer, bool, cidr, dnsLabel, int, list, obj, optional, port, promDuration, show, str, withDefault } from '../lib/schema';
 import { StackEndpoints } from './endpoints';
 
-const ipv4Cidr = (example: string) => str({ pattern: /^[0-9.]+\/[0-9]{1,2}$/, expects: `an IPv4 CIDR such as '${example}'` });
 
 export const namespacesSettings = obj({
   /** Prometheus, Alertmanager, Grafana, Loki and the exporters; Pod Security `restricted`. */
@@ -26,7 +25,8 @@ export const networkSettings = obj({
    * Narrow this to the control plane's addresses when they are known.
    * @default ['0.0.0.0/0'] on ports 443 and 6443
    */
-  apiServerCidrs: withDefault(list(ipv4Cidr('10.0.0.1/32'), { minItems: 1 }), ['0.0.0.0/0']),
+  apiServerCidrs: withDefault(list(cidr('10.0.0.1/32'), { minItems: 1, unique: true }), ['0.0.0.0/0']),
+  /** Ports of the API server for those egress policies (443 behind a load balancer, 6443 on the nodes). @default [443, 6443] */
   apiServerPorts: withDefault(list(int({ min: 1, max: 65535 }), { minItems: 1, unique: true }), [443, 6443]),
   /**
    * Addresses of the cluster's nodes. Agents in the host network (node exporter) are not matched by
@@ -34,7 +34,36 @@ export const networkSettings = obj({
    * Narrow this to the node subnet when it is known.
    * @default ['0.0.0.0/0']
    */
-  nodeCidrs: withDefault(list(ipv4Cidr('10.0.0.0/16'), { minItems: 1 }), ['0.0.0.0/0']),
+  nodeCidrs: withDefault(list(cidr('10.0.0.0/16'), { minItems: 1, unique: true }), ['0.0.0.0/0']),
+  /**
+   * Port of the Postgres server the backend uses and postgres-exporter watches (managed databases
+   * and poolers often listen elsewhere, e.g. PgBouncer on 6432). Egress is allowed to this port.
+   * @default 5432
+   */
+  postgresPort: withDefault(port(), 5432),
+  /** Port of the Redis server (TLS Redis is often 6380). Egress is allowed to this port. @default 6379 */
+  redisPort: withDefault(port(), 6379),
+  /**
+   * Where pods send DNS queries (UDP and TCP 53; docs/networking.md). The default works with
+   * CoreDNS (the kube-dns pods) and with NodeLocal DNSCache on its link-local address.
+   */
+  dns: obj({
+    /** Namespace of the cluster DNS pods. @default 'kube-system' */
+    namespace: withDefault(dnsLabel(), 'kube-system'),
+    /** Label (key=value) of the cluster DNS pods: CoreDNS and kube-dns carry it on mainstream distributions. @default 'k8s-app=kube-dns' */
+    podLabel: withDefault(str({ pattern: /^([a-z0-9.-]+\/)?[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?=[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$/, expects: "a label such as 'k8s-app=kube-dns'" }), 'k8s-app=kube-dns'),
+    /**
+     * Addresses that answer DNS besides those pods: NodeLocal DNSCache listens on 169.254.20.10 in
+     * every node; in its iptables mode it also answers on the kube-dns Service IP (add it here,
+     * e.g. '10.96.0.10/32'). @default ['169.254.20.10/32']
+     */
+    cidrs: withDefault(list(cidr('169.254.20.10/32'), { unique: true }), ['169.254.20.10/32']),
+    /**
+     * Allow DNS to any address instead: for CNIs where an ipBlock cannot match a host-network
+     * address (Cilium by default, GKE Dataplane V2) while NodeLocal DNSCache is in use. @default false
+     */
+    anywhere: withDefault(bool(), false),
+  }),
 });
 export type NetworkSettings = Infer<typeof networkSettings>;
 

@@ -23,7 +23,7 @@
 import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import * as YAML from 'yaml';
-import { ComponentChart } from '../lib/component';
+import { ComponentChart, KEEP_ON_DELETE } from '../lib/component';
 import { ServiceEndpoint } from '../lib/endpoints';
 import { componentLabels } from '../lib/labels';
 import { Dashboard, MonitoringSource, RuleGroup, ScrapeJob } from '../lib/monitoring';
@@ -132,7 +132,8 @@ export class GrafanaChart extends ComponentChart implements MonitoringSource {
     }
 
     new k8s.KubePersistentVolumeClaim(this, 'data', {
-      metadata: { name: claimName, labels },
+      // Grafana's users, preferences and annotations: never pruned nor deleted by Argo CD.
+      metadata: { name: claimName, labels, annotations: { ...KEEP_ON_DELETE } },
       spec: claimSpec(c.storage),
     });
 

@@ -1,6 +1,6 @@
 /** Grafana's slice of the configuration (`grafana:` in config/<environment>.yaml). */
-import { Infer, dnsLabel, dnsSubdomain, int, obj, optional, required, secretKey, str, withDefault } from '../lib/schema';
-import { resources, volume } from '../lib/settings';
+import { ConfigIssue, Infer, dnsLabel, dnsSubdomain, int, obj, optional, required, secretKey, str, withDefault } from '../lib/schema';
+import { distinctSecretKeys, resources, volume } from '../lib/settings';
 import { ComponentProps } from '../contracts/shared';
 
 export const grafanaSettings = obj({
@@ -35,6 +35,11 @@ export const grafanaSettings = obj({
   resources: resources({ cpu: '100m', memory: '256Mi', cpuLimit: '1', memoryLimit: '512Mi' }),
 });
 export type GrafanaSettings = Infer<typeof grafanaSettings>;
+
+/** Settings that contradict each other; paths are relative to `grafana`. */
+export function grafanaChecks(s: GrafanaSettings): ConfigIssue[] {
+  return distinctSecretKeys(s.adminSecret.name, { 'adminSecret.userKey': s.adminSecret.userKey, 'adminSecret.passwordKey': s.adminSecret.passwordKey });
+}
 
 /** What the chart and its rules and dashboards are built from. */
 export type GrafanaProps = ComponentProps<GrafanaSettings>;

@@ -22,14 +22,39 @@ export interface Flow {
   readonly ports: readonly { readonly port: number; readonly protocol?: 'TCP' | 'UDP' }[];
 }
 
-/** Cluster DNS: CoreDNS/kube-dns pods in kube-system carry `k8s-app: kube-dns` on every mainstream distribution. */
-export const DNS_FLOW: Flow = {
-  peers: [{ namespace: 'kube-system', podLabels: { 'k8s-app': 'kube-dns' } }],
-  ports: [
-    { port: 53, protocol: 'UDP' },
-    { port: 53, protocol: 'TCP' },
-  ],
-};
+/** Where DNS is answered (the `network.dns` settings). */
+export interface DnsEgress {
+  readonly namespace: string;
+  /** `key=value` of the DNS pods. */
+  readonly podLabel: string;
+  readonly cidrs: readonly string[];
+  readonly anywhere: boolean;
+}
+
+/** CoreDNS/kube-dns pods in kube-system, and NodeLocal DNSCache's link-local address. */
+export const DEFAULT_DNS: DnsEgress = { namespace: 'kube-system', podLabel: 'k8s-app=kube-dns', cidrs: ['169.254.20.10/32'], anywhere: false };
+
+/**
+ * Construct context key under which the stack sets its DNS settings once, on the App
+ * (charts/stack.ts): every NetworkPolicy of every component then allows the same DNS, without each
+ * chart passing it along. Unset (a chart built alone in a test), DEFAULT_DNS applies.
+ */
+export const DNS_CONTEXT = 'love-parser/network.dns';
+
+/** The egress flow to cluster DNS. */
+export function dnsFlow(d: DnsEgress = DEFAULT_DNS): Flow {
+  const [key, value] = d.podLabel.split('=');
+  return {
+    peers: d.anywhere ? [{ anywhere: true }] : [{ namespace: d.namespace, podLabels: { [key]: value } }, ...(d.cidrs.length ? [{ cidrs: d.cidrs }] : [])],
+    ports: [
+      { port: 53, protocol: 'UDP' },
+      { port: 53, protocol: 'TCP' },
+    ],
+  };
+}
+
+/** The default DNS flow (kept for readers of the flows in tests). */
+export const DNS_FLOW: Flow = dnsFlow();
 
 function peer(p: Peer): k8s.NetworkPolicyPeer[] {
   if ('endpoint' in p) return peer({ namespace: p.endpoint.namespace, podLabels: p.endpoint.podLabels });
@@ -67,7 +92,8 @@ export interface AllowOnlyProps {
 
 /** A NetworkPolicy that denies everything to and from the selected pods except the given flows. */
 export function allowOnly(scope: Construct, id: string, p: AllowOnlyProps): k8s.KubeNetworkPolicy {
-  const egress = p.dns ?? true ? [DNS_FLOW, ...p.egress] : p.egress;
+  const dns = (scope.node.tryGetContext(DNS_CONTEXT) as DnsEgress | undefined) ?? DEFAULT_DNS;
+  const egress = p.dns ?? true ? [dnsFlow(dns), ...p.egress] : p.egress;
   return new k8s.KubeNetworkPolicy(scope, id, {
     metadata: { name: p.name, ...(p.namespace ? { namespace: p.namespace } : {}), ...(p.labels ? { labels: p.labels } : {}) },
     spec: {

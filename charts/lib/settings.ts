@@ -3,27 +3,59 @@
  * resources, a volume, a Secret reference. Each component's `settings.ts` composes its slice of the
  * configuration from these and from `schema.ts`; `charts/config.ts` composes the slices.
  */
-import { ConfigIssue, Infer, cpuQuantity, cpuToMillis, dnsSubdomain, memoryQuantity, obj, optional, required, secretKey, show, sizeToBytes, storageSize, str, withDefault } from './schema';
+import { ConfigIssue, Infer, cpuQuantity, cpuToMillis, danger, dnsSubdomain, memoryQuantity, obj, optional, refine, required, secretKey, show, sizeToBytes, storageSize, str, withDefault } from './schema';
 
 /** Tags that move: an image under such a tag is not reproducible. */
 export const FLOATING_TAGS = ['latest', 'stable', 'main', 'master', 'edge', 'nightly', 'dev'];
 
+/** `@sha256:` and 64 hex digits: an image digest, optional after a tag. */
+const DIGEST = '@sha256:[0-9a-f]{64}';
+
+/**
+ * An image repository: path components of lowercase letters and digits joined by `.`, `_`, `__` or
+ * `-`; a registry port only on a registry host followed by a path (`registry:5000/team/app`), since
+ * `backend:100` would be read as the image `backend` at tag `100`.
+ */
+export const IMAGE_REPOSITORY = /^(?:[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*(?::[0-9]{1,5})?\/)?[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*(?:\/[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*)*$/;
+
+/** A tag (`1.4.2`), optionally pinned to a digest (`1.4.2@sha256:<64 hex digits>`). */
+export const IMAGE_TAG = new RegExp(`^(?!(${FLOATING_TAGS.join('|')})(@|$))[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}(${DIGEST})?$`);
+
+/**
+ * A tag that names a release line rather than a release (`1`, `v2`, `1.4`): the registry moves it
+ * with each patch release, so it floats like `latest` unless a digest pins it.
+ */
+export function isFloatingVersionTag(tag: string): boolean {
+  return /^v?[0-9]+(\.[0-9]+)?$/.test(tag);
+}
+
 /** A container image by repository and released tag (the backend's; the stack's own are pinned in versions.ts). */
 export const imageRef = () =>
   obj({
-    /** Registry and repository, e.g. `ghcr.io/love-parser/backend`. */
+    /** Registry and repository, e.g. `ghcr.io/love-parser/backend` (no tag; a registry port only before a path). */
     repository: required(
       str({
-        pattern: /^[a-z0-9]+([._-][a-z0-9]+)*(:[0-9]+)?(\/[a-z0-9]+([._-][a-z0-9]+)*)*$/,
-        expects: "an image repository such as 'ghcr.io/love-parser/backend' (no tag)",
+        pattern: IMAGE_REPOSITORY,
+        maxLength: 255,
+        expects: "an image repository such as 'ghcr.io/love-parser/backend' (no tag; a port only as 'registry:5000/path')",
       }),
     ),
-    /** A released, immutable tag such as `1.4.2`; floating tags are refused. */
+    /**
+     * A released, immutable tag such as `1.4.2`, optionally pinned to its digest as
+     * `1.4.2@sha256:<64 hex digits>`. Floating tags are refused; a release line such as `1` or
+     * `1.4` only with a digest (or an override).
+     */
     tag: required(
-      str({
-        pattern: new RegExp(`^(?!(${FLOATING_TAGS.join('|')})$)[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$`),
-        expects: `a released image tag such as '1.4.2' (not ${FLOATING_TAGS.map((t) => `'${t}'`).join(', ')})`,
-      }),
+      refine(
+        str({
+          pattern: IMAGE_TAG,
+          expects: `a released image tag such as '1.4.2' or '1.4.2@sha256:<64 hex digits>' (not ${FLOATING_TAGS.map((t) => `'${t}'`).join(', ')})`,
+        }),
+        (tag, path) =>
+          isFloatingVersionTag(tag)
+            ? [danger(path, `is ${show(tag)}, a release line the registry moves with every patch release`, "set the full release, such as '1.4.2', or pin it: '1.4@sha256:<digest>'")]
+            : [],
+      ),
     ),
   });
 
@@ -31,23 +63,45 @@ export const imageRef = () =>
 export const resources = (d: { cpu: string; memory: string; cpuLimit: string; memoryLimit: string }) =>
   withDefault(
     obj({
-      requests: obj({ cpu: withDefault(cpuQuantity(), d.cpu), memory: withDefault(memoryQuantity(), d.memory) }),
-      limits: obj({ cpu: withDefault(cpuQuantity(), d.cpuLimit), memory: withDefault(memoryQuantity(), d.memoryLimit) }),
+      /** What the scheduler reserves for the container. */
+      requests: obj({
+        /** CPU reserved, in cores (`1`, `0.5`) or millicores (`250m`). */
+        cpu: withDefault(cpuQuantity(), d.cpu),
+        /** Memory reserved (`256Mi`, `1Gi`). */
+        memory: withDefault(memoryQuantity(), d.memory),
+      }),
+      /** What the container may use at most: CPU above is throttled, memory above is OOM-killed. */
+      limits: obj({
+        /** CPU ceiling, in cores or millicores; at least the request. */
+        cpu: withDefault(cpuQuantity(), d.cpuLimit),
+        /** Memory ceiling; at least the request. */
+        memory: withDefault(memoryQuantity(), d.memoryLimit),
+      }),
     }),
     { requests: { cpu: d.cpu, memory: d.memory }, limits: { cpu: d.cpuLimit, memory: d.memoryLimit } },
   );
 
-/** A PersistentVolumeClaim's size and StorageClass. */
-export const volume = (size: string) =>
+/**
+ * A PersistentVolumeClaim's size and StorageClass. `floor`: the smallest volume the component can
+ * live on; below it the size is refused unless overridden. @default floor '1Gi': most storage
+ * providers round smaller claims up to 1Gi or more anyway
+ */
+export const volume = (size: string, floor: { size: string; why: string } = { size: '1Gi', why: 'most storage providers give at least 1Gi anyway' }) =>
   obj({
-    /** Size of the PersistentVolumeClaim. */
-    size: withDefault(storageSize(), size),
+    /** Size of the PersistentVolumeClaim (Mi, Gi or Ti, at most 1024Ti). */
+    size: withDefault(storageSize({ floor: floor.size, why: floor.why }), size),
     /** StorageClass of the claim; the cluster default when left out. */
     storageClass: optional(dnsSubdomain()),
   });
 
 /** One key of an existing Secret. */
-export const secretRef = (name: string, key: string) => obj({ name: withDefault(dnsSubdomain(), name), key: withDefault(secretKey(), key) });
+export const secretRef = (name: string, key: string) =>
+  obj({
+    /** Name of the existing Secret. */
+    name: withDefault(dnsSubdomain(), name),
+    /** Key in that Secret. */
+    key: withDefault(secretKey(), key),
+  });
 
 export type Resources = Infer<ReturnType<typeof resources>['schema']>;
 export type VolumeConfig = Infer<ReturnType<typeof volume>>;
@@ -64,8 +118,21 @@ export function resourceChecks(path: string, r: Resources): ConfigIssue[] {
   return issues;
 }
 
-/** A data volume (metrics, logs) below 1Gi cannot hold 30 days of anything. */
-export function volumeFloor(path: string, size: string): ConfigIssue[] {
-  if (sizeToBytes(size) >= 1024 ** 3) return [];
-  return [{ path, message: `is ${show(size)}, too small for 30 days of data`, fix: "use at least '1Gi'" }];
+/**
+ * Keys of one Secret that name the same key: two settings would read one value (an SMS token that
+ * is the webhook URL, a password that is the user name). `keys` maps each setting's path to its key.
+ */
+export function distinctSecretKeys(secret: string, keys: Record<string, string>): ConfigIssue[] {
+  const issues: ConfigIssue[] = [];
+  const seen = new Map<string, string>();
+  for (const [path, key] of Object.entries(keys)) {
+    const first = seen.get(key);
+    if (first === undefined) seen.set(key, path);
+    else {
+      issues.push(
+        danger(path, `is ${show(key)}, the same key of Secret ${show(secret)} as ${first}: both settings would read one value`, `give ${path} its own key`),
+      );
+    }
+  }
+  return issues;
 }

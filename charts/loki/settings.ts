@@ -1,6 +1,6 @@
 /** Loki's slice of the configuration (`loki:` in config/<environment>.yaml): retention and ingestion limits. */
-import { ConfigIssue, Infer, durationToSeconds, int, obj, promDuration, show, withDefault } from '../lib/schema';
-import { resources, volume, volumeFloor } from '../lib/settings';
+import { ConfigIssue, Infer, danger, durationToMillis, int, obj, promDuration, show, sizeToBytes, withDefault } from '../lib/schema';
+import { resources, volume } from '../lib/settings';
 import { ComponentProps } from '../contracts/shared';
 
 export const lokiSettings = obj({
@@ -33,23 +33,27 @@ export const lokiSettings = obj({
 });
 export type LokiSettings = Infer<typeof lokiSettings>;
 
+/** How much smaller Loki's compressed chunks are than the log lines they hold (conservative: 5-10x is typical). */
+export const LOKI_COMPRESSION = 5;
+
 /** Loki settings that contradict each other or Loki's own rules (docs/logs.md); paths are relative to `loki`. */
 export function lokiChecks(l: LokiSettings): ConfigIssue[] {
   const issues: ConfigIssue[] = [];
   if (l.ingestionBurstMb < l.ingestionRateMb) {
     issues.push({ path: 'ingestionBurstMb', message: `is ${l.ingestionBurstMb}, below loki.ingestionRateMb ${l.ingestionRateMb}`, fix: 'set the burst to at least the rate' });
   }
-  const day = 86400;
-  const retention = durationToSeconds(l.retention);
+  const day = 86400000n;
+  // Exact milliseconds (BigInt): a retention of '99999999999999999999d' is whole days too.
+  const retention = durationToMillis(l.retention)!;
   // The compactor deletes whole index tables of 24h: a retention that is not whole days is refused.
-  if (retention < day || retention % day !== 0) {
+  if (retention < day || retention % day !== 0n) {
     issues.push({
       path: 'retention',
       message: `is ${show(l.retention)}; Loki's retention must be whole days (its index period is 24h)`,
       fix: "use days, such as '30d' or '7d'",
     });
   }
-  if (durationToSeconds(l.rejectOlderThan) > retention) {
+  if (durationToMillis(l.rejectOlderThan)! > retention) {
     issues.push({
       path: 'rejectOlderThan',
       message: `is ${show(l.rejectOlderThan)}, beyond loki.retention ${show(l.retention)}: such lines would be deleted on arrival`,
@@ -66,7 +70,20 @@ export function lokiChecks(l: LokiSettings): ConfigIssue[] {
       fix: 'keep the per-stream rate at or below the ingestion rate',
     });
   }
-  issues.push(...volumeFloor('storage.size', l.storage.size));
+  // At the tenant's ingestion limit, how long until the volume is full: Loki's chunks compress
+  // logs about 5x (docs/logs.md), and the volume must hold at least an hour of the worst case so
+  // the disk alerts have time to be acted on before writes fail.
+  const bytesPerSecond = l.ingestionRateMb * 1024 * 1024;
+  const fillSeconds = (sizeToBytes(l.storage.size) * LOKI_COMPRESSION) / bytesPerSecond;
+  if (fillSeconds < 3600) {
+    issues.push(
+      danger(
+        'storage.size',
+        `is ${show(l.storage.size)}, which loki.ingestionRateMb ${l.ingestionRateMb} MiB/s fills in ${Math.floor(fillSeconds)} s (at ${LOKI_COMPRESSION}x compression)`,
+        `give the volume at least an hour of the limit (${Math.ceil((3600 * bytesPerSecond) / LOKI_COMPRESSION / 1024 ** 3)}Gi), or lower loki.ingestionRateMb`,
+      ),
+    );
+  }
   return issues;
 }
 

@@ -20,8 +20,6 @@ import { PostgresExporterProps } from './settings';
 
 /** uid/gid `nobody` of the postgres-exporter image. */
 const EXPORTER_UID = 65534;
-/** PostgreSQL's port; the DSN's host is outside the stack, so egress allows this port to any address. */
-const POSTGRES_PORT = 5432;
 
 /** The exporter's flags: the collectors the metrics contract needs, off by default at the pinned version. */
 export function postgresExporterArgs(port: number): string[] {
@@ -50,7 +48,7 @@ export class PostgresExporterChart extends ComponentChart implements MonitoringS
         // The landing page, not /metrics: a probe must not query the database (pg_up says whether it is up).
         healthPath: '/',
         resources: c.resources,
-        serverPort: POSTGRES_PORT,
+        serverPort: props.shared.network.postgresPort,
       }),
     ];
     this.ruleGroups = [...recordingRules(props), ...alertRules(props)];

@@ -1,15 +1,15 @@
 /** Prometheus's slice of the configuration (`prometheus:` in config/<environment>.yaml). */
 import { ConfigIssue, Infer, durationToSeconds, int, num, obj, promDuration, show, withDefault } from '../lib/schema';
-import { resources, volume, volumeFloor } from '../lib/settings';
+import { resources, volume } from '../lib/settings';
 import { ComponentProps } from '../contracts/shared';
 
 export const prometheusSettings = obj({
-  /** @default '15s' (the seed's scrape interval) */
-  scrapeInterval: withDefault(promDuration(), '15s'),
-  /** @default '15s' */
-  evaluationInterval: withDefault(promDuration(), '15s'),
+  /** How often every target is scraped. @default '15s' (the seed's scrape interval) */
+  scrapeInterval: withDefault(promDuration({ safeMax: '2m', why: 'Prometheus marks a series stale after 5m without a sample, and rate() needs two samples in its window' }), '15s'),
+  /** How often alerting and recording rules are evaluated; at least the scrape interval. @default '15s' */
+  evaluationInterval: withDefault(promDuration({ safeMax: '2m', why: "an alert's `for` and its notification lag by up to one evaluation interval" }), '15s'),
   /** Time-based retention. @default '30d' (the seed's) */
-  retention: withDefault(promDuration(), '30d'),
+  retention: withDefault(promDuration({ safeMin: '1d', why: 'a retention under a day leaves no history to compare against, and Prometheus keeps 2-3h in its head block anyway' }), '30d'),
   /**
    * Size-based retention as a share of the claim. Prometheus's own docs advise at most 80-85% of
    * the disk: the WAL and compaction need headroom, and a full disk crash-loops the server.
@@ -35,7 +35,7 @@ export type PrometheusSettings = Infer<typeof prometheusSettings>;
 
 /** Settings that contradict each other; paths are relative to `prometheus`. */
 export function prometheusChecks(s: PrometheusSettings): ConfigIssue[] {
-  const issues: ConfigIssue[] = [...volumeFloor('storage.size', s.storage.size)];
+  const issues: ConfigIssue[] = [];
   if (durationToSeconds(s.evaluationInterval) < durationToSeconds(s.scrapeInterval)) {
     issues.push({
       path: 'evaluationInterval',

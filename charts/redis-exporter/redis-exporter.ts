@@ -18,7 +18,6 @@ import { RedisExporterProps } from './settings';
 
 /** The uid/gid the redis_exporter image runs as (`USER 59000:59000`). */
 const EXPORTER_UID = 59000;
-const REDIS_PORT = 6379;
 
 export function redisExporterArgs(port: number): string[] {
   return [
@@ -54,7 +53,7 @@ export class RedisExporterChart extends ComponentChart implements MonitoringSour
         // /health answers without touching Redis (redis_up says whether Redis is up).
         healthPath: '/health',
         resources: c.resources,
-        serverPort: REDIS_PORT,
+        serverPort: props.shared.network.redisPort,
       }),
     ];
     this.ruleGroups = [...recordingRules(props), ...alertRules(props)];

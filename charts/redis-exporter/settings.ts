@@ -2,8 +2,8 @@
  * The redis exporter's slice of the configuration (`redisExporter:` in config/<environment>.yaml):
  * where Redis's address and password are, and the thresholds of the alerts on Redis.
  */
-import { Infer, dnsSubdomain, num, obj, secretKey, withDefault } from '../lib/schema';
-import { resources } from '../lib/settings';
+import { ConfigIssue, Infer, dnsSubdomain, num, obj, secretKey, withDefault } from '../lib/schema';
+import { distinctSecretKeys, resources } from '../lib/settings';
 import { ComponentProps } from '../contracts/shared';
 
 export const redisExporterSettings = obj({
@@ -18,6 +18,11 @@ export const redisExporterSettings = obj({
   }),
 });
 export type RedisExporterSettings = Infer<typeof redisExporterSettings>;
+
+/** Settings that contradict each other; paths are relative to `redisExporter`. */
+export function redisExporterChecks(s: RedisExporterSettings): ConfigIssue[] {
+  return distinctSecretKeys(s.secretName, { addressKey: s.addressKey, passwordKey: s.passwordKey });
+}
 
 /** What the chart and its rules and dashboards are built from. */
 export type RedisExporterProps = ComponentProps<RedisExporterSettings>;

@@ -131,9 +131,10 @@ describe('grafana chart', () => {
         ports: [{ port: 3000, protocol: 'TCP' }],
       },
     ]);
-    const egress = np.spec.egress.map((e: any) => ({ to: e.to.map((t: any) => t.podSelector?.matchLabels?.['app.kubernetes.io/name'] ?? t.podSelector?.matchLabels?.['k8s-app']), ports: e.ports.map((p: any) => p.port) }));
+    const egress = np.spec.egress.map((e: any) => ({ to: e.to.map((t: any) => t.podSelector?.matchLabels?.['app.kubernetes.io/name'] ?? t.podSelector?.matchLabels?.['k8s-app'] ?? t.ipBlock?.cidr), ports: e.ports.map((p: any) => p.port) }));
     expect(egress).toEqual([
-      { to: ['kube-dns'], ports: [53, 53] },
+      // DNS: the kube-dns pods and NodeLocal DNSCache's link-local address (network.dns).
+      { to: ['kube-dns', '169.254.20.10/32'], ports: [53, 53] },
       { to: ['prometheus'], ports: [9090] },
       { to: ['loki'], ports: [3100] },
       { to: ['alertmanager'], ports: [9093] },
@@ -141,7 +142,7 @@ describe('grafana chart', () => {
     // Alertmanager's own policy admits Grafana on that port: both ends of the flow agree.
     const am = find(synthStack().charts.alertmanager, 'NetworkPolicy', 'alertmanager');
     expect(am.spec.ingress.some((i: any) => i.ports.some((p: any) => p.port === 9093) && i.from.some((f: any) => f.podSelector?.matchLabels?.['app.kubernetes.io/name'] === 'grafana'))).toBe(true);
-    for (const e of np.spec.egress) for (const t of e.to) expect(t.ipBlock).toBeUndefined();
+    for (const e of np.spec.egress.slice(1)) for (const t of e.to) expect(t.ipBlock).toBeUndefined();
   });
 
   test('an Ingress from config: host, TLS Secret and class; the controller namespace is admitted; cookies secure', () => {

@@ -8,7 +8,8 @@
 // (api/openapi-spec/swagger.json of the k8s.io/kubernetes Go module zip, fetched through the Go
 // module proxy) becomes DIR/v<version>-standalone-strict/<kind>-<group>-<version>.json, the layout of
 // kubeconform's default -schema-location template. Every CRD under tools/kubeconform/crds/ becomes
-// DIR/crds/<group>/<kind>_<version>.json, for the template {{.Group}}/{{.ResourceKind}}_{{.ResourceAPIVersion}}.json.
+// DIR/crds/<group>/<kind>_<version>.json (and so does the AppProject CRD of Argo CD's Go module,
+// scripts/argocd-crds.mjs), for the template {{.Group}}/{{.ResourceKind}}_{{.ResourceAPIVersion}}.json.
 //
 // The schemas are what `openapi2jsonschema --kubernetes --expanded --strict` would write, except:
 // - standalone: every $ref is inlined; the few recursive types (JSONSchemaProps) stay as local
@@ -31,6 +32,7 @@ import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { argocdCrdFiles } from '../../argocd-crds.mjs';
 
 const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
 const versionsFile = path.join(repo, 'tools', 'kubernetes-versions.json');
@@ -61,9 +63,11 @@ function main() {
   for (const v of kubeVersions) {
     if (!/^\d+\.\d+\.\d+$/.test(v)) throw new Error(`${versionsFile}: '${v}' is not a Kubernetes version like 1.28.15`);
   }
-  const crdFiles = fs.existsSync(crdDir)
+  const committedCrds = fs.existsSync(crdDir)
     ? fs.readdirSync(crdDir).filter((f) => /\.ya?ml$/.test(f)).sort().map((f) => path.join(crdDir, f))
     : [];
+  // The Argo CD CRDs not committed (AppProject): from Argo CD's Go module, hash-pinned (scripts/argocd-crds.mjs).
+  const crdFiles = [...committedCrds, ...argocdCrdFiles()];
 
   const hash = createHash('sha256');
   hash.update(fs.readFileSync(fileURLToPath(import.meta.url)));

@@ -14,8 +14,10 @@
 #      `creationTimestamp: null` (1.28): the client-side manager's atomic
 #      .spec.volumeClaimTemplates conflicts once; it must be the only conflict
 #      and --force-conflicts must take it over without changing anything else.
-#   3. The Argo CD Application (argocd/) is accepted once the Application CRD
-#      (tools/kubeconform/crds/, Argo CD v3.4.4's) is installed.
+#   3. The Argo CD Application and AppProject (argocd/) are accepted once the
+#      Application CRD (tools/kubeconform/crds/, Argo CD v3.4.4's) and the
+#      AppProject CRD (from Argo CD's Go module, scripts/argocd-crds.mjs) are installed;
+#      the Namespaces and claims of dist/ carry Argo CD's Prune=false,Delete=false.
 #   4. Namespaces labelled pod-security.kubernetes.io/enforce=restricted refuse
 #      a privileged pod and accept a restricted-compliant one.
 #   5. `kubectl delete -f dist/` removes everything (namespaces included) and
@@ -49,6 +51,8 @@ dist=$(cd "$dist" 2>/dev/null && pwd) || { echo "apiserver-check: no such direct
 # The committed Argo CD v3.4.4 Application CRD (its upstream URL is in cdk8s.yaml),
 # the same file kubeconform's schema is generated from.
 crd="$root/tools/kubeconform/crds/argocd-application-crd.yaml"
+# The AppProject CRD of the same Argo CD release, hash-pinned, copied out of its Go module.
+project_crd=$(node "$root/scripts/argocd-crds.mjs" | grep appproject) || { echo "apiserver-check: no AppProject CRD (scripts/argocd-crds.mjs)" >&2; exit 2; }
 argocd_dir=${APISERVER_CHECK_ARGOCD_DIR:-$root/argocd}
 # The pods of check 4, beside this script.
 testdata="$here"
@@ -337,15 +341,23 @@ check_argocd() { # 3
     return
   fi
   # The CRD is ~400 kB: too big for client-side apply's last-applied annotation.
-  run crd "$kubectl" apply --server-side -f "$crd"
-  if ((rc != 0)) || [[ -n $err ]]; then fail "3 installing the Application CRD"; show; return; fi
-  local ns i established=
-  for ((i = 0; i < 60; i++)); do
-    established=$("$kubectl" get crd applications.argoproj.io -o 'jsonpath={.status.conditions[?(@.type=="Established")].status}' 2>/dev/null)
-    [[ $established == True ]] && break
-    sleep 0.5
+  run crd "$kubectl" apply --server-side -f "$crd" -f "$project_crd"
+  if ((rc != 0)) || [[ -n $err ]]; then fail "3 installing the Application and AppProject CRDs"; show; return; fi
+  local ns i established= name
+  for name in applications.argoproj.io appprojects.argoproj.io; do
+    for ((i = 0; i < 60; i++)); do
+      established=$("$kubectl" get crd "$name" -o 'jsonpath={.status.conditions[?(@.type=="Established")].status}' 2>/dev/null)
+      [[ $established == True ]] && break
+      sleep 0.5
+    done
+    [[ $established == True ]] || { fail "3 the CRD $name did not become Established within 30 s"; return; }
   done
-  [[ $established == True ]] || { fail "3 the Application CRD did not become Established within 30 s"; return; }
+  # What Argo CD reads from the stored objects: the sync options that keep Namespaces and claims.
+  local unkept
+  unkept=$("$kubectl" get namespaces,persistentvolumeclaims -A -l app.kubernetes.io/managed-by=cdk8s \
+    -o 'jsonpath={range .items[*]}{.kind}/{.metadata.name} {.metadata.annotations.argocd\.argoproj\.io/sync-options}{"\n"}{end}' 2>&1 |
+    awk '$2 != "Prune=false,Delete=false"')
+  if [[ -n $unkept ]]; then fail "3 stored Namespaces or claims without Prune=false,Delete=false:"; indent <<<"$unkept"; return; fi
   # Argo CD's own install creates its namespace (argocd); do the same for every
   # namespace the manifests name that does not exist yet.
   run nsof "$kubectl" label --local -f "$argocd_dir" apiserver-check=1 -o 'jsonpath={.metadata.namespace}{"\n"}'
@@ -360,7 +372,7 @@ check_argocd() { # 3
   if ((rc != 0)) || [[ -n $err ]] || grep -v ' unchanged$' <<<"$out" | grep -q .; then
     fail "3 re-applying argocd/ changed something (exit $rc)"; show; return
   fi
-  pass "3 Argo CD Application accepted with its CRD: $(tr '\n' ';' <<<"$first" | sed 's/;$//')"
+  pass "3 Argo CD AppProject and Application accepted with their CRDs, namespaces and claims kept: $(tr '\n' ';' <<<"$first" | sed 's/;$//')"
 }
 
 check_pod_security() { # 4

@@ -24,6 +24,7 @@
  */
 import { alertRule, RuleContext, tmpl } from './alert-rules';
 import { AlertRule, RecordingRule, RuleGroup, Severity } from './monitoring';
+import { UNIT, RowSpec, prom, stat, timeseries } from './panels';
 import { recordName } from './recording-rules';
 import { durationToSeconds } from './schema';
 
@@ -230,4 +231,41 @@ export function sloRuleGroups(ctx: RuleContext, component: string, objectives: r
     { name: `${component}-slo-recording-rules`, rules: objectives.flatMap(sloRecordingRules) },
     { name: `${component}-slo-alerts`, rules: objectives.flatMap((o) => sloAlertRules(ctx, o)) },
   ];
+}
+
+/**
+ * A dashboard row for one objective: the budget left over the period, the error ratio over the
+ * shortest window against the target, and the burn rate of every window with the tiers' factors
+ * as thresholds (a line above 14.4 on its 1h window is the fast page).
+ */
+export function sloRow(o: Objective): RowSpec {
+  const only = `{${SLO_LABEL}="${o.name}"}`;
+  const budget = num(1 - o.target);
+  const factors = [...new Set(o.windows.map((w) => w.factor))].sort((a, b) => a - b);
+  return {
+    title: `${o.title}: ${num(o.target * 100)}% over ${o.period}`,
+    panels: [
+      stat({
+        title: 'Error budget left',
+        description: `Share of the ${o.period} error budget (${num((1 - o.target) * 100)}% of events may fail) not spent yet; below 0 the objective is missed.`,
+        unit: UNIT.percent,
+        queries: [prom(`${sloRecords.budgetRemaining}${only}`, { legend: 'budget left' })],
+        base: 'red',
+        thresholds: [
+          { value: 0, color: 'orange' },
+          { value: 0.25, color: 'green' },
+        ],
+        width: 6,
+      }),
+      timeseries({
+        title: 'Burn rate per window',
+        description: `Error ratio of each window divided by the budget (${budget}). At 1 the budget lasts exactly the period; the alert tiers fire at ${factors.join(', ')} when both of their windows are above.`,
+        unit: UNIT.count,
+        queries: windowsOf(o).map((w) => prom(`${sloRecords.errorRatio(w)}${only} / ${budget}`, { legend: w })),
+        thresholds: factors.map((f) => ({ value: f, color: f >= 6 ? ('red' as const) : ('orange' as const) })),
+        min: 0,
+        width: 18,
+      }),
+    ],
+  };
 }

@@ -50,7 +50,8 @@ function parse(md: string): { sections: Section[]; anchors: Set<string> } {
 
 const { sections, anchors } = parse(text);
 const config = testConfig();
-const alerts = synthesizedAlerts(config);
+// Alerts behind a switch that is off by default have their sections too: the switch turned on.
+const alerts = [...synthesizedAlerts(config), ...synthesizedAlerts(testConfig({ postgresExporter: { replication: { enabled: true } } })).filter((a) => a.alert === 'PostgresReplicationLag')];
 const recorded = recordedSeries(config);
 const names = [...new Set(alerts.map((a) => a.alert))].sort();
 const PARTS = ['Meaning', 'Impact', 'Triage', 'Remediation', 'Escalation'];

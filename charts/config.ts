@@ -8,7 +8,7 @@
  */
 import { alertmanagerChecks, alertmanagerSettings } from './alertmanager/settings';
 import { argocdSettings } from './argocd/settings';
-import { backendChecks, backendSettings } from './backend/settings';
+import { backendChecks, backendSettings, backendSloChecks } from './backend/settings';
 import { namespacesChecks, namespacesSettings, networkSettings, rulesSettings } from './contracts/shared';
 import { grafanaChecks, grafanaSettings } from './grafana/settings';
 import { browsableRepoUrl } from './lib/alert-rules';
@@ -170,6 +170,8 @@ export function crossChecks(c: StackConfig): ConfigIssue[] {
   for (const [section, check] of Object.entries(SLICE_CHECKS) as [keyof StackConfig, (s: unknown) => ConfigIssue[]][]) {
     for (const i of check(c[section])) issues.push({ ...i, path: i.path ? `${section}.${i.path}` : section });
   }
+  // The burn-rate windows of the backend's objectives must hold several of Prometheus's scrapes.
+  for (const i of backendSloChecks(c.backend, c.prometheus.scrapeInterval)) issues.push({ ...i, path: `backend.${i.path}` });
   if (runbookDocUrl(c) === undefined) {
     issues.push({
       path: 'argocd.repoURL',

@@ -22,9 +22,14 @@ import { ScenarioResult, runScenario, scenarios, unknownAlerts } from './scenari
 import { Traffic } from './traffic';
 
 /** Scenarios that share nothing the others disturb run side by side; the rest one after another. */
-const PARALLEL = ['db-pool', 'disk-pressure', 'payment-callbacks'];
-/** In this order: Redis last, its outage cascades into HighErrorRate (critical) and empties the queues. */
-const SEQUENTIAL = ['http-5xx', 'queue-stuck', 'redis-down'];
+const PARALLEL = ['db-pool', 'disk-pressure', 'payment-callbacks', 'queue-paused', 'redis-eviction-policy'];
+/**
+ * In this order: the total outage after the one failing route (it fails every route), Redis last:
+ * its outage cascades into HighErrorRate and the availability page and empties the queues.
+ */
+const SEQUENTIAL = ['http-5xx', 'queue-stuck', 'api-outage', 'redis-down'];
+/** The deadlock needs the postgres exporter, which the next scenario kills: one after the other, beside the rest. */
+const POSTGRES_CHAIN = ['postgres-deadlock', 'exporter-killed'];
 
 /** The whole run is bounded: a hung wait must not hold CI. */
 const RUN_DEADLINE_MS = 14 * 60_000;
@@ -96,13 +101,14 @@ export async function runE2E(opts: { only?: string[]; keep?: boolean; print?: (l
 
     const all = scenarios(s).filter((sc) => !opts.only || opts.only.includes(sc.id));
     const byId = (ids: string[]) => ids.flatMap((id) => all.filter((sc) => sc.id === id));
-    const unscheduled = all.filter((sc) => !PARALLEL.includes(sc.id) && !SEQUENTIAL.includes(sc.id));
+    const unscheduled = all.filter((sc) => ![...PARALLEL, ...SEQUENTIAL, ...POSTGRES_CHAIN].includes(sc.id));
     if (unscheduled.length) throw new Error(`scenarios not scheduled: ${unscheduled.map((u) => u.id).join(', ')}`);
     const undefinedAlerts = unknownAlerts(s, all);
     if (undefinedAlerts.length) throw new Error(`the scenarios expect alerts the synthesized rules do not define: ${undefinedAlerts.join('; ')}`);
     const report = (r: ScenarioResult) => {
       results.push(r);
       print(`${r.ok ? 'PASS' : 'FAIL'} ${r.id}: ${r.title}${r.ok ? ` (notified after ${r.detectionSeconds?.toFixed(1)}s, floor ${r.floor?.total}s; resolved after ${r.resolveSeconds?.toFixed(1)}s)` : ''}`);
+      if (r.note) print(`     ${r.note}`);
       if (!r.ok) {
         print(`     ${r.error?.split('\n').join('\n     ')}`);
         for (const l of r.log) print(`     | ${l}`);
@@ -113,9 +119,9 @@ export async function runE2E(opts: { only?: string[]; keep?: boolean; print?: (l
     await Promise.race([
       Promise.all([
         ...byId(PARALLEL).map((sc) => runScenario(s, sc, { marginMs: MARGIN_MS }).then(report)),
-        (async () => {
-          for (const sc of byId(SEQUENTIAL)) report(await runScenario(s, sc, { marginMs: MARGIN_MS }));
-        })(),
+        ...[SEQUENTIAL, POSTGRES_CHAIN].map(async (chain) => {
+          for (const sc of byId(chain)) report(await runScenario(s, sc, { marginMs: MARGIN_MS }));
+        }),
       ]),
       deadline,
     ]);

@@ -6,7 +6,10 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as YAML from 'yaml';
+import { Client } from 'pg';
+import { BACKEND_SLOS } from '../charts/backend/slos';
 import { BACKEND_METRICS } from '../charts/contracts/backend-metrics';
+import { WORKBOOK_WINDOWS, scaleWindows } from '../charts/lib/slo';
 import { pascalCase, runbookUrl } from '../charts/lib/alert-rules';
 import { durationToSeconds } from '../charts/lib/schema';
 import { NODE_METRICS } from '../charts/node-exporter/metrics';
@@ -32,6 +35,8 @@ export interface Scenario {
   readonly mentions?: readonly string[];
   inject(s: RunningStack, log: (m: string) => void): Promise<void>;
   recover(s: RunningStack, log: (m: string) => void): Promise<void>;
+  /** A line printed with the result even when it passes (what the scenario measured besides its alert). */
+  note?(): string | undefined;
 }
 
 export interface SinkOutcome {
@@ -54,6 +59,7 @@ export interface ScenarioResult {
   readonly receivers: string[];
   /** Seconds from the recovery to the last resolved notification. */
   readonly resolveSeconds?: number;
+  readonly note?: string;
 }
 
 export interface Floor {
@@ -135,6 +141,63 @@ export function scenarios(s: RunningStack): Scenario[] {
       recover: async (st) => void (await sendJson('PUT', api(st, '/__faults/db-pool'), { hold: 0 })),
     },
     diskScenario(s),
+    outageScenario(s),
+    {
+      id: 'queue-paused',
+      title: 'The parsing queue is paused globally (Queue#pause) while jobs keep arriving: ParsingQueueStuck, and BackendQueuePaused',
+      alert: { alertname: `${pascalCase(QUEUES.parsing)}QueueStuck`, queue: QUEUES.parsing },
+      mustReach: ['email'],
+      floorExtra: () => ({ seconds: durationToSeconds(c.backend.alerts.queueStuckFor), why: 'no completion within backend.alerts.queueStuckFor' }),
+      inject: async (st, log) => {
+        await sendJson('PUT', api(st, '/__faults/queue-paused'), { queue: QUEUES.parsing, paused: true });
+        // A paused queue's new jobs go to the paused list: the waiting count stays 0.
+        const paused = `${BACKEND_METRICS.queueJobs.name}{job="${st.endpoints.backend.name}",queue="${QUEUES.parsing}",state="paused"}`;
+        const n = await waitFor('parsing jobs to pile up in the paused list', async () => (await query(st.prometheusUrl, `${paused} > 0`))[0]?.value, 30_000, 500);
+        log(`parsing queue paused globally; ${n} jobs in its paused list`);
+      },
+      recover: async (st, log) => {
+        // The separate warning must be firing by now (backend.alerts.queuePausedFor is shorter than queueStuckFor).
+        const warned = await prometheusAlerts(st.prometheusUrl, { alertname: 'BackendQueuePaused', queue: QUEUES.parsing }, 'firing');
+        if (warned.length === 0) throw new Error('BackendQueuePaused is not firing for the paused parsing queue');
+        log('BackendQueuePaused fires for the parsing queue too');
+        await sendJson('PUT', api(st, '/__faults/queue-paused'), { queue: QUEUES.parsing, paused: false });
+      },
+    },
+    {
+      id: 'redis-eviction-policy',
+      title: 'Redis is switched to allkeys-lru at runtime (CONFIG SET): RedisEvictionPolicyUnsafe',
+      alert: { alertname: 'RedisEvictionPolicyUnsafe', maxmemory_policy: 'allkeys-lru' },
+      mustReach: ['slack'],
+      inject: async (st) => st.redis.configSet('maxmemory-policy', 'allkeys-lru'),
+      recover: async (st) => st.redis.configSet('maxmemory-policy', 'noeviction'),
+    },
+    {
+      id: 'postgres-deadlock',
+      title: 'Two Postgres sessions lock two rows in opposite orders: a real deadlock, PostgresDeadlocks',
+      alert: { alertname: 'PostgresDeadlocks' },
+      mustReach: ['slack'],
+      inject: async (st, log) => log(await deadlock(st.pg.appUrl)),
+      // Nothing to undo: the deadlock is over once PostgreSQL failed one transaction; the alert
+      // resolves when postgresExporter.alerts.deadlockWindow has passed.
+      recover: async () => undefined,
+    },
+    {
+      id: 'exporter-killed',
+      title: 'The postgres exporter process is killed: PostgresExporterDown (pg_up is gone, so PostgresDown could not fire)',
+      alert: { alertname: 'PostgresExporterDown' },
+      mustReach: ['email'],
+      inject: async (st, log) => {
+        const p = st.procs.find(st.endpoints.postgresExporter.name);
+        if (!p) throw new Error('the postgres exporter process is not part of the run');
+        await p.stop(0);
+        log("postgres exporter process stopped");
+      },
+      recover: async (st) => {
+        const p = st.procs.find(st.endpoints.postgresExporter.name)!;
+        p.start();
+        await p.whileRunning(waitFor('the postgres exporter to serve again', async () => (await get(`http://${st.localizer.localAddress(st.endpoints.postgresExporter.namespace, st.endpoints.postgresExporter.name, st.endpoints.postgresExporter.portName)}/metrics`)).ok, 30_000));
+      },
+    },
     {
       id: 'payment-callbacks',
       title: 'Payment callbacks fail: BackendPaymentCallbackFailures',
@@ -145,6 +208,68 @@ export function scenarios(s: RunningStack): Scenario[] {
       recover: async (st) => void (await sendJson('PUT', api(st, '/__faults/payment-callbacks'), { fail: false })),
     },
   ];
+}
+
+/**
+ * A total API outage: every API route answers 500. The page comes through the availability
+ * objective's fast burn-rate tier (14.4x over its scaled 1h and 5m windows); the note prints when
+ * it arrived next to when HighErrorRate (now a warning) reached Slack.
+ */
+function outageScenario(s: RunningStack): Scenario {
+  const fast = scaleWindows(WORKBOOK_WINDOWS, s.config.backend.slos.availability.period)[0];
+  const budget = 1 - s.config.backend.slos.availability.target;
+  const routes = [...new Set(Object.keys(TRAFFIC).filter((k) => k.includes(' /api/')).map((k) => k.split(' ')[1]))];
+  let faultAt = 0;
+  let pageAt: number | undefined;
+  let highErrorRateAt: number | undefined;
+  return {
+    id: 'api-outage',
+    title: `Every API route answers 500: BackendAvailabilityBudgetBurn pages through its fast tier (${fast.factor}x over ${fast.long} and ${fast.short})`,
+    alert: { alertname: BACKEND_SLOS.availability.alert, severity: 'critical', long_window: fast.long },
+    mustReach: ['email', 'sms'],
+    // All requests failing: the long window's error ratio passes factor x budget after that share of the window.
+    floorExtra: () => ({ seconds: Math.ceil(fast.factor * budget * durationToSeconds(fast.long)), why: `${fast.factor} x ${budget} of the ${fast.long} window failing` }),
+    inject: async (st, log) => {
+      faultAt = Date.now();
+      await sendJson('PUT', api(st, '/__faults/errors'), { routes });
+      log(`every API route fails: ${routes.join(', ')}`);
+    },
+    recover: async (st, log) => {
+      pageAt = st.receivers.find({ status: 'firing', alertname: BACKEND_SLOS.availability.alert, since: faultAt }).filter((n) => n.sink === 'sms')[0]?.at;
+      // HighErrorRate takes its errorFor; wait for it (bounded) so the two times can be compared.
+      const slack = await waitFor('HighErrorRate to reach Slack', async () => st.receivers.find({ sink: 'slack', status: 'firing', alertname: 'HighErrorRate', since: faultAt })[0], 120_000, 500).catch(() => undefined);
+      highErrorRateAt = slack?.at;
+      log(`HighErrorRate reached Slack ${highErrorRateAt ? `after ${secs(highErrorRateAt - faultAt)}s` : 'not within 120s'}`);
+      await sendJson('PUT', api(st, '/__faults/errors'), { routes: [] });
+    },
+    note: () =>
+      `total outage: fast burn-rate page (SMS) after ${pageAt ? secs(pageAt - faultAt) : '?'}s; HighErrorRate (warning, Slack) after ${highErrorRateAt ? secs(highErrorRateAt - faultAt) : 'n/a'}s`,
+  };
+}
+
+/**
+ * A deadlock between two sessions of the backend's role: each locks one row, then asks for the
+ * other's. PostgreSQL detects it after deadlock_timeout (1s) and fails one; the other commits.
+ */
+async function deadlock(url: string): Promise<string> {
+  const a = new Client({ connectionString: url });
+  const b = new Client({ connectionString: url });
+  await Promise.all([a.connect(), b.connect()]);
+  try {
+    await a.query('CREATE TABLE IF NOT EXISTS e2e_deadlock (id int PRIMARY KEY, v int NOT NULL)');
+    await a.query('INSERT INTO e2e_deadlock VALUES (1, 0), (2, 0) ON CONFLICT (id) DO NOTHING');
+    await a.query('BEGIN');
+    await b.query('BEGIN');
+    await a.query('UPDATE e2e_deadlock SET v = v + 1 WHERE id = 1');
+    await b.query('UPDATE e2e_deadlock SET v = v + 1 WHERE id = 2');
+    const outcome = await Promise.allSettled([a.query('UPDATE e2e_deadlock SET v = v + 1 WHERE id = 2'), b.query('UPDATE e2e_deadlock SET v = v + 1 WHERE id = 1')]);
+    const failed = outcome.map((o) => (o.status === 'rejected' ? String((o.reason as Error).message) : undefined)).filter(Boolean);
+    await Promise.allSettled([a.query('ROLLBACK'), b.query('ROLLBACK')]);
+    if (!failed.some((m) => /deadlock detected/.test(m!))) throw new Error(`no deadlock detected: ${failed.join('; ') || 'both updates succeeded'}`);
+    return `PostgreSQL: ${failed.find((m) => /deadlock/.test(m!))}`;
+  } finally {
+    await Promise.allSettled([a.end(), b.end()]);
+  }
 }
 
 /**
@@ -380,7 +505,8 @@ export async function runScenario(s: RunningStack, sc: Scenario, opts: { marginM
     for (const [sink, sendsResolved] of expected) {
       sinks.push({ sink, sendsResolved, firingAfter: (arrived.get(sink)!.at - faultAt) / 1000, ...(resolved.has(sink) ? { resolvedAfter: (resolved.get(sink)!.at - recoveredAt) / 1000 } : {}) });
     }
-    return { id: sc.id, title: sc.title, ok: true, log, detectionSeconds, floor, sinks, receivers, resolveSeconds };
+    const note = sc.note?.();
+    return { id: sc.id, title: sc.title, ok: true, log, detectionSeconds, floor, sinks, receivers, resolveSeconds, ...(note ? { note } : {}) };
   } catch (e) {
     if (injected) await sc.recover(s, say).catch((x: Error) => say(`recovery failed too: ${x.message}`));
     return { id: sc.id, title: sc.title, ok: false, error: (e as Error).message, log, ...(detectionSeconds !== undefined ? { detectionSeconds } : {}), ...(floor ? { floor } : {}), sinks, receivers, ...(resolveSeconds !== undefined ? { resolveSeconds } : {}) };

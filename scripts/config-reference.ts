@@ -81,6 +81,27 @@ export function settingDocs(root = ROOT): Map<string, SettingDoc> {
     return ret?.expression;
   };
 
+  /**
+   * The fields of an `obj()` shape: an object literal, its spreads (`...objective(0.99, 20)`) and a
+   * builder call or constant that returns one (`obj(objective(0.995, 100))`), each with its file.
+   */
+  const fieldsOf = (expr: ts.Expression, file: string, depth = 0): [ts.PropertyAssignment, string][] => {
+    if (depth > 20) return [];
+    while (ts.isParenthesizedExpression(expr) || ts.isAsExpression(expr) || ts.isSatisfiesExpression(expr)) expr = expr.expression;
+    if (ts.isObjectLiteralExpression(expr)) {
+      return expr.properties.flatMap((p): [ts.PropertyAssignment, string][] =>
+        ts.isPropertyAssignment(p) ? [[p, file]] : ts.isSpreadAssignment(p) ? fieldsOf(p.expression, file, depth + 1) : [],
+      );
+    }
+    const name = ts.isIdentifier(expr) ? expr.text : ts.isCallExpression(expr) && ts.isIdentifier(expr.expression) ? expr.expression.text : undefined;
+    const r = name === undefined ? undefined : resolve(name, file);
+    if (!r) return [];
+    const target = ts.isVariableDeclaration(r.node) ? r.node.initializer : r.node;
+    if (!target) return [];
+    const body = ts.isCallExpression(expr) ? returned(target) : (target as ts.Expression);
+    return body ? fieldsOf(body, r.file, depth + 1) : [];
+  };
+
   const visit = (expr: ts.Expression, file: string, at: string, depth = 0): void => {
     if (depth > 40) return;
     while (ts.isParenthesizedExpression(expr) || ts.isAsExpression(expr) || ts.isSatisfiesExpression(expr)) expr = expr.expression;
@@ -98,13 +119,13 @@ export function settingDocs(root = ROOT): Map<string, SettingDoc> {
     if (!ts.isCallExpression(expr) || !ts.isIdentifier(expr.expression)) return;
     const callee = expr.expression.text;
     const [first] = expr.arguments;
-    if (callee === 'obj' && first && ts.isObjectLiteralExpression(first)) {
-      for (const p of first.properties) {
-        if (!ts.isPropertyAssignment(p) || !(ts.isIdentifier(p.name) || ts.isStringLiteral(p.name))) continue;
+    if (callee === 'obj' && first) {
+      for (const [p, pFile] of fieldsOf(first, file)) {
+        if (!(ts.isIdentifier(p.name) || ts.isStringLiteral(p.name))) continue;
         const key = at ? `${at}.${p.name.text}` : p.name.text;
         const d = docOf(p);
         if (d && !docs.has(key)) docs.set(key, d);
-        visit(p.initializer, file, key, depth + 1);
+        visit(p.initializer, pFile, key, depth + 1);
       }
       return;
     }

@@ -31,31 +31,29 @@ export function alertRules(props: BackendProps): RuleGroup[] {
       summary: `${service} p${percentile} latency is above ${threshold}s`,
       description: `The ${percentile}th percentile of ${service} request latency is ${tmpl.duration} over the last ${a.rateWindow} (threshold ${threshold}s).`,
     });
+  /** ` on route /x` for the per-route series, nothing for the whole API (Go template). */
+  const onRoute = `{{ with $labels.route }} on route {{ . }}{{ end }}`;
   const pool = (state: string) => maxBy(['pod'], sel(M.dbPoolConnections.name, { ...job, state }));
 
   const rules: AlertRule[] = [
-    // The page: the whole service fails. 5% for errorFor (5m) is beyond retries and a bad deploy's
-    // first minutes; it wakes someone by text because users see errors right now.
-    alertRule(ctx, {
-      name: 'HighErrorRate',
-      severity: 'critical',
-      notifySms: true,
-      service,
-      expr: `${errorRatio([])}\n> ${a.errorRatio}`,
-      for: a.errorFor,
-      summary: `${service} answers more than ${percent(a.errorRatio)} of requests with 5xx`,
-      description: `${tmpl.percent} of requests to ${service} failed with a 5xx status over the last ${a.rateWindow} (threshold ${percent(a.errorRatio)}).`,
-    }),
-    // The same symptom on one route: a warning, inhibited while the service-wide alert fires. Routes
-    // below routeMinRequestRate are left out: a handful of requests make any ratio meaningless.
+    // HighErrorRate is the "errors right now, and where" signal; the page for the API failing its
+    // users is BackendAvailabilityBudgetBurn (./slos.ts), which weighs errors against the error
+    // budget and pages a total outage sooner. So HighErrorRate warns (Slack), once for the whole
+    // API and once per failing route (which tells where), in one rule: a rule name and severity
+    // appear once. Each needs traffic first: at night two failures of a handful of requests are
+    // no 5% of anything (serviceMinRequestRate, routeMinRequestRate). errorFor (5m) is beyond
+    // retries and a bad deploy's first minutes.
     alertRule(ctx, {
       name: 'HighErrorRate',
       severity: 'warning',
       service,
-      expr: `(\n${errorRatio(['route'])}\n) > ${a.errorRatio}\nand on (route)\n${sumBy(['route'], rate(sel(requests, job), a.rateWindow))} > ${a.routeMinRequestRate}`,
+      expr:
+        `(\n${errorRatio([])}\n) > ${a.errorRatio}\nand\n${sumBy([], rate(sel(requests, job), a.rateWindow))} > ${a.serviceMinRequestRate}\n` +
+        `or\n` +
+        `(\n${errorRatio(['route'])}\n) > ${a.errorRatio}\nand on (route)\n${sumBy(['route'], rate(sel(requests, job), a.rateWindow))} > ${a.routeMinRequestRate}`,
       for: a.errorFor,
-      summary: `Route ${tmpl.label('route')} of ${service} answers more than ${percent(a.errorRatio)} of requests with 5xx`,
-      description: `${tmpl.percent} of requests to ${tmpl.label('route')} failed with a 5xx status over the last ${a.rateWindow} (threshold ${percent(a.errorRatio)}).`,
+      summary: `${service}${onRoute} answers more than ${percent(a.errorRatio)} of requests with 5xx`,
+      description: `${tmpl.percent} of requests to ${service}${onRoute} failed with a 5xx status over the last ${a.rateWindow} (threshold ${percent(a.errorRatio)}).`,
     }),
     // Latency twins: p95 warns, p99 is critical. latencyFor (10m) because latency follows load, and
     // a short spike (a cold cache after a deploy) should not notify anyone.
@@ -72,24 +70,39 @@ export function alertRules(props: BackendProps): RuleGroup[] {
       summary: `Database pool of ${tmpl.label('pod')} is ${tmpl.percent} in use`,
       description: `${tmpl.percent} of the Postgres pool of ${tmpl.label('pod')} has been in use for 5m (threshold ${percent(a.dbPoolRatio)}); requests wait for a connection.`,
     }),
-    ...s.queues.map((queue) => {
+    ...s.queues.flatMap((queue) => {
       const q = { ...job, queue };
-      // "Jobs waiting and none completed for queueStuckFor": `for` holds the waiting part (jobs
-      // waited at every evaluation of that time) and the increase() window the completion part.
-      // Waiting jobs form a gauge shared by every pod (the counts live in Redis), hence max; each
-      // pod's workers complete jobs, hence sum. A queue that never completed anything has no
-      // counter series yet: `unless` then keeps the alert, where `and ... == 0` would drop it.
-      return alertRule(ctx, {
-        name: `${pascalCase(queue)}QueueStuck`,
-        severity: 'critical',
-        service,
-        expr:
-          `${maxBy(['queue'], sel(M.queueJobs.name, { ...q, state: 'waiting' }))} > 0\n` +
-          `unless on (queue)\n${sumBy(['queue'], increase(sel(M.queueJobsCompleted.name, q), a.queueStuckFor))} > 0`,
-        for: a.queueStuckFor,
-        summary: `The ${queue} queue is stuck: jobs wait and none completes`,
-        description: `${tmpl.number} ${queue} jobs are waiting and no ${queue} job has completed for ${a.queueStuckFor}.`,
-      });
+      // Depth is a gauge every pod reports alike (the counts live in Redis), hence max per state;
+      // waiting and paused jobs are summed: a globally paused queue (Queue#pause) moves its jobs
+      // from the waiting list to the paused one, and they are just as stuck.
+      const pending = sumBy(['queue'], maxBy(['queue', 'state'], sel(M.queueJobs.name, { ...q, state: { re: 'waiting|paused' } })));
+      return [
+        // "Jobs waiting and none completed for queueStuckFor": `for` holds the waiting part (jobs
+        // waited at every evaluation of that time) and the increase() window the completion part.
+        // Each pod's workers complete jobs, hence sum. A queue that never completed anything has
+        // no counter series yet: `unless` then keeps the alert, where `and ... == 0` would drop it.
+        alertRule(ctx, {
+          name: `${pascalCase(queue)}QueueStuck`,
+          severity: 'critical',
+          service,
+          expr: `${pending} > 0\n` + `unless on (queue)\n${sumBy(['queue'], increase(sel(M.queueJobsCompleted.name, q), a.queueStuckFor))} > 0`,
+          for: a.queueStuckFor,
+          summary: `The ${queue} queue is stuck: jobs wait and none completes`,
+          description: `${tmpl.number} ${queue} jobs are waiting (paused ones included) and no ${queue} job has completed for ${a.queueStuckFor}.`,
+        }),
+      ];
+    }),
+    // A queue paused on purpose (a migration, a provider outage) and forgotten: no worker takes its
+    // jobs. The paused flag says so even while the queue is empty; paused jobs say so for a backend
+    // that does not report the flag. A warning: QueueStuck pages once jobs pile up meanwhile.
+    alertRule(ctx, {
+      name: 'BackendQueuePaused',
+      severity: 'warning',
+      service,
+      expr: `${maxBy(['queue'], sel(M.queuePaused.name, job))} > 0\nor\n${maxBy(['queue'], sel(M.queueJobs.name, { ...job, state: 'paused' }))} > 0`,
+      for: a.queuePausedFor,
+      summary: `The ${tmpl.label('queue')} queue is paused`,
+      description: `The ${tmpl.label('queue')} queue has been paused for ${a.queuePausedFor} (value ${tmpl.number}: 1 for the flag, else the paused jobs); no worker takes its jobs until it is resumed.`,
     }),
     // Money: callbacks the backend failed to process are payments users made and may not get. The
     // 30m window (backend.alerts.paymentWindow) holds enough callbacks; 5m more rides out a provider retry burst.

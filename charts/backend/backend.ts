@@ -17,6 +17,7 @@ import { podScrapeJob } from '../lib/scrape';
 import { alertRules } from './alerts';
 import { dashboards } from './dashboards';
 import { recordingRules } from './recording-rules';
+import { sloRules } from './slos';
 import { BackendProps } from './settings';
 
 /** The backend's health endpoints (also served under /api/health/*). */
@@ -121,7 +122,7 @@ export class BackendChart extends ComponentChart implements MonitoringSource {
     });
 
     this.scrapeJobs = [podScrapeJob({ job: 'backend', endpoint, metricsPath: METRICS_PATH })];
-    this.ruleGroups = [...recordingRules(props), ...alertRules(props)];
+    this.ruleGroups = [...recordingRules(props), ...alertRules(props), ...sloRules(props)];
     this.dashboards = dashboards(props);
   }
 }

@@ -12,6 +12,8 @@ import { nodeRecords } from '../contracts/recorded';
 import { FOLDERS, UNIT, alertList, barGauge, dashboard, greenAbove, heatmap, logs, loki, prom, stat, timeseries, warnAbove } from '../lib/panels';
 import { BACKEND_METRICS as M } from '../contracts/backend-metrics';
 import { backendRecords } from './recording-rules';
+import { sloRow } from '../lib/slo';
+import { backendObjectives } from './slos';
 import { BackendProps } from './settings';
 
 /** Fixed uids: links and bookmarks point at them. */
@@ -19,6 +21,7 @@ export const BACKEND_DASHBOARD_UIDS = {
   observability: 'love-backend',
   queues: 'love-queues',
   kpis: 'love-kpis',
+  slos: 'love-slos',
 } as const;
 
 /** Log levels worth an operator's attention: warnings and every level that means a failure. */
@@ -30,7 +33,7 @@ function alertSettings(props: BackendProps) {
 }
 
 export function dashboards(props: BackendProps): Dashboard[] {
-  return [observability(props), queues(props), kpis(props)];
+  return [observability(props), queues(props), kpis(props), slos(props)];
 }
 
 function observability(props: BackendProps): Dashboard {
@@ -453,5 +456,18 @@ function kpis(props: BackendProps): Dashboard {
         ],
       },
     ],
+  });
+}
+
+/** Service level objectives: per objective, the budget left and the burn rate of every window. */
+function slos(props: BackendProps): Dashboard {
+  return dashboard({
+    uid: BACKEND_DASHBOARD_UIDS.slos,
+    title: 'Service Level Objectives',
+    description: 'The backend\'s objectives (backend.slos): error budget left over each period and the burn rate of every alert window.',
+    tags: ['backend', 'slo'],
+    folder: FOLDERS.app,
+    from: 'now-7d',
+    rows: backendObjectives(props).map(sloRow),
   });
 }

@@ -2,9 +2,27 @@
  * The backend's slice of the configuration (`backend:` in config/<environment>.yaml): its
  * Deployment, and the thresholds of the alerts on it.
  */
-import { ConfigIssue, Infer, bool, dnsLabel, dnsSubdomain, int, list, num, obj, promDuration, required, storageSize, str, withDefault } from '../lib/schema';
+import { ConfigIssue, Infer, bool, dnsLabel, dnsSubdomain, durationToSeconds, int, list, num, obj, promDuration, required, show, storageSize, str, withDefault } from '../lib/schema';
 import { imageRef, resources } from '../lib/settings';
+import { WORKBOOK_WINDOWS, formatDuration, scaleWindows } from '../lib/slo';
+import { BACKEND_METRICS } from '../contracts/backend-metrics';
 import { ComponentProps } from '../contracts/shared';
+
+/** What every objective has: a target share of good events and the period it holds over. */
+const objective = (target: number, minEvents: number) => ({
+  /** Share of good events, strictly between 0 and 1 (0.995 leaves an error budget of 0.5%). */
+  target: withDefault(num({ exclusiveMin: 0, exclusiveMax: 1 }), target),
+  /**
+   * The rolling period the target holds over. The burn-rate windows scale with it (1h and 5m at
+   * 30d; 56m and 4m40s at 28d). @default '28d' (four whole weeks: every weekday counts as often)
+   */
+  period: withDefault(promDuration(), '28d'),
+  /**
+   * Events the long window of a burn-rate alert must hold before it may fire: below that, a few
+   * failures are a large share and say nothing (the night-time flapping of a plain ratio).
+   */
+  minEvents: withDefault(int({ min: 0 }), minEvents),
+});
 
 export const backendSettings = obj({
   /** The backend image; there is no default: the release to run is the operator's decision. */
@@ -72,6 +90,50 @@ export const backendSettings = obj({
      * out of two would be 50%; 30 minutes holds enough callbacks to mean something. @default '30m'
      */
     paymentWindow: withDefault(promDuration(), '30m'),
+    /**
+     * Requests per second the whole API needs before HighErrorRate may warn: at night a handful of
+     * requests with two failures is no 5% of anything. @default 0.5 (150 requests in 5m)
+     */
+    serviceMinRequestRate: withDefault(num({ exclusiveMin: 0 }), 0.5),
+    /**
+     * A queue paused this long warns (BackendQueuePaused): long enough for a deliberate pause
+     * during a deploy or a migration, short enough that a forgotten one is noticed. @default '10m'
+     */
+    queuePausedFor: withDefault(promDuration(), '10m'),
+  }),
+  /**
+   * Service level objectives: each gets burn-rate alerts (pages and tickets, the SRE workbook's
+   * multi-window scheme), recording rules and a row of the SLO dashboard (docs/alerting.md).
+   */
+  slos: obj({
+    /** Share of API requests answered without a 5xx. @default target 0.995, period '28d', minEvents 100 */
+    availability: obj(objective(0.995, 100)),
+    /** Share of API requests answered within `thresholdSeconds`. @default target 0.99, period '28d', minEvents 100 */
+    latency: obj({
+      ...objective(0.99, 100),
+      /**
+       * A request slower than this is a bad event. Must be a bucket bound of
+       * http_request_duration_seconds (charts/contracts/backend-metrics.ts): the share is read
+       * from that bucket, nothing is interpolated. @default 1
+       */
+      thresholdSeconds: withDefault(num({ exclusiveMin: 0 }), 1),
+    }),
+    /** Share of payment provider callbacks processed. @default target 0.99, period '28d', minEvents 20 (callbacks are sparse) */
+    paymentCallbacks: obj(objective(0.99, 20)),
+    /** Share of queue jobs that finished without failing (after their last attempt). @default target 0.99, period '28d', minEvents 20 */
+    queueJobs: obj(objective(0.99, 20)),
+    /**
+     * Share of time every queue is fresh: it has nothing waiting (or paused), or it completed a job
+     * within `maxAge`. Time-based, so minEvents does not apply. @default target 0.99, period '28d'
+     */
+    queueFreshness: obj({
+      /** Share of time every queue is fresh. @default 0.99 */
+      target: withDefault(num({ exclusiveMin: 0, exclusiveMax: 1 }), 0.99),
+      /** The rolling period the target holds over. @default '28d' */
+      period: withDefault(promDuration(), '28d'),
+      /** Work waiting and nothing completed for this long makes a queue stale. @default '5m' */
+      maxAge: withDefault(promDuration(), '5m'),
+    }),
   }),
 });
 export type BackendSettings = Infer<typeof backendSettings>;
@@ -99,6 +161,54 @@ export function backendChecks(s: BackendSettings): ConfigIssue[] {
       message: `is ${s.alerts.latencyP95Seconds}, not below backend.alerts.latencyP99Seconds ${s.alerts.latencyP99Seconds}`,
       fix: 'keep the p95 threshold below the p99 threshold',
     });
+  }
+  const bounds: readonly number[] = BACKEND_METRICS.httpRequestDuration.buckets;
+  if (!bounds.includes(s.slos.latency.thresholdSeconds)) {
+    const t = s.slos.latency.thresholdSeconds;
+    const below = [...bounds].reverse().find((b) => b < t);
+    const above = bounds.find((b) => b > t);
+    issues.push({
+      path: 'slos.latency.thresholdSeconds',
+      message: `is ${t}, which is no bucket bound of ${BACKEND_METRICS.httpRequestDuration.name} (${bounds.join(', ')}): the share of requests under it cannot be read from the histogram`,
+      fix: `use a bucket bound${below !== undefined || above !== undefined ? `, e.g. ${[below, above].filter((b) => b !== undefined).join(' or ')}` : ''}, or add ${t} to the buckets of the metrics contract (and to the backend's instrumentation)`,
+    });
+  }
+  return issues;
+}
+
+/** The objectives of the slice, by their path under `backend.slos`. */
+export const SLO_KEYS = ['availability', 'latency', 'paymentCallbacks', 'queueJobs', 'queueFreshness'] as const;
+
+/**
+ * Rate windows need samples: a window shorter than four scrapes gives rate() one or two points and
+ * a ratio that jumps. The burn-rate windows scale with the period (`scaleWindows`), so a short
+ * period makes short windows; this says which period is the least that works. Paths are relative
+ * to `backend`; `scrapeInterval` is Prometheus's.
+ */
+export function backendSloChecks(s: BackendSettings, scrapeInterval: string): ConfigIssue[] {
+  const issues: ConfigIssue[] = [];
+  const minWindow = 4 * durationToSeconds(scrapeInterval);
+  for (const key of SLO_KEYS) {
+    const period = s.slos[key].period;
+    const windows = scaleWindows(WORKBOOK_WINDOWS, period);
+    const all = windows.flatMap((w) => [w.short, w.long]);
+    const shortest = all.reduce((a, b) => (durationToSeconds(a) <= durationToSeconds(b) ? a : b));
+    const longest = all.reduce((a, b) => (durationToSeconds(a) >= durationToSeconds(b) ? a : b));
+    const workbookShortest = Math.min(...WORKBOOK_WINDOWS.map((w) => durationToSeconds(w.short)));
+    const leastPeriod = formatDuration(Math.ceil((minWindow / workbookShortest) * durationToSeconds('30d')));
+    if (durationToSeconds(shortest) < minWindow) {
+      issues.push({
+        path: `slos.${key}.period`,
+        message: `is ${show(period)}, which scales the shortest burn-rate window to ${shortest}, less than four scrapes (${formatDuration(minWindow)} at prometheus.scrapeInterval ${scrapeInterval})`,
+        fix: `set a period of at least ${leastPeriod}, or scrape more often`,
+      });
+    } else if (durationToSeconds(longest) >= durationToSeconds(period)) {
+      issues.push({
+        path: `slos.${key}.period`,
+        message: `is ${show(period)}, not longer than its longest burn-rate window ${longest}`,
+        fix: `set a period of at least ${leastPeriod}`,
+      });
+    }
   }
   return issues;
 }

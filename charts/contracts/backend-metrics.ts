@@ -13,7 +13,7 @@ import { MetricDef } from '../lib/metric';
 /** 5xx responses, as the `status_code` label of the request histogram carries them. */
 export const SERVER_ERROR = { re: '5..' } as const;
 
-/** States of a Bull queue's job counts (Queue#getJobCounts). */
+/** States of a Bull queue's job counts (Queue#getJobCounts); a globally paused queue moves its waiting jobs to `paused`. */
 export const QUEUE_STATES = ['waiting', 'active', 'delayed', 'failed', 'completed', 'paused'] as const;
 
 export const BACKEND_METRICS = {
@@ -31,6 +31,13 @@ export const BACKEND_METRICS = {
     help: 'Jobs in a Bull queue by state (queue depth), sampled at scrape time.',
     labels: ['queue', 'state'],
     values: { state: QUEUE_STATES },
+    source: 'application',
+  },
+  queuePaused: {
+    name: 'love_parser_queue_paused',
+    type: 'gauge',
+    help: 'Whether a Bull queue is paused globally (Queue#pause, Queue#isPaused): 1 paused, 0 running. Its waiting jobs then count as paused.',
+    labels: ['queue'],
     source: 'application',
   },
   queueJobDuration: {

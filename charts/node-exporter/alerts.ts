@@ -5,7 +5,7 @@
  * here because they are full by design.
  */
 import { alertGroup, alertRule, percent, tmpl } from '../lib/alert-rules';
-import { jobOf, sel } from '../lib/promql';
+import { jobDown, jobOf, rate, sel } from '../lib/promql';
 import { AlertRule, RuleGroup } from '../lib/monitoring';
 import { durationToSeconds } from '../lib/schema';
 import { NODE_METRICS as M } from './metrics';
@@ -48,8 +48,110 @@ export function alertRules(props: NodeExporterProps): RuleGroup[] {
       description: `Filesystem ${where} (${tmpl.label('device')}) has ${tmpl.percent} of its space left and, at the rate of the last ${a.diskFillLookback}, fills up within ${within}.`,
     });
 
+  const filesLow = (severity: 'warning' | 'critical', ratio: number, forDuration: string): AlertRule =>
+    alertRule(props.shared.rules, {
+      name: 'NodeFilesystemFilesLow',
+      severity,
+      service,
+      expr: `(\n${sel(M.filesystemFilesFree.name, job)} / ${sel(M.filesystemFiles.name, job)}\n) < ${ratio}\n${writable}`,
+      for: forDuration,
+      summary: `Filesystem ${where} has less than ${percent(ratio)} of its inodes free`,
+      description: `Filesystem ${where} (${tmpl.label('device')}) has ${tmpl.percent} of its inodes left (threshold ${percent(ratio)}); at none, no file can be created whatever the free space.`,
+    });
+  const w = a.rateWindow;
+  const errorShare = (errors: string, packets: string, direction: string) =>
+    `label_replace(\n  ${rate(sel(errors, job), w)} / ${rate(sel(packets, job), w)} > ${a.networkErrorRatio},\n  "direction", "${direction}", "", ""\n)`;
+
   return [
     alertGroup(service, [
+      // Every node's disk and memory alerts read node_exporter. A node whose exporter is down is
+      // PrometheusTargetDown; none at all (the DaemonSet deleted, its pods unschedulable) leaves
+      // no `up` series to be 0: this catches both. 5m: a rollout replaces pods one by one.
+      alertRule(props.shared.rules, {
+        name: 'NodeExporterDown',
+        severity: 'critical',
+        service,
+        expr: jobDown(props.shared.endpoints.nodeExporter),
+        for: '5m',
+        summary: 'No node exporter can be scraped: the nodes are unwatched',
+        description: `Prometheus has reached no ${props.shared.endpoints.nodeExporter.name} target for 5m; no disk, memory or clock alert of any node can fire.`,
+      }),
+      // Inodes run out on filesystems of many small files (container layers, caches, mail): writes
+      // fail with "No space left on device" while df shows space. Same holds as for space.
+      filesLow('warning', a.inodesFreeRatio, '15m'),
+      filesLow('critical', a.inodesFreeCriticalRatio, '5m'),
+      // The kernel gives up on the clock's accuracy (maxerror 16s) only after its synchronisation
+      // stopped for a while; the min over 5m ignores one odd sample. 10m (node-mixin): chrony
+      // restarting is not an incident.
+      alertRule(props.shared.rules, {
+        name: 'NodeClockNotSynchronising',
+        severity: 'warning',
+        service,
+        expr: `min_over_time(${sel(M.timexSyncStatus.name, job)}[5m]) == 0\nand\n${sel(M.timexMaxError.name, job)} >= 16`,
+        for: '10m',
+        summary: `The clock of ${tmpl.label('instance')} is not synchronised`,
+        description: `Nothing has synchronised the clock of ${tmpl.label('instance')} for 10m (NTP or chrony stopped, or cannot reach a server); it drifts from now on. Signed payment callbacks and token expiry depend on it.`,
+      }),
+      // An offset that is large and not shrinking (node-mixin's rule): NTP corrects a small offset
+      // within minutes, so 10m of it is a clock that drifts faster than it is corrected.
+      alertRule(props.shared.rules, {
+        name: 'NodeClockSkew',
+        severity: 'warning',
+        service,
+        expr:
+          `(\n  ${sel(M.timexOffset.name, job)} > ${a.clockOffsetSeconds}\n  and\n  deriv(${sel(M.timexOffset.name, job)}[5m]) >= 0\n)\nor\n` +
+          `(\n  ${sel(M.timexOffset.name, job)} < -${a.clockOffsetSeconds}\n  and\n  deriv(${sel(M.timexOffset.name, job)}[5m]) <= 0\n)`,
+        for: '10m',
+        summary: `The clock of ${tmpl.label('instance')} is off by more than ${a.clockOffsetSeconds}s`,
+        description: `The clock of ${tmpl.label('instance')} is ${tmpl.duration} off its time source and not converging (threshold ${a.clockOffsetSeconds}s); signed payment callbacks may be refused.`,
+      }),
+      // Past the limit the kernel drops new connections (pods see timeouts, not errors). 5m:
+      // a connection storm that drains is noise.
+      alertRule(props.shared.rules, {
+        name: 'NodeConntrackTableFull',
+        severity: 'warning',
+        service,
+        expr: `${sel(M.conntrackEntries.name, job)} / ${sel(M.conntrackLimit.name, job)}\n> ${a.conntrackRatio}`,
+        for: '5m',
+        summary: `The conntrack table of ${tmpl.label('instance')} is more than ${percent(a.conntrackRatio)} full`,
+        description: `The connection-tracking table of ${tmpl.label('instance')} is ${tmpl.percent} full (threshold ${percent(a.conntrackRatio)}); at 100% new connections are dropped.`,
+      }),
+      // fs.file-max reached: every open() and accept() on the node fails. 15m: a leak grows; a
+      // burst of connections is not one.
+      alertRule(props.shared.rules, {
+        name: 'NodeFileDescriptorsHigh',
+        severity: 'warning',
+        service,
+        expr: `${sel(M.filefdAllocated.name, job)} / ${sel(M.filefdMaximum.name, job)}\n> ${a.fileDescriptorsRatio}`,
+        for: '15m',
+        summary: `${tmpl.label('instance')} has allocated more than ${percent(a.fileDescriptorsRatio)} of its file descriptors`,
+        description: `${tmpl.label('instance')} has allocated ${tmpl.percent} of fs.file-max (threshold ${percent(a.fileDescriptorsRatio)}); at 100% opening files and sockets fails node-wide.`,
+      }),
+      // The average number of requests waiting for a disk: above diskQueueLength every write (the
+      // database's WAL, Prometheus's TSDB) waits behind the others. 30m (node-mixin): backups and
+      // compactions saturate a disk for minutes by design.
+      alertRule(props.shared.rules, {
+        name: 'NodeDiskIOSaturated',
+        severity: 'warning',
+        service,
+        expr: `${rate(sel(M.diskIoTimeWeighted.name, job), w)}\n> ${a.diskQueueLength}`,
+        for: '30m',
+        summary: `Disk ${tmpl.label('device')} of ${tmpl.label('instance')} is saturated`,
+        description: `Disk ${tmpl.label('device')} of ${tmpl.label('instance')} has had an average I/O queue of ${tmpl.number} over the last ${w} for 30m (threshold ${a.diskQueueLength}).`,
+      }),
+      // A share of packets with errors: a bad cable, a NIC or driver fault, a full ring buffer.
+      // 1h (node-mixin): a few errors during a link renegotiation are noise.
+      alertRule(props.shared.rules, {
+        name: 'NodeNetworkInterfaceErrors',
+        severity: 'warning',
+        service,
+        expr:
+          `${errorShare(M.networkReceiveErrors.name, M.networkReceivePackets.name, 'receive')}\nor\n` +
+          `${errorShare(M.networkTransmitErrors.name, M.networkTransmitPackets.name, 'transmit')}`,
+        for: '1h',
+        summary: `Interface ${tmpl.label('device')} of ${tmpl.label('instance')} has ${tmpl.label('direction')} errors`,
+        description: `${tmpl.percent} of the packets of ${tmpl.label('device')} on ${tmpl.label('instance')} (direction ${tmpl.label('direction')}) had errors over the last ${w} (threshold ${percent(a.networkErrorRatio)}).`,
+      }),
       // Space does not come back by itself: 15m ignores a temporary file that is written and
       // deleted (a backup, a compaction). Critical after 5m: at 5% there is little time left.
       spaceLow('warning', a.diskFreeRatio, '15m'),

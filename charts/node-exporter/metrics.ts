@@ -4,7 +4,8 @@
  * docs import names from here and never type them.
  *
  * All of them come from collectors that are on by default (cpu, loadavg, meminfo, filesystem,
- * diskstats, netdev). Filesystem series exist only for mount points the chart does not exclude
+ * diskstats, netdev, timex, conntrack, filefd). The conntrack series exist only where the kernel's
+ * nf_conntrack module is loaded (it is on every Kubernetes node: kube-proxy and most CNIs use it). Filesystem series exist only for mount points the chart does not exclude
  * (pseudo filesystems and container/kubelet bind mounts are excluded, so a disk alert never fires
  * for an overlay or a pod volume).
  */
@@ -110,6 +111,92 @@ export const NODE_METRICS = {
     help: 'Bytes sent on a network interface.',
     labels: ['device'],
     source: 'netdev',
+  },
+  diskIoTimeWeighted: {
+    name: 'node_disk_io_time_weighted_seconds_total',
+    type: 'counter',
+    help: 'Seconds spent doing I/O weighted by the requests in flight; its rate is the average queue length of the device.',
+    labels: ['device'],
+    source: 'diskstats',
+  },
+  networkReceiveErrors: {
+    name: 'node_network_receive_errs_total',
+    type: 'counter',
+    help: 'Receive errors on a network interface (bad frames, FIFO overruns).',
+    labels: ['device'],
+    source: 'netdev',
+  },
+  networkTransmitErrors: {
+    name: 'node_network_transmit_errs_total',
+    type: 'counter',
+    help: 'Transmit errors on a network interface.',
+    labels: ['device'],
+    source: 'netdev',
+  },
+  networkReceivePackets: {
+    name: 'node_network_receive_packets_total',
+    type: 'counter',
+    help: 'Packets received on a network interface.',
+    labels: ['device'],
+    source: 'netdev',
+  },
+  networkTransmitPackets: {
+    name: 'node_network_transmit_packets_total',
+    type: 'counter',
+    help: 'Packets sent on a network interface.',
+    labels: ['device'],
+    source: 'netdev',
+  },
+  timexSyncStatus: {
+    name: 'node_timex_sync_status',
+    type: 'gauge',
+    help: "Whether the kernel's clock is synchronised to a time source (1) or not (0): NTP or chrony disciplines it.",
+    labels: [],
+    source: 'timex',
+  },
+  timexMaxError: {
+    name: 'node_timex_maxerror_seconds',
+    type: 'gauge',
+    help: "The kernel's bound on the clock's error; it grows while nothing synchronises the clock and reaches 16s when the kernel gives up.",
+    labels: [],
+    source: 'timex',
+  },
+  timexOffset: {
+    name: 'node_timex_offset_seconds',
+    type: 'gauge',
+    help: "The clock's offset from its time source, as NTP or chrony last measured it.",
+    labels: [],
+    source: 'timex',
+  },
+  conntrackEntries: {
+    name: 'node_nf_conntrack_entries',
+    type: 'gauge',
+    help: 'Connections in the kernel connection-tracking table.',
+    labels: [],
+    source: 'conntrack',
+    requires: 'the nf_conntrack kernel module (loaded on Kubernetes nodes)',
+  },
+  conntrackLimit: {
+    name: 'node_nf_conntrack_entries_limit',
+    type: 'gauge',
+    help: 'Size of the connection-tracking table (net.netfilter.nf_conntrack_max); past it, new connections are dropped.',
+    labels: [],
+    source: 'conntrack',
+    requires: 'the nf_conntrack kernel module (loaded on Kubernetes nodes)',
+  },
+  filefdAllocated: {
+    name: 'node_filefd_allocated',
+    type: 'gauge',
+    help: 'File descriptors allocated on the node (/proc/sys/fs/file-nr).',
+    labels: [],
+    source: 'filefd',
+  },
+  filefdMaximum: {
+    name: 'node_filefd_maximum',
+    type: 'gauge',
+    help: 'The node-wide limit on file descriptors (fs.file-max).',
+    labels: [],
+    source: 'filefd',
   },
 } as const satisfies Record<string, MetricDef>;
 

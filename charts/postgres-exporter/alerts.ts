@@ -4,7 +4,7 @@
  * backend's own pool is BackendDbPoolExhausted).
  */
 import { alertGroup, alertRule, percent, tmpl } from '../lib/alert-rules';
-import { jobOf, maxBy, sel, sumBy } from '../lib/promql';
+import { increase, jobDown, jobOf, maxBy, rate, sel, sumBy } from '../lib/promql';
 import { RuleGroup } from '../lib/monitoring';
 import { POSTGRES_METRICS as M } from './metrics';
 import { PostgresExporterProps } from './settings';
@@ -16,8 +16,101 @@ export function alertRules(props: PostgresExporterProps): RuleGroup[] {
   const job = jobOf(props.shared.endpoints.postgresExporter);
   const service = 'postgres';
   const setting = (name: string) => maxBy(['instance'], sel(name, job));
+  const a = props.settings.alerts;
+  const w = props.shared.rules.rateWindow;
+  const table = `${tmpl.label('schemaname')}.${tmpl.label('relname')}`;
+  const tx = (metric: string) => sumBy(['instance', 'datname'], rate(sel(metric, job), w));
   return [
     alertGroup(service, [
+      // PostgresDown reads pg_up, which only a running exporter reports: with the exporter gone
+      // (deleted, Pending, crash-looping) nothing would say the database is unwatched. 5m: a
+      // rollout of the exporter takes seconds; critical because the database's own alerts are blind.
+      alertRule(props.shared.rules, {
+        name: 'PostgresExporterDown',
+        severity: 'critical',
+        service,
+        expr: jobDown(props.shared.endpoints.postgresExporter),
+        for: '5m',
+        summary: 'No postgres exporter can be scraped: PostgreSQL is unwatched',
+        description: `Prometheus has reached no ${props.shared.endpoints.postgresExporter.name} target for 5m; PostgresDown and every database alert cannot fire.`,
+      }),
+      // The exporter reaches PostgreSQL but a query of its scrape failed (a permission missing from
+      // the monitoring role, an extension dropped): some database series are missing. Not while the
+      // database is down (PostgresDown says that). 10m: one failed scrape during a restart is noise.
+      alertRule(props.shared.rules, {
+        name: 'PostgresExporterScrapeFailing',
+        severity: 'warning',
+        service,
+        expr: `${sel(M.lastScrapeError.name, job)} == 1\nunless on (instance)\n${sel(M.up.name, job)} == 0`,
+        for: '10m',
+        summary: `The postgres exporter ${tmpl.label('instance')} fails part of its scrape`,
+        description: `The last scrapes of PostgreSQL by ${tmpl.label('instance')} had errors for 10m (pg_exporter_last_scrape_error ${tmpl.number}); some database series are missing or stale.`,
+      }),
+      // A deadlock means two code paths lock rows in opposite orders; PostgreSQL fails one of the
+      // transactions. It is an event: the increase over deadlockWindow keeps it visible, and 1m
+      // of that (not 0) rides out a counter reset when the exporter restarts.
+      alertRule(props.shared.rules, {
+        name: 'PostgresDeadlocks',
+        severity: 'warning',
+        service,
+        expr: `${sumBy(['instance', 'datname'], increase(sel(M.deadlocks.name, job), a.deadlockWindow))} > ${a.deadlocks}`,
+        for: '1m',
+        summary: `Deadlocks in database ${tmpl.label('datname')}`,
+        description: `PostgreSQL detected ${tmpl.number} deadlocks in ${tmpl.label('datname')} over the last ${a.deadlockWindow} (threshold ${a.deadlocks}); each failed one transaction.`,
+      }),
+      // Rollbacks are how the backend's failed requests and jobs end: a high share is failures,
+      // whatever the cause. Only with traffic (rollbackMinRate); 10m: a burst of retries is noise.
+      alertRule(props.shared.rules, {
+        name: 'PostgresHighRollbackRatio',
+        severity: 'warning',
+        service,
+        expr:
+          `${tx(M.rollbacks.name)}\n/\n(${tx(M.rollbacks.name)} + ${tx(M.commits.name)})\n> ${a.rollbackRatio}\n` +
+          `and\n(${tx(M.rollbacks.name)} + ${tx(M.commits.name)}) > ${a.rollbackMinRate}`,
+        for: '10m',
+        summary: `Database ${tmpl.label('datname')} rolls back more than ${percent(a.rollbackRatio)} of transactions`,
+        description: `${tmpl.percent} of the transactions of ${tmpl.label('datname')} were rolled back over the last ${w} (threshold ${percent(a.rollbackRatio)}).`,
+      }),
+      // An open transaction holds its locks and keeps vacuum from reclaiming any row newer than it.
+      // 2m: the collector's value is exact; two minutes more is a transaction really left open.
+      alertRule(props.shared.rules, {
+        name: 'PostgresLongRunningTransaction',
+        severity: 'warning',
+        service,
+        expr: `${maxBy(['instance'], sel(M.oldestTransactionSeconds.name, job))} > ${a.longTransactionSeconds}`,
+        for: '2m',
+        summary: `A PostgreSQL transaction has been open for more than ${a.longTransactionSeconds}s`,
+        description: `The oldest open transaction on ${tmpl.label('instance')} is ${tmpl.duration} old (threshold ${a.longTransactionSeconds}s); it holds locks and blocks vacuum.`,
+      }),
+      // Dead rows are updates and deletes vacuum has not reclaimed: the table and its indexes grow
+      // and scans slow down. 1h: autovacuum may be on its way (it runs when a table passes its
+      // scale factor); an hour above the share means it cannot keep up or is blocked.
+      alertRule(props.shared.rules, {
+        name: 'PostgresTableNotVacuumed',
+        severity: 'warning',
+        service,
+        expr:
+          `${sel(M.tableDeadTuples.name, job)}\n/\n(${sel(M.tableDeadTuples.name, job)} + ${sel(M.tableLiveTuples.name, job)})\n> ${a.deadTupleRatio}\n` +
+          `and\n${sel(M.tableDeadTuples.name, job)} > ${a.deadTupleMin}`,
+        for: '1h',
+        summary: `Table ${table} has more than ${percent(a.deadTupleRatio)} dead rows`,
+        description: `${tmpl.percent} of the rows of ${table} in ${tmpl.label('datname')} are dead (threshold ${percent(a.deadTupleRatio)}, at least ${a.deadTupleMin} rows): vacuum does not keep up.`,
+      }),
+      ...(props.settings.replication.enabled
+        ? [
+            // Reads from a lagging replica return old data; a failover to it loses the lag. 5m:
+            // a large transaction or a vacuum replays in bursts.
+            alertRule(props.shared.rules, {
+              name: 'PostgresReplicationLag',
+              severity: 'warning',
+              service,
+              expr: `${sel(M.replicationLag.name, job)} > ${props.settings.replication.lagSeconds}\nand on (instance)\n${sel(M.isReplica.name, job)} == 1`,
+              for: '5m',
+              summary: `PostgreSQL replica ${tmpl.label('instance')} lags behind its primary`,
+              description: `The replica watched by ${tmpl.label('instance')} is ${tmpl.duration} behind its primary (threshold ${props.settings.replication.lagSeconds}s).`,
+            }),
+          ]
+        : []),
       // The exporter is up but cannot connect: the backend cannot either. 1m rides out a restart
       // or a failover (seconds), and then someone is woken by text.
       alertRule(props.shared.rules, {

@@ -170,6 +170,48 @@ export const POSTGRES_METRICS = {
     source: 'long_running_transactions',
     flag: '--collector.long_running_transactions',
   },
+  lastScrapeError: {
+    name: 'pg_exporter_last_scrape_error',
+    type: 'gauge',
+    help: 'Whether the last scrape of PostgreSQL by the exporter had an error (1) or not (0): a query failed, so some series are missing or stale.',
+    labels: [],
+    source: 'exporter',
+  },
+  tableLiveTuples: {
+    name: 'pg_stat_user_tables_n_live_tup',
+    type: 'gauge',
+    help: 'Estimated live rows of a user table; with n_dead_tup, the share of dead rows.',
+    labels: TABLE,
+    source: 'stat_user_tables',
+  },
+  tableLastAutovacuum: {
+    name: 'pg_stat_user_tables_last_autovacuum',
+    type: 'gauge',
+    help: 'Unix time autovacuum last vacuumed a user table; 0 if never.',
+    labels: TABLE,
+    source: 'stat_user_tables',
+  },
+  tableLastVacuum: {
+    name: 'pg_stat_user_tables_last_vacuum',
+    type: 'gauge',
+    help: 'Unix time a user table was last vacuumed by hand (VACUUM); 0 if never.',
+    labels: TABLE,
+    source: 'stat_user_tables',
+  },
+  isReplica: {
+    name: 'pg_replication_is_replica',
+    type: 'gauge',
+    help: 'Whether the server the exporter watches is a replica in recovery (1) or a primary (0).',
+    labels: [],
+    source: 'replication',
+  },
+  replicationLag: {
+    name: 'pg_replication_lag_seconds',
+    type: 'gauge',
+    help: 'On a replica, seconds since the last transaction it replayed (0 when it has replayed everything it received); always 0 on a primary.',
+    labels: [],
+    source: 'replication',
+  },
 } as const satisfies Record<string, MetricDef>;
 
 export type PostgresMetric = keyof typeof POSTGRES_METRICS;

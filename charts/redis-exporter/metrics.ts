@@ -5,9 +5,12 @@
  *
  * Most names are INFO fields renamed by the exporter (`used_memory` -> `redis_memory_used_bytes`,
  * `maxmemory` -> `redis_memory_max_bytes`, `evicted_keys` -> `redis_evicted_keys_total`). None of
- * them needs a flag: the latency histogram is on unless `--exclude-latency-histogram-metrics` is
- * given (it needs Redis 7+, whose `LATENCY HISTOGRAM` it reads), and
- * `redis_total_system_memory_bytes` (off without `--include-system-metrics`) is not read.
+ * them needs a flag but one: the latency histogram is on unless `--exclude-latency-histogram-metrics`
+ * is given (it needs Redis 7+, whose `LATENCY HISTOGRAM` it reads), and
+ * `redis_total_system_memory_bytes` needs `--include-system-metrics` (the chart passes it).
+ *
+ * The eviction policy is exposed: `redis_instance_info` carries `maxmemory_policy` (checked in the
+ * live scrape of scripts/checks/25-exporter-metrics, and switched at runtime in the e2e).
  */
 import { MetricDef } from '../lib/metric';
 
@@ -110,6 +113,28 @@ export const REDIS_METRICS = {
     labels: ['cmd'],
     source: 'LATENCY HISTOGRAM',
     requires: 'Redis 7.0 or later',
+  },
+  totalSystemMemory: {
+    name: 'redis_total_system_memory_bytes',
+    type: 'gauge',
+    help: "Memory of the machine Redis runs on (INFO total_system_memory, read from /proc/meminfo: in a container, the node's memory, not the container's limit).",
+    labels: [],
+    source: 'INFO memory',
+    flag: '--include-system-metrics',
+  },
+  lastBgsaveStatus: {
+    name: 'redis_rdb_last_bgsave_status',
+    type: 'gauge',
+    help: "Whether the last background save (RDB snapshot) succeeded (1) or failed (0). With stop-writes-on-bgsave-error (Redis's default) a failed one makes Redis refuse writes.",
+    labels: [],
+    source: 'INFO persistence',
+  },
+  rejectedConnections: {
+    name: 'redis_rejected_connections_total',
+    type: 'counter',
+    help: 'Connections Redis refused because maxclients was reached.',
+    labels: [],
+    source: 'INFO stats',
   },
 } as const satisfies Record<string, MetricDef>;
 

@@ -15,6 +15,12 @@ export const redisExporterSettings = obj({
   alerts: obj({
     /** Share of Redis maxmemory in use. @default 0.9 */
     memoryRatio: withDefault(num({ exclusiveMin: 0, max: 1 }), 0.9),
+    /**
+     * Share of the machine's memory in use above which RedisMemoryHigh warns when maxmemory is 0
+     * (no limit): Redis then grows until the OOM killer or the container limit stops it.
+     * @default 0.8
+     */
+    systemMemoryRatio: withDefault(num({ exclusiveMin: 0, max: 1 }), 0.8),
   }),
 });
 export type RedisExporterSettings = Infer<typeof redisExporterSettings>;

@@ -40,6 +40,18 @@ export const E2E_OVERRIDES = {
       latencyFor: '1m',
       queueStuckFor: '1m',
       paymentWindow: '1m',
+      queuePausedFor: '30s',
+    },
+    slos: {
+      // 2d scales the burn-rate windows by 1/15: the fast page reads 4m and 20s (ten scrapes at 2s)
+      // instead of 56m and 280s. Targets stay production's.
+      availability: { period: '2d' },
+    },
+  },
+  postgresExporter: {
+    alerts: {
+      // A deadlock keeps its alert up for this window: production's 15m would hold the resolve.
+      deadlockWindow: '1m',
     },
   },
 } as const;

@@ -165,6 +165,11 @@ export class Processes {
     return p;
   }
 
+  /** The process added under `name` (a scenario stops and restarts one). */
+  find(name: string): Proc | undefined {
+    return this.procs.find((p) => p.name === name);
+  }
+
   async stopAll(): Promise<void> {
     for (const p of [...this.procs].reverse()) await p.stop().catch(() => undefined);
   }

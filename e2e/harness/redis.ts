@@ -64,6 +64,30 @@ export class Redis {
     await this.proc.stop();
   }
 
+  /** `CONFIG SET key value` at runtime, as an operator's redis-cli would (the eviction policy scenario). */
+  configSet(key: string, value: string): Promise<void> {
+    return new Promise((resolve, reject) => {
+      const s = net.connect(this.port, '127.0.0.1');
+      let buf = '';
+      s.setTimeout(2000, () => {
+        s.destroy();
+        reject(new Error(`CONFIG SET ${key} ${value}: no answer`));
+      });
+      s.on('error', reject);
+      s.on('connect', () => s.write(`AUTH ${this.password}\r\nCONFIG SET ${key} ${value}\r\n`));
+      s.on('data', (d) => {
+        buf += d.toString();
+        if (buf.includes('-')) {
+          s.destroy();
+          reject(new Error(`CONFIG SET ${key} ${value}: ${buf.trim()}`));
+        } else if ((buf.match(/\+OK/g) ?? []).length >= 2) {
+          s.destroy();
+          resolve();
+        }
+      });
+    });
+  }
+
   /** AUTH + PING over a raw socket (no client library needed for a health check). */
   ping(): Promise<boolean> {
     return new Promise((resolve) => {

@@ -6,13 +6,14 @@
  *   GET    /__faults                       the current faults
  *   PUT    /__faults/errors                {"routes": ["/api/stats"]}   those API routes answer 500
  *   PUT    /__faults/broadcast-worker      {"paused": true}             the broadcast worker stops taking jobs
+ *   PUT    /__faults/queue-paused        {"queue": "parsing", "paused": true}  the queue is paused globally (Queue#pause)
  *   PUT    /__faults/db-pool               {"hold": 19}                 that many pool connections are held
  *   PUT    /__faults/payment-callbacks     {"fail": true}               payment callbacks fail (500, outcome failed)
  *   DELETE /__faults                       every fault cleared
  */
 import { FastifyInstance } from 'fastify';
 import { Pool, PoolClient } from 'pg';
-import { QUEUES, Queues } from './queues';
+import { QUEUES, QueueName, Queues } from './queues';
 
 export const FAULTS_PREFIX = '/__faults';
 
@@ -20,6 +21,8 @@ export class Faults {
   /** Route templates that answer 500. */
   readonly failingRoutes = new Set<string>();
   paymentCallbacksFail = false;
+  /** Queues this switch paused globally (Queue#pause: every worker stops, waiting jobs move to the paused list). */
+  readonly pausedQueues = new Set<QueueName>();
   private readonly held: PoolClient[] = [];
 
   constructor(
@@ -31,6 +34,7 @@ export class Faults {
     return {
       errors: { routes: [...this.failingRoutes] },
       broadcastWorker: { paused: this.queues.worker(QUEUES.broadcast).isPaused() },
+      pausedQueues: [...this.pausedQueues],
       dbPool: { held: this.held.length, max: this.pool.options.max },
       paymentCallbacks: { fail: this.paymentCallbacksFail },
     };
@@ -41,6 +45,17 @@ export class Faults {
     // doNotWaitActive: the switch answers at once; the job in hand still finishes.
     if (paused) await worker.pause(true);
     else worker.resume();
+  }
+
+  async setQueuePaused(queue: QueueName, paused: boolean): Promise<void> {
+    const q = this.queues.queue(queue);
+    if (paused) {
+      await q.pause();
+      this.pausedQueues.add(queue);
+    } else {
+      await q.resume();
+      this.pausedQueues.delete(queue);
+    }
   }
 
   /** Holds `n` connections of the pool (checked out and never released), as a leak or long transactions would. */
@@ -54,6 +69,7 @@ export class Faults {
     this.paymentCallbacksFail = false;
     await this.holdDbConnections(0);
     await this.setBroadcastPaused(false);
+    for (const q of [...this.pausedQueues]) await this.setQueuePaused(q, false);
   }
 
   register(app: FastifyInstance): void {
@@ -69,6 +85,12 @@ export class Faults {
     });
     app.put<{ Body: { paused: boolean } }>(`${FAULTS_PREFIX}/broadcast-worker`, async (req) => {
       await this.setBroadcastPaused(req.body.paused);
+      return this.state();
+    });
+    app.put<{ Body: { queue: string; paused: boolean } }>(`${FAULTS_PREFIX}/queue-paused`, async (req, reply) => {
+      const queue = Object.values(QUEUES).find((q) => q === req.body.queue);
+      if (!queue) return reply.code(400).send({ error: `queue must be one of ${Object.values(QUEUES).join(', ')}` });
+      await this.setQueuePaused(queue, req.body.paused);
       return this.state();
     });
     app.put<{ Body: { hold: number } }>(`${FAULTS_PREFIX}/db-pool`, async (req, reply) => {

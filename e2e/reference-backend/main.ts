@@ -65,6 +65,7 @@ async function main(): Promise<void> {
   let queues: Queues | undefined;
   const metrics = createMetrics({
     queueJobs: async () => (queues ? queues.jobCounts(500) : undefined),
+    queuePaused: async () => (queues ? queues.pausedStates(500) : undefined),
     dbPool: () => ({ total: pool.totalCount, idle: pool.idleCount, waiting: pool.waitingCount, max: pool.options.max ?? 10 }),
     redisConnections: async () => {
       const c = await withTimeout(cache(), 200);

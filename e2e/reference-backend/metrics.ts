@@ -38,6 +38,8 @@ function expectType(def: MetricDef, type: MetricDef['type']): void {
 export interface Samplers {
   /** Job counts per queue and state (Queue#getJobCounts). */
   queueJobs(): Promise<Map<string, Record<string, number>> | undefined>;
+  /** Whether each queue is paused globally (Queue#isPaused). */
+  queuePaused(): Promise<Map<string, boolean> | undefined>;
   /** The pg Pool's counters. */
   dbPool(): { total: number; idle: number; waiting: number; max: number };
   /** Open Redis connections per client. */
@@ -79,6 +81,12 @@ export function createMetrics(samplers: Samplers) {
       for (const [queue, byState] of counts) {
         for (const state of M.queueJobs.values.state) this.set({ queue, state }, byState[state] ?? 0);
       }
+    }),
+    queuePaused: gauge(registry, M.queuePaused, async function () {
+      const paused = await samplers.queuePaused();
+      this.reset();
+      if (!paused) return;
+      for (const [queue, p] of paused) this.set({ queue }, p ? 1 : 0);
     }),
     dbPoolConnections: gauge(registry, M.dbPoolConnections, function () {
       const p = samplers.dbPool();

@@ -93,6 +93,19 @@ export class Queues {
     return counts ? new Map(counts) : undefined;
   }
 
+  /** Whether each queue is paused globally; undefined when Redis does not answer within `timeoutMs`. */
+  async pausedStates(timeoutMs: number): Promise<Map<string, boolean> | undefined> {
+    const read = Promise.all(this.all().map(async (q) => [q.name, await q.isPaused()] as const));
+    const states = await withTimeout(read, timeoutMs);
+    return states ? new Map(states) : undefined;
+  }
+
+  queue(name: QueueName): Queue {
+    const q = this.all().find((x) => x.name === name);
+    if (!q) throw new Error(`no queue ${name}`);
+    return q;
+  }
+
   /** Connections of the queues and workers that are up. */
   async openConnections(): Promise<number> {
     const clients = await Promise.all([...this.all(), ...this.workers].map((x) => withTimeout(x.client, 200)));

@@ -5,8 +5,9 @@
  *
  * `--rules` is the prometheus-config ConfigMap written out by scripts/extract-configs.ts (its
  * `*.rules.yml`); one test file per component is written to `--out`, loading every rule file that
- * defines an alert name its cases test (all rules of that name, wherever they are; the other files
- * only cost evaluation time). The cases are written for the production environment's configuration.
+ * defines an alert name its cases test (all rules of that name, wherever they are), and the files
+ * recording the series those read (burn-rate alerts read recorded error ratios), transitively;
+ * the other files would only cost evaluation time. The cases are written for the production environment's configuration.
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -33,7 +34,10 @@ export function writePromtoolTests(rulesDir: string, outDir: string): string[] {
   const written: string[] = [];
   for (const [component, cases] of Object.entries(allCases({ config, endpoints: stackEndpoints(config.namespaces) }))) {
     const tested = new Set(cases.map((k) => k.alert));
-    const files = ruleFiles.filter((f) => [...alertsIn.get(f)!].some((a) => tested.has(a)));
+    const files = withRecordings(
+      ruleFiles.filter((f) => [...alertsIn.get(f)!].some((a) => tested.has(a))),
+      ruleFiles,
+    );
     const missing = [...tested].filter((a) => !files.some((f) => alertsIn.get(f)!.has(a)));
     if (missing.length > 0) throw new Error(`no rule file in ${rulesDir} defines ${missing.join(', ')}`);
     const file = path.join(outDir, `${component}.test.yml`);
@@ -41,6 +45,30 @@ export function writePromtoolTests(rulesDir: string, outDir: string): string[] {
     written.push(file);
   }
   return written;
+}
+
+/** `files` and every rule file recording a series that one of them reads, until none is added. */
+function withRecordings(files: string[], all: string[]): string[] {
+  const records = new Map(all.map((f) => [f, recordNames(fs.readFileSync(f, 'utf8'))]));
+  const out = new Set(files);
+  for (let grew = true; grew; ) {
+    grew = false;
+    const text = [...out].map((f) => fs.readFileSync(f, 'utf8')).join('\n');
+    for (const f of all) {
+      if (out.has(f)) continue;
+      if ([...records.get(f)!].some((r) => new RegExp(`(^|[^A-Za-z0-9_:])${r.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}([^A-Za-z0-9_:]|$)`, 'm').test(text))) {
+        out.add(f);
+        grew = true;
+      }
+    }
+  }
+  return all.filter((f) => out.has(f));
+}
+
+/** Series a rule file records. */
+function recordNames(ruleFile: string): Set<string> {
+  const groups = (YAML.parse(ruleFile)?.groups ?? []) as { rules?: { record?: string }[] }[];
+  return new Set(groups.flatMap((g) => g.rules ?? []).flatMap((r) => (r.record ? [r.record] : [])));
 }
 
 /** Alert names a rule file defines. */

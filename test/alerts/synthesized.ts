@@ -25,3 +25,16 @@ export function synthesizedAlerts(config: StackConfig = testConfig()): Synthesiz
 export function ruleKey(r: { alert: string; labels: { severity: string } }): string {
   return `${r.alert}/${r.labels.severity}`;
 }
+
+/**
+ * Names of the series the synthesized recording rules write: alerts on service level objectives
+ * read these (each recording rule in turn reads contract metrics, which the dashboards test checks).
+ */
+export function recordedSeries(config: StackConfig = testConfig()): Set<string> {
+  const cm = find(synthStack(config).charts.prometheus, 'ConfigMap', 'prometheus-config');
+  return new Set(
+    Object.entries<string>(cm.data)
+      .filter(([file]) => file.endsWith(RULE_FILE_SUFFIX))
+      .flatMap(([, text]) => (YAML.parse(text).groups as { rules: Rule[] }[]).flatMap((g) => g.rules.filter((r) => !isAlert(r)).map((r) => (r as { record: string }).record))),
+  );
+}

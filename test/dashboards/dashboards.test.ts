@@ -38,12 +38,12 @@ const CONTRACT_SERIES = new Set<string>([
 const where = (q: { dashboard: string; path: string }) => `${q.dashboard} ${q.path}`;
 
 describe('dashboards', () => {
-  test('the seed five and the custom example are provisioned', () => {
+  test('the seed five, the SLO dashboard and the custom example are provisioned', () => {
     const uids = dashboards.map((d) => d.model.uid);
     expect(uids).toEqual(
       expect.arrayContaining([...Object.values(BACKEND_DASHBOARD_UIDS), POSTGRES_DASHBOARD_UID, REDIS_DASHBOARD_UID, 'custom-payments-drilldown']),
     );
-    expect(generated.map((d) => d.model.title).sort()).toEqual(['Application KPIs', 'Backend Observability', 'Bull Queues', 'Database Health', 'Redis Health']);
+    expect(generated.map((d) => d.model.title).sort()).toEqual(['Application KPIs', 'Backend Observability', 'Bull Queues', 'Database Health', 'Redis Health', 'Service Level Objectives']);
     expect(queries.length).toBeGreaterThan(50);
     expect(lokiQueries.length).toBeGreaterThan(0);
   });
@@ -157,6 +157,15 @@ describe('dashboards', () => {
     expect(names.has('job:http_request_errors:ratio_rate5m')).toBe(false);
     const read = other.queries.filter((q) => q.datasourceUid === PROMETHEUS_DS.uid).flatMap((q) => metricsRead(asSent(q.expr)));
     for (const name of read.filter((n) => n.includes(':'))) expect({ name, recorded: names.has(name) }).toEqual({ name, recorded: true });
+  });
+
+  test('the SLO dashboard has a row per objective, each reading its own recorded series', () => {
+    const slo = dashboards.find((d) => d.model.uid === BACKEND_DASHBOARD_UIDS.slos)!;
+    const rows = (slo.model.panels as { type: string; title: string }[]).filter((p) => p.type === 'row').map((p) => p.title);
+    expect(rows).toEqual(['API availability: 99.5% over 28d', 'API latency: 99% over 28d', 'Payment callback success: 99% over 28d', 'Queue job success: 99% over 28d', 'Queue freshness: 99% over 28d']);
+    const exprs = queries.filter((q) => q.dashboard === slo.model.uid).map((q) => q.expr);
+    expect(exprs).toContain('slo:error_budget_remaining:ratio{slo="api-availability"}');
+    expect(exprs).toContain('slo:sli_error:ratio_rate56m{slo="api-availability"} / 0.005');
   });
 
   test('panel thresholds come from the alert settings', () => {

@@ -27,19 +27,19 @@ function latencyAbove(above: number): InputSeries[] {
 export function backendCases({ config, endpoints }: CaseContext): AlertCase[] {
   expectDefaults({ ...config.backend.alerts, rateWindow: config.rules.rateWindow });
   const svc = endpoints.backend.name;
-  const critical = (value: string) =>
-    alert('HighErrorRate', 'critical', { service: svc, notify_sms: 'true' }, 'backend answers more than 5% of requests with 5xx', `${value} of requests to backend failed with a 5xx status over the last 5m (threshold 5%).`);
+  const service = (value: string) =>
+    alert('HighErrorRate', 'warning', { service: svc }, 'backend answers more than 5% of requests with 5xx', `${value} of requests to backend failed with a 5xx status over the last 5m (threshold 5%).`);
   const perRoute = (route: string, value: string) =>
-    alert('HighErrorRate', 'warning', { service: svc, route }, `Route ${route} of backend answers more than 5% of requests with 5xx`, `${value} of requests to ${route} failed with a 5xx status over the last 5m (threshold 5%).`);
+    alert('HighErrorRate', 'warning', { service: svc, route }, `backend on route ${route} answers more than 5% of requests with 5xx`, `${value} of requests to backend on route ${route} failed with a 5xx status over the last 5m (threshold 5%).`);
   const latency = (severity: 'warning' | 'critical', q: string, threshold: string, value: string) =>
     alert('BackendHighLatency', severity, { service: svc }, `backend ${q} latency is above ${threshold}`, `The ${q === 'p95' ? '95th' : '99th'} percentile of backend request latency is ${value} over the last 5m (threshold ${threshold}).`);
 
   const cases: AlertCase[] = [
-    fires('HighErrorRate', 'a failing route pages for the service and warns for the route', {
-      // /api/a: 1 req/s, 20% 5xx; /api/b: 1 req/s, no errors; the service: 10% 5xx.
+    fires('HighErrorRate', 'a failing route warns for the service and for the route', {
+      // /api/a: 1 req/s, 20% 5xx; /api/b: 1 req/s, no errors; the service: 10% 5xx at 2 req/s.
       input: [requestsOf('/api/a', '200', 48), requestsOf('/api/a', '500', 12), requestsOf('/api/b', '200', 60)],
       at: '20m',
-      expect: [critical('10%'), perRoute('/api/a', '20%')],
+      expect: [service('10%'), perRoute('/api/a', '20%')],
     }),
     fires('HighErrorRate', 'one failing route of a busy service only warns', {
       // /api/a: 20% 5xx at 1 req/s; /api/b: 9 req/s fine; the service: 2%, below 5%.
@@ -50,6 +50,11 @@ export function backendCases({ config, endpoints }: CaseContext): AlertCase[] {
     quiet('HighErrorRate', 'errors below the ratio, and a rare route below the traffic floor', {
       // /api/a: 4% 5xx; /api/rare: 100% 5xx but 3 requests a minute; the service: under 1%.
       input: [requestsOf('/api/a', '200', 57.6), requestsOf('/api/a', '500', 2.4), requestsOf('/api/rare', '500', 3), requestsOf('/api/b', '200', 600)],
+      at: '20m',
+    }),
+    quiet('HighErrorRate', 'a quiet night: half of 12 requests a minute fail, below the service and route traffic floors', {
+      // 0.2 req/s in all: under serviceMinRequestRate (0.5) and, per route, under routeMinRequestRate (0.1).
+      input: [requestsOf('/api/a', '200', 3), requestsOf('/api/a', '500', 3), requestsOf('/api/b', '200', 3), requestsOf('/api/b', '500', 3)],
       at: '20m',
     }),
 
@@ -124,10 +129,16 @@ export function backendCases({ config, endpoints }: CaseContext): AlertCase[] {
     const other = config.backend.queues.find((q) => q !== queue) ?? 'some-other-queue';
     const waiting = (q: string, values: string) => series(M.queueJobs.name, { ...POD_A, queue: q, state: 'waiting' }, values);
     const completed = (q: string, values: string) => series(M.queueJobsCompleted.name, { ...POD_A, queue: q }, values);
-    const stuck = alert(name, 'critical', { service: svc, queue }, `The ${queue} queue is stuck: jobs wait and none completes`, `5 ${queue} jobs are waiting and no ${queue} job has completed for 10m.`);
+    const paused = (q: string, values: string) => series(M.queueJobs.name, { ...POD_A, queue: q, state: 'paused' }, values);
+    const stuck = (n: number) => alert(name, 'critical', { service: svc, queue }, `The ${queue} queue is stuck: jobs wait and none completes`, `${n} ${queue} jobs are waiting (paused ones included) and no ${queue} job has completed for 10m.`);
     cases.push(
-      fires(name, 'jobs wait and the completed counter stands still', { input: [waiting(queue, '5x30'), completed(queue, '100x30')], at: '15m', expect: [stuck] }),
-      fires(name, 'jobs wait and nothing was ever completed (no counter yet)', { input: [waiting(queue, '5x30')], at: '15m', expect: [stuck] }),
+      fires(name, 'jobs wait and the completed counter stands still', { input: [waiting(queue, '5x30'), completed(queue, '100x30')], at: '15m', expect: [stuck(5)] }),
+      fires(name, 'the queue is paused globally: its jobs sit in the paused list, none waiting', {
+        input: [waiting(queue, '0x30'), paused(queue, '7x30'), completed(queue, '100x30')],
+        at: '15m',
+        expect: [stuck(7)],
+      }),
+      fires(name, 'jobs wait and nothing was ever completed (no counter yet)', { input: [waiting(queue, '5x30')], at: '15m', expect: [stuck(5)] }),
       quiet(name, `jobs wait but complete; another queue being stuck is not this one`, {
         input: [waiting(queue, '5x30'), completed(queue, '0+10x30'), waiting(other, '5x30'), completed(other, '100x30')],
         at: '15m',
@@ -135,12 +146,32 @@ export function backendCases({ config, endpoints }: CaseContext): AlertCase[] {
       quiet(name, 'jobs waited for less than 10m', { input: [waiting(queue, '0x8 5x22'), completed(queue, '100x30')], at: '15m' }),
     );
   }
+  const pausedAlert = (queue: string, value: string) =>
+    alert('BackendQueuePaused', 'warning', { service: svc, queue }, `The ${queue} queue is paused`, `The ${queue} queue has been paused for 10m (value ${value}: 1 for the flag, else the paused jobs); no worker takes its jobs until it is resumed.`);
+  const flag = (queue: string, values: string) => series(M.queuePaused.name, { ...POD_A, queue }, values);
+  const pausedJobs = (queue: string, values: string) => series(M.queueJobs.name, { ...POD_A, queue, state: 'paused' }, values);
+  cases.push(
+    fires('BackendQueuePaused', 'a queue paused for 12 minutes, empty: the flag says so', {
+      input: [flag('parsing', '0x3 1x20'), flag('broadcast', '0x23'), pausedJobs('parsing', '0x23')],
+      at: '15m',
+      expect: [pausedAlert('parsing', '1')],
+    }),
+    fires('BackendQueuePaused', 'a backend without the flag: paused jobs say so', {
+      input: [pausedJobs('broadcast', '4x20')],
+      at: '15m',
+      expect: [pausedAlert('broadcast', '4')],
+    }),
+    quiet('BackendQueuePaused', 'paused for 5 minutes, then resumed; another queue never paused', {
+      input: [flag('parsing', '0x5 1x5 0x10'), flag('broadcast', '0x20'), pausedJobs('parsing', '0x5 3x5 0x10')],
+      at: '15m',
+    }),
+  );
   return cases;
 }
 
 /** The expected texts above are written for the default thresholds; say so plainly if they change. */
 function expectDefaults(a: CaseContext['config']['backend']['alerts'] & { rateWindow: string }): void {
-  const want = { errorRatio: 0.05, errorFor: '5m', rateWindow: '5m', routeMinRequestRate: 0.1, latencyP95Seconds: 1, latencyP99Seconds: 2.5, latencyFor: '10m', dbPoolRatio: 0.9, queueStuckFor: '10m', paymentWindow: '30m', paymentCallbackFailureRatio: 0.1 };
+  const want = { errorRatio: 0.05, errorFor: '5m', rateWindow: '5m', routeMinRequestRate: 0.1, latencyP95Seconds: 1, latencyP99Seconds: 2.5, latencyFor: '10m', dbPoolRatio: 0.9, queueStuckFor: '10m', paymentWindow: '30m', paymentCallbackFailureRatio: 0.1, serviceMinRequestRate: 0.5, queuePausedFor: '10m' };
   for (const [k, v] of Object.entries(want)) {
     if ((a as Record<string, unknown>)[k] !== v) throw new Error(`backend alert cases are written for backend.alerts.${k} (or rules.${k}) = ${v}, the config has ${String((a as Record<string, unknown>)[k])}`);
   }

@@ -2,11 +2,13 @@
 import { AlertCase, CaseContext } from '../harness';
 import { backendCases } from './backend';
 import { nodeCases, postgresCases, redisCases } from './exporters';
+import { sloCases } from './slo';
 import { alertmanagerCases, lokiCases, prometheusCases } from './stack';
 
 export function allCases(ctx: CaseContext): Record<string, AlertCase[]> {
   return {
     backend: backendCases(ctx),
+    slo: sloCases(ctx),
     postgres: postgresCases(ctx),
     redis: redisCases(ctx),
     node: nodeCases(ctx),

@@ -9,8 +9,11 @@
 import { alertmanagerChecks, alertmanagerSettings } from './alertmanager/settings';
 import { argocdSettings } from './argocd/settings';
 import { backendChecks, backendSettings } from './backend/settings';
+import { blackboxExporterChecks, blackboxExporterSettings, blackboxNamespaceChecks } from './blackbox-exporter/settings';
 import { namespacesChecks, namespacesSettings, networkSettings, rulesSettings } from './contracts/shared';
 import { grafanaSettings } from './grafana/settings';
+import { kubeStateMetricsSettings } from './kube-state-metrics/settings';
+import { kubeletChecks, kubeletSettings } from './kubelet/settings';
 import { browsableRepoUrl } from './lib/alert-rules';
 import { ConfigIssue, Infer, dnsLabel, obj, parseOrThrow, show, withDefault } from './lib/schema';
 import { Resources, resourceChecks } from './lib/settings';
@@ -38,6 +41,9 @@ export const stackSchema = obj({
   postgresExporter: postgresExporterSettings,
   redisExporter: redisExporterSettings,
   nodeExporter: nodeExporterSettings,
+  kubeStateMetrics: kubeStateMetricsSettings,
+  kubelet: kubeletSettings,
+  blackboxExporter: blackboxExporterSettings,
   argocd: argocdSettings,
 });
 
@@ -51,6 +57,8 @@ const SLICE_CHECKS: { readonly [K in keyof StackConfig]?: (slice: StackConfig[K]
   alertmanager: alertmanagerChecks,
   loki: lokiChecks,
   nodeExporter: nodeExporterChecks,
+  kubelet: kubeletChecks,
+  blackboxExporter: blackboxExporterChecks,
 };
 
 /**
@@ -153,6 +161,7 @@ export function crossChecks(c: StackConfig): ConfigIssue[] {
       fix: "set rules.runbookUrl to where RUNBOOK.md is browsable, e.g. 'https://git.example.org/ops/monitoring/-/blob/main/RUNBOOK.md'",
     });
   }
+  for (const i of blackboxNamespaceChecks(c.blackboxExporter, c.namespaces)) issues.push({ ...i, path: `blackboxExporter.${i.path}` });
   for (const [path, r] of resourceEntries(c)) issues.push(...resourceChecks(path, r));
   return issues;
 }

@@ -14,6 +14,7 @@ import { container, httpProbe, podSpec, restrictedPod, scratchVolume, startupPro
 import { serviceAccountFor, serviceFor } from '../lib/workload';
 import { podScrapeJob } from '../lib/scrape';
 import { alertRules } from './alerts';
+import { kubernetesAlertRules } from './kubernetes-alerts';
 import { dashboards } from './dashboards';
 import { recordingRules } from './recording-rules';
 import { BackendProps } from './settings';
@@ -30,6 +31,9 @@ export const HEALTH = {
 
 /** Where the backend serves Prometheus metrics. */
 export const METRICS_PATH = '/metrics';
+
+/** The backend's container in its pods; the Kubernetes alerts select it by this name. */
+export const BACKEND_CONTAINER = 'backend';
 
 /** uid of the `node` user in the official Node.js images the backend is built on. */
 const NODE_UID = 1000;
@@ -69,7 +73,7 @@ export class BackendChart extends ComponentChart implements MonitoringSource {
               terminationGracePeriodSeconds: 45, // let Bull workers finish their current job
               containers: [
                 container({
-                  name: 'backend',
+                  name: BACKEND_CONTAINER,
                   image: `${c.image.repository}:${c.image.tag}`,
                   ports: [{ name: endpoint.portName, containerPort: endpoint.port }],
                   env: [
@@ -114,7 +118,7 @@ export class BackendChart extends ComponentChart implements MonitoringSource {
     });
 
     this.scrapeJobs = [podScrapeJob({ job: 'backend', endpoint, metricsPath: METRICS_PATH })];
-    this.ruleGroups = [...recordingRules(props), ...alertRules(props)];
+    this.ruleGroups = [...recordingRules(props), ...alertRules(props), ...kubernetesAlertRules(props)];
     this.dashboards = dashboards(props);
   }
 }

@@ -107,7 +107,7 @@ export function blackboxExporterChecks(s: BlackboxExporterSettings): ConfigIssue
   if (durationToSeconds(s.probeTimeout) >= durationToSeconds(s.probeInterval)) {
     issues.push({
       path: 'probeTimeout',
-      message: `is ${show(s.probeTimeout)}, not shorter than blackboxExporter.probeInterval ${show(s.probeInterval)}: Prometheus refuses a scrape timeout longer than its interval`,
+      message: `is ${show(s.probeTimeout)}, not shorter than blackboxExporter.probeInterval ${show(s.probeInterval)}: a probe would still run when the next one starts (and Prometheus refuses a timeout longer than the interval)`,
       fix: 'set probeTimeout below probeInterval',
     });
   }

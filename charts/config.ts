@@ -9,8 +9,11 @@
 import { alertmanagerChecks, alertmanagerSettings } from './alertmanager/settings';
 import { argocdSettings } from './argocd/settings';
 import { backendChecks, backendSettings, backendSloChecks } from './backend/settings';
+import { blackboxExporterChecks, blackboxExporterSettings, blackboxNamespaceChecks } from './blackbox-exporter/settings';
 import { namespacesChecks, namespacesSettings, networkSettings, rulesSettings } from './contracts/shared';
 import { grafanaChecks, grafanaSettings } from './grafana/settings';
+import { kubeStateMetricsSettings } from './kube-state-metrics/settings';
+import { kubeletChecks, kubeletSettings } from './kubelet/settings';
 import { browsableRepoUrl } from './lib/alert-rules';
 import { ConfigError, ConfigIssue, Infer, applyOverrides, danger, dnsLabel, list, obj, parseAll, refine, required, show, str, withDefault } from './lib/schema';
 import { Resources, resourceChecks } from './lib/settings';
@@ -53,6 +56,9 @@ export const stackSchema = obj({
   postgresExporter: postgresExporterSettings,
   redisExporter: redisExporterSettings,
   nodeExporter: nodeExporterSettings,
+  kubeStateMetrics: kubeStateMetricsSettings,
+  kubelet: kubeletSettings,
+  blackboxExporter: blackboxExporterSettings,
   argocd: argocdSettings,
   /**
    * Values that are valid but refused as dangerous (a sub-second interval, a volume under its floor,
@@ -75,6 +81,8 @@ const SLICE_CHECKS: { readonly [K in keyof StackConfig]?: (slice: StackConfig[K]
   redisExporter: redisExporterChecks,
   loki: lokiChecks,
   nodeExporter: nodeExporterChecks,
+  kubelet: kubeletChecks,
+  blackboxExporter: blackboxExporterChecks,
 };
 
 /**
@@ -179,6 +187,7 @@ export function crossChecks(c: StackConfig): ConfigIssue[] {
       fix: "set rules.runbookUrl to where RUNBOOK.md is browsable, e.g. 'https://git.example.org/ops/monitoring/-/blob/main/RUNBOOK.md'",
     });
   }
+  for (const i of blackboxNamespaceChecks(c.blackboxExporter, c.namespaces)) issues.push({ ...i, path: `blackboxExporter.${i.path}` });
   for (const [path, r] of resourceEntries(c)) issues.push(...resourceChecks(path, r));
   // Prometheus and the log shipper hold API tokens: in production, egress on the API server's
   // ports to any address is a decision, said on purpose (narrowed, or overridden with the reason).

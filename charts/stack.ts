@@ -10,6 +10,7 @@ import { App, Chart } from 'cdk8s';
 import { AlertmanagerChart } from './alertmanager/alertmanager';
 import { ArgoApplicationChart, ManifestRef } from './argocd/application';
 import { BackendChart } from './backend/backend';
+import { BlackboxExporterChart } from './blackbox-exporter/blackbox-exporter';
 import { BACKEND_DASHBOARD_UIDS } from './backend/dashboards';
 import { ClusterChart } from './cluster/cluster';
 import { StackConfig, runbookDocUrl } from './config';
@@ -18,6 +19,8 @@ import { Shared } from './contracts/shared';
 import { DNS_CONTEXT } from './lib/network';
 import { CustomDashboard } from './grafana/custom';
 import { GrafanaChart } from './grafana/grafana';
+import { KubeStateMetricsChart } from './kube-state-metrics/kube-state-metrics';
+import { KubeletChart } from './kubelet/kubelet';
 import { LogShipperChart } from './log-shipper/log-shipper';
 import { LogShipperRbacChart } from './log-shipper/rbac';
 import { LokiChart } from './loki/loki';
@@ -36,6 +39,9 @@ export interface Stack {
   readonly loki: LokiChart;
   readonly logShipperRbac: LogShipperRbacChart;
   readonly logShipper: LogShipperChart;
+  readonly kubeStateMetrics: KubeStateMetricsChart;
+  readonly kubelet: KubeletChart;
+  readonly blackboxExporter: BlackboxExporterChart;
   readonly grafana: GrafanaChart;
   readonly prometheus: PrometheusChart;
 }
@@ -89,7 +95,18 @@ export function buildStack(app: App, config: StackConfig, customDashboards: read
     dependsOn: [cluster, logShipperRbac],
     backendLogFiles: config.backend.logFiles.enabled,
   });
-  const components = [backend, alertmanager, postgresExporter, redisExporter, nodeExporter, loki, logShipper];
+  const kubeStateMetrics = new KubeStateMetricsChart(app, 'kube-state-metrics', {
+    settings: config.kubeStateMetrics,
+    shared,
+    dependsOn,
+    memoryLimitRatio: config.kubelet.alerts.memoryLimitRatio,
+    cpuThrottlingRatio: config.kubelet.alerts.cpuThrottlingRatio,
+    certificateWarningDays: config.blackboxExporter.alerts.certificateWarningDays,
+  });
+  // Cluster-scoped (its ClusterRole): a chart without a namespace, synced early like the cluster chart.
+  const kubelet = new KubeletChart(app, 'kubelet', { settings: config.kubelet, shared, dependsOn });
+  const blackboxExporter = new BlackboxExporterChart(app, 'blackbox-exporter', { settings: config.blackboxExporter, shared, dependsOn });
+  const components = [backend, alertmanager, postgresExporter, redisExporter, nodeExporter, loki, logShipper, kubeStateMetrics, kubelet, blackboxExporter];
   // A collector of dashboards: after the components that contribute them, before Prometheus (which scrapes it).
   const grafana = new GrafanaChart(app, 'grafana', {
     settings: config.grafana,
@@ -101,7 +118,22 @@ export function buildStack(app: App, config: StackConfig, customDashboards: read
   });
   // A collector: created after every component it scrapes, and reading what they contribute.
   const prometheus = new PrometheusChart(app, 'prometheus', { settings: config.prometheus, shared, dependsOn, sources: [...components, grafana] });
-  return { cluster, backend, alertmanager, postgresExporter, redisExporter, nodeExporter, loki, logShipperRbac, logShipper, grafana, prometheus };
+  return {
+    cluster,
+    backend,
+    alertmanager,
+    postgresExporter,
+    redisExporter,
+    nodeExporter,
+    loki,
+    logShipperRbac,
+    logShipper,
+    kubeStateMetrics,
+    kubelet,
+    blackboxExporter,
+    grafana,
+    prometheus,
+  };
 }
 
 /**

@@ -46,6 +46,14 @@ export const IMAGES = {
     tag: 'v1.88.0',
     goModule: { dir: 'redis_exporter', path: 'github.com/oliver006/redis_exporter', version: 'v1.88.0' },
   },
+  // Its Go module (k8s.io/kube-state-metrics/v2) is not served by the module proxy, so no test runs
+  // it: its metrics are held to charts/kube-state-metrics/ground-truth/ instead (docs/kubernetes.md).
+  kubeStateMetrics: { repository: 'registry.k8s.io/kube-state-metrics/kube-state-metrics', tag: 'v2.20.0' },
+  blackboxExporter: {
+    repository: 'quay.io/prometheus/blackbox-exporter',
+    tag: 'v0.27.0',
+    goModule: { dir: 'blackbox_exporter', path: 'github.com/prometheus/blackbox_exporter', version: 'v0.27.0' },
+  },
   grafana: { repository: 'docker.io/grafana/grafana', tag: '13.2.0' },
   loki: { repository: 'docker.io/grafana/loki', tag: '3.7.6' },
   // The last Promtail release: Promtail reached end of life on 2026-03-02 and its code left Loki in

@@ -32,7 +32,12 @@ export function scrapeTable(prometheusYml: string, ports: ReadonlyMap<string, nu
     const service = fixed.find((r) => r.target_label === 'service')?.replacement ?? j.static_configs?.[0]?.labels?.service;
     let how: string;
     let target: string;
-    if (j.kubernetes_sd_configs) {
+    if (j.kubernetes_sd_configs?.[0]?.role === 'node') {
+      // Every node's kubelet: node discovery is cluster-wide, the port is rewritten onto the node's address.
+      const port = /:([0-9]+)$/.exec(relabels.find((r) => r.target_label === '__address__')?.replacement ?? '')?.[1];
+      how = 'each node (node discovery, every node of the cluster)';
+      target = `the kubelet${port !== undefined ? ` on port ${port}` : ''} over HTTPS`;
+    } else if (j.kubernetes_sd_configs) {
       const sd = j.kubernetes_sd_configs[0];
       const selector = sd.selectors?.find((s: Job) => s.role === sd.role)?.label;
       const port = relabels.find((r) => (r.source_labels ?? []).includes('__meta_kubernetes_pod_container_port_name') && r.action === 'keep')?.regex;

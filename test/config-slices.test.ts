@@ -68,7 +68,10 @@ describe('each component owns its slice', () => {
   test('the top-level sections are the shared ones and one per component folder', () => {
     const sections = Object.keys(testConfig());
     expect(sections.sort()).toEqual(
-      ['alertmanager', 'argocd', 'backend', 'cluster', 'environment', 'grafana', 'logs', 'loki', 'namespaces', 'network', 'nodeExporter', 'overrides', 'postgresExporter', 'prometheus', 'redisExporter', 'rules'].sort(),
+      [
+        'alertmanager', 'argocd', 'backend', 'blackboxExporter', 'cluster', 'environment', 'grafana', 'kubeStateMetrics', 'kubelet', 'logs', 'loki',
+        'namespaces', 'network', 'nodeExporter', 'overrides', 'postgresExporter', 'prometheus', 'redisExporter', 'rules',
+      ].sort(),
     );
     expect(stackSchema.expects).toBe('a map');
   });

@@ -15,6 +15,7 @@ import { container, httpProbe, podSpec, restrictedPod, scratchVolume, startupPro
 import { serviceAccountFor, serviceFor } from '../lib/workload';
 import { podScrapeJob } from '../lib/scrape';
 import { alertRules } from './alerts';
+import { kubernetesAlertRules } from './kubernetes-alerts';
 import { dashboards } from './dashboards';
 import { recordingRules } from './recording-rules';
 import { sloRules } from './slos';
@@ -32,6 +33,9 @@ export const HEALTH = {
 
 /** Where the backend serves Prometheus metrics. */
 export const METRICS_PATH = '/metrics';
+
+/** The backend's container in its pods: the Kubernetes alerts select it, the log shipper finds its log volume by it. */
+export const BACKEND_CONTAINER = BACKEND_LOG_FILES.container;
 
 /** uid of the `node` user in the official Node.js images the backend is built on. */
 const NODE_UID = 1000;
@@ -73,7 +77,7 @@ export class BackendChart extends ComponentChart implements MonitoringSource {
               terminationGracePeriodSeconds: 45, // let Bull workers finish their current job
               containers: [
                 container({
-                  name: BACKEND_LOG_FILES.container,
+                  name: BACKEND_CONTAINER,
                   image: `${c.image.repository}:${c.image.tag}`,
                   ports: [{ name: endpoint.portName, containerPort: endpoint.port }],
                   env: [
@@ -122,7 +126,7 @@ export class BackendChart extends ComponentChart implements MonitoringSource {
     });
 
     this.scrapeJobs = [podScrapeJob({ job: 'backend', endpoint, metricsPath: METRICS_PATH })];
-    this.ruleGroups = [...recordingRules(props), ...alertRules(props), ...sloRules(props)];
+    this.ruleGroups = [...recordingRules(props), ...alertRules(props), ...sloRules(props), ...kubernetesAlertRules(props)];
     this.dashboards = dashboards(props);
   }
 }

@@ -11,6 +11,7 @@ import { ERROR_LEVELS, logStream } from '../contracts/logs';
 import { nodeRecords } from '../contracts/recorded';
 import { FOLDERS, UNIT, alertList, barGauge, dashboard, greenAbove, heatmap, logs, loki, prom, stat, timeseries, warnAbove } from '../lib/panels';
 import { BACKEND_METRICS as M } from '../contracts/backend-metrics';
+import { KUBERNETES_DASHBOARD_UID } from '../contracts/kubernetes-metrics';
 import { backendRecords } from './recording-rules';
 import { sloRow } from '../lib/slo';
 import { backendObjectives } from './slos';
@@ -54,6 +55,7 @@ function observability(props: BackendProps): Dashboard {
     description: 'The Love Parser API: latency, errors per route, memory, database and Redis connections, node load and logs.',
     tags: ['backend', 'http'],
     folder: FOLDERS.app,
+    links: [{ title: 'Kubernetes: Love Parser workloads', uid: KUBERNETES_DASHBOARD_UID }],
     rows: [
       {
         title: 'Alerts',

@@ -100,6 +100,31 @@ export const backendSettings = obj({
      * during a deploy or a migration, short enough that a forgotten one is noticed. @default '10m'
      */
     queuePausedFor: withDefault(promDuration(), '10m'),
+    /**
+     * A backend pod in CrashLoopBackOff this long: the kubelet's back-off reaches minutes after a
+     * few crashes, so a pod that recovers on its own does so well within it. @default '10m'
+     */
+    crashLoopFor: withDefault(promDuration(), '10m'),
+    /**
+     * An OOM kill of a backend container counts while its restart is within this window: long
+     * enough for two evaluations after the restart, short enough to resolve once it stops. @default '10m'
+     */
+    oomWindow: withDefault(promDuration(), '10m'),
+    /**
+     * A backend pod Pending, or running but not ready, this long: longer than a start with
+     * migrations (startupSeconds) and an image pull take. @default '15m'
+     */
+    podNotReadyFor: withDefault(promDuration(), '15m'),
+    /**
+     * The Deployment short of available replicas this long (a stalled rollout, pods that cannot
+     * schedule). A rolling update of two pods takes about a minute. @default '15m'
+     */
+    replicasUnavailableFor: withDefault(promDuration(), '15m'),
+    /**
+     * No ready address behind the backend Service while backend containers run, this long: the
+     * API is down for every client. Short, because it pages by text. @default '2m'
+     */
+    noReadyEndpointFor: withDefault(promDuration(), '2m'),
   }),
   /**
    * Service level objectives: each gets burn-rate alerts (pages and tickets, the SRE workbook's

@@ -21,5 +21,7 @@ export function stackEndpoints(ns: Namespaces) {
     redisExporter: new ServiceEndpoint('redis-exporter', monitoring, 9121),
     nodeExporter: new ServiceEndpoint('node-exporter', agents, 9100, 'metrics'),
     logShipper: new ServiceEndpoint('log-shipper', agents, 9080),
+    kubeStateMetrics: new ServiceEndpoint('kube-state-metrics', monitoring, 8080),
+    blackboxExporter: new ServiceEndpoint('blackbox-exporter', monitoring, 9115),
   };
 }

@@ -10,8 +10,12 @@ import { AlertRule, RuleGroup, Severity } from './monitoring';
 
 // ---- names -------------------------------------------------------------------------------------
 
-/** Components an alert name starts with (`<Component><Symptom>`, e.g. `RedisMemoryHigh`). */
-export const ALERT_COMPONENTS = ['Backend', 'Postgres', 'Redis', 'Node', 'Prometheus', 'Alertmanager', 'Loki'] as const;
+/**
+ * Components an alert name starts with (`<Component><Symptom>`, e.g. `RedisMemoryHigh`). `Kube` is
+ * Kubernetes' view of any workload of the stack (kube-state-metrics, the kubelet), named as
+ * kube-prometheus names them (`KubePersistentVolumeFillingUp`); `Blackbox` the probes from outside.
+ */
+export const ALERT_COMPONENTS = ['Backend', 'Postgres', 'Redis', 'Node', 'Prometheus', 'Alertmanager', 'Loki', 'Kube', 'Blackbox'] as const;
 export type AlertComponent = (typeof ALERT_COMPONENTS)[number];
 
 /**

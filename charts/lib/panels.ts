@@ -343,6 +343,8 @@ export interface DashboardSpec {
   readonly rows: readonly RowSpec[];
   /** @default 'now-6h' */
   readonly from?: string;
+  /** Links to other dashboards by uid, shown beside the stack's dropdown. @default none */
+  readonly links?: readonly { readonly title: string; readonly uid: string }[];
 }
 
 /**
@@ -360,6 +362,10 @@ export function dashboard(spec: DashboardSpec): Dashboard {
     .time({ from: spec.from ?? 'now-6h', to: 'now' })
     .refresh('1m')
     .link(new DashboardLinkBuilder('Love Parser').type(DashboardLinkType.Dashboards).tags([STACK_TAG]).asDropdown(true).keepTime(true).includeVars(false).targetBlank(false));
+  for (const l of spec.links ?? []) {
+    // A relative URL: Grafana resolves /d/<uid> under its own root URL (and sub-path, if any).
+    b.link(new DashboardLinkBuilder(l.title).type(DashboardLinkType.Link).url(`/d/${l.uid}`).keepTime(true).includeVars(false).targetBlank(false).tags([]).asDropdown(false));
+  }
   for (const r of spec.rows) {
     if (r.collapsed) {
       // A collapsed row holds its panels; an open row is followed by them.

@@ -80,6 +80,7 @@ export class PrometheusChart extends ComponentChart implements MonitoringSource 
     ];
     this.discovery = uniqueBy(reaches.flatMap((r) => r.discovery), (d) => `${d.namespace}/${d.role}`);
     const targets = uniqueBy(reaches.flatMap((r) => r.endpoints), (e) => `${e.namespace}/${e.name}`);
+    const nodePorts = [...new Set(reaches.flatMap((r) => r.nodePorts))].sort((a, b) => a - b);
 
     serviceAccountFor(this, 'service-account', endpoint.name, labels);
     this.discoveryRbac(endpoint, labels);
@@ -154,6 +155,8 @@ export class PrometheusChart extends ComponentChart implements MonitoringSource 
       ingress: [{ peers: [{ endpoint: ep.grafana }], ports: [{ port: endpoint.port }] }],
       egress: [
         ...scrapeFlows,
+        // Node-role jobs (the kubelets): their port on the nodes' addresses.
+        ...(nodePorts.length ? [{ peers: [{ cidrs: props.shared.network.nodeCidrs }], ports: nodePorts.map((port) => ({ port })) }] : []),
         { peers: [{ cidrs: props.shared.network.apiServerCidrs }], ports: props.shared.network.apiServerPorts.map((port) => ({ port })) },
       ],
     });

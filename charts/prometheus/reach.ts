@@ -31,6 +31,19 @@ export interface Discovery {
 export interface Reach {
   readonly discovery: readonly Discovery[];
   readonly endpoints: readonly ServiceEndpoint[];
+  /**
+   * Ports a node-role job connects to on every node's address (the kubelet's). Node discovery is
+   * cluster-wide: its ClusterRole comes from the component that contributes the job (charts/kubelet/).
+   */
+  readonly nodePorts: readonly number[];
+}
+
+/** The port a node-role job sets on `__address__` (`replacement: $1:<port>`), which its egress must allow. */
+function nodePortOf(job: Record<string, unknown>): number | undefined {
+  const relabels = (job.relabel_configs as { target_label?: string; replacement?: string }[] | undefined) ?? [];
+  const address = relabels.filter((r) => r.target_label === '__address__').pop();
+  const m = address?.replacement ? /:([0-9]+)$/.exec(address.replacement) : null;
+  return m ? Number(m[1]) : undefined;
 }
 
 /** Thrown when a job's targets cannot be traced to a ServiceEndpoint (so no policy could allow them). */
@@ -44,6 +57,7 @@ export class ScrapeReachError extends Error {}
 export function reachOf(name: string, job: Record<string, unknown>, endpoints: readonly ServiceEndpoint[]): Reach {
   const discovery: Discovery[] = [];
   const reached: ServiceEndpoint[] = [];
+  const nodePorts: number[] = [];
   const fail = (why: string, fix: string): never => {
     throw new ScrapeReachError(`scrape job '${name}': ${why}; fix: ${fix}`);
   };
@@ -57,6 +71,13 @@ export function reachOf(name: string, job: Record<string, unknown>, endpoints: r
   }
   for (const sd of (job.kubernetes_sd_configs as Record<string, any>[] | undefined) ?? []) {
     const role = sd.role as string;
+    if (role === 'node') {
+      // Every node's kubelet: no Service, no pod selector; the port is the one the job writes.
+      const port = nodePortOf(job);
+      if (port === undefined) fail("node discovery without an explicit port", "set __address__ with `replacement: '$1:<port>'` in relabel_configs (kubeletJob in charts/kubelet/kubelet.ts does)");
+      else nodePorts.push(port);
+      continue;
+    }
     if (!(role in SD_ROLE_RESOURCES)) {
       fail(`discovery role '${role}' is cluster-wide and would need a ClusterRole`, "discover pods ('pod') or endpoints in named namespaces");
     }
@@ -76,5 +97,5 @@ export function reachOf(name: string, job: Record<string, unknown>, endpoints: r
     }
     reached.push(...matching);
   }
-  return { discovery, endpoints: reached };
+  return { discovery, endpoints: reached, nodePorts };
 }

@@ -229,8 +229,28 @@ export class Localizer {
         return [addr];
       });
     }
+    // A probe's target (the blackbox exporter's `target` parameter) may be a Service of the stack.
+    for (const [k, vs] of Object.entries<string[]>(job.params ?? {})) {
+      job.params[k] = vs.map((v) => v.replace(/\b([a-z0-9-]+)\.([a-z0-9-]+)\.svc(?:\.cluster\.local)?:([0-9]+)/g, (m, svc: string, ns: string, port: string) => {
+        const addr = this.serviceAddress(ns, svc, Number(port));
+        if (!addr) return m; // its workload does not run: the probe fails, as it would in the cluster
+        this.rewrites.push(`${where}: params.${k} ${m} -> ${addr}`);
+        return addr;
+      }));
+    }
     const sds: any[] = job.kubernetes_sd_configs ?? [];
     if (sds.length === 0) return;
+    if (sds.every((sd) => sd.role === 'node')) {
+      // The kubelets: there is no node here. The job stays, without targets, like a component the run does not start.
+      // Its ServiceAccount files (token, cluster CA) do not exist outside a pod and would stop Prometheus loading the config.
+      delete job.kubernetes_sd_configs;
+      delete job.authorization;
+      delete job.tls_config;
+      job.static_configs = [];
+      this.unscraped.push(job.job_name ?? where);
+      this.rewrites.push(`${where}: kubernetes_sd_configs role node -> no target (no kubelet in the e2e), authorization and tls_config dropped`);
+      return;
+    }
     const statics: { targets: string[]; labels: Record<string, string> }[] = [];
     for (const sd of sds) {
       if (sd.role !== 'pod') throw new Error(`${where}: the e2e replaces kubernetes_sd role 'pod' only, not '${sd.role}'`);

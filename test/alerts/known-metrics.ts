@@ -2,6 +2,8 @@
 import type { LRParser } from '@lezer/lr';
 import { ALERTMANAGER_METRICS } from '../../charts/alertmanager/metrics';
 import { BACKEND_METRICS } from '../../charts/contracts/backend-metrics';
+import { CADVISOR_METRICS, KUBELET_METRICS, KUBE_STATE_METRICS } from '../../charts/contracts/kubernetes-metrics';
+import { PROBE_METRICS } from '../../charts/contracts/probe-metrics';
 import { UP } from '../../charts/lib/promql';
 import { seriesNames } from '../../charts/lib/metric';
 import { NODE_METRICS } from '../../charts/node-exporter/metrics';
@@ -17,6 +19,7 @@ export const KNOWN_SERIES: ReadonlySet<string> = new Set<string>([
   UP,
   ...Object.values(BACKEND_METRICS).flatMap(seriesNames),
   ...[POSTGRES_METRICS, REDIS_METRICS, NODE_METRICS].flatMap((m) => Object.values(m).flatMap(seriesNames)),
+  ...[KUBE_STATE_METRICS, CADVISOR_METRICS, KUBELET_METRICS, PROBE_METRICS].flatMap((m) => Object.values(m).flatMap(seriesNames)),
   ...Object.values(ALERTMANAGER_METRICS).map((m) => m.name),
   ...Object.values(PROMETHEUS_SELF_METRICS).map((m) => m.name),
 ]);

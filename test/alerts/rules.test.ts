@@ -16,7 +16,14 @@ import { recordedSeries, ruleKey, synthesizedAlerts } from './synthesized';
 const STATE_ALERTS = new Set([
   WATCHDOG, 'BackendDown', 'LokiDown', 'PostgresDown', 'RedisDown', 'PrometheusTargetDown', 'PrometheusConfigReloadFailed', 'AlertmanagerConfigReloadFailed',
   'PostgresExporterDown', 'RedisExporterDown', 'NodeExporterDown', 'RedisEvictionPolicyUnsafe', 'RedisBackgroundSaveFailed', 'NodeClockNotSynchronising',
+  'KubeStateMetricsDown', 'BackendNoReadyEndpoint', 'BlackboxProbeFailed',
 ]);
+
+/**
+ * Alerts whose series already carry `service`: every probe job sets it as a target label, to the
+ * component the probed URL belongs to (charts/blackbox-exporter/probes.ts; test/blackbox-exporter/).
+ */
+const SERVICE_FROM_PROBE_JOBS = new Set(['BlackboxProbeFailed', 'BlackboxCertificateExpiring']);
 
 for (const env of ['production', 'staging']) {
   describe(`alert rules (${env})`, () => {
@@ -57,7 +64,7 @@ for (const env of ['production', 'staging']) {
 
     test('every alert has a service label, or an expression that yields one', () => {
       for (const r of rules) {
-        const derived = /label_replace\(.*"service"/.test(r.expr);
+        const derived = /label_replace\(.*"service"/.test(r.expr) || SERVICE_FROM_PROBE_JOBS.has(r.alert);
         expect({ alert: r.alert, service: typeof r.labels.service === 'string' || derived }).toEqual({ alert: r.alert, service: true });
       }
     });
@@ -78,7 +85,7 @@ for (const env of ['production', 'staging']) {
 
     test('every `for` is a duration chosen per alert, and only event-like alerts fire at once', () => {
       for (const r of rules) expect(r.for).toMatch(/^[0-9]+(s|m|h)$/);
-      expect(rules.filter((r) => /^0[smh]$/.test(r.for)).map((r) => r.alert).sort()).toEqual(['RedisEvictingKeys', WATCHDOG]);
+      expect(rules.filter((r) => /^0[smh]$/.test(r.for)).map((r) => r.alert).sort()).toEqual(['BackendPodOomKilled', 'RedisEvictingKeys', WATCHDOG]);
     });
 
     test('every expression parses and reads only metrics defined in the metric modules, or series recorded by the stack', () => {

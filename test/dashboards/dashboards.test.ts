@@ -6,6 +6,8 @@
  * scripts/checks/25-dashboards-promql/run.sh.
  */
 import { BACKEND_METRICS } from '../../charts/contracts/backend-metrics';
+import { CADVISOR_METRICS, KUBELET_METRICS, KUBERNETES_DASHBOARD_UID, KUBE_STATE_METRICS } from '../../charts/contracts/kubernetes-metrics';
+import { PROBE_METRICS } from '../../charts/contracts/probe-metrics';
 import { BACKEND_DASHBOARD_UIDS } from '../../charts/backend/dashboards';
 import { seriesNames } from '../../charts/lib/metric';
 import { UP } from '../../charts/lib/promql';
@@ -32,6 +34,7 @@ const recorded = new Set(recordingRules.map((r) => r.record));
 const CONTRACT_SERIES = new Set<string>([
   ...Object.values(BACKEND_METRICS).flatMap(seriesNames),
   ...[POSTGRES_METRICS, REDIS_METRICS, NODE_METRICS].flatMap((c) => Object.values(c).flatMap(seriesNames)),
+  ...[KUBE_STATE_METRICS, CADVISOR_METRICS, KUBELET_METRICS, PROBE_METRICS].flatMap((c) => Object.values(c).flatMap(seriesNames)),
   UP,
 ]);
 
@@ -41,9 +44,11 @@ describe('dashboards', () => {
   test('the seed five, the SLO dashboard and the custom example are provisioned', () => {
     const uids = dashboards.map((d) => d.model.uid);
     expect(uids).toEqual(
-      expect.arrayContaining([...Object.values(BACKEND_DASHBOARD_UIDS), POSTGRES_DASHBOARD_UID, REDIS_DASHBOARD_UID, 'custom-payments-drilldown']),
+      expect.arrayContaining([...Object.values(BACKEND_DASHBOARD_UIDS), POSTGRES_DASHBOARD_UID, REDIS_DASHBOARD_UID, KUBERNETES_DASHBOARD_UID, 'custom-payments-drilldown']),
     );
-    expect(generated.map((d) => d.model.title).sort()).toEqual(['Application KPIs', 'Backend Observability', 'Bull Queues', 'Database Health', 'Redis Health', 'Service Level Objectives']);
+    expect(generated.map((d) => d.model.title).sort()).toEqual([
+      'Application KPIs', 'Backend Observability', 'Bull Queues', 'Database Health', 'Kubernetes: Love Parser workloads', 'Redis Health', 'Service Level Objectives',
+    ]);
     expect(queries.length).toBeGreaterThan(50);
     expect(lokiQueries.length).toBeGreaterThan(0);
   });

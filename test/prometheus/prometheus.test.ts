@@ -150,7 +150,10 @@ describe('prometheus chart', () => {
   describe('discovery', () => {
     test('one job per component, each named once', () => {
       expect(Object.keys(jobs).sort()).toEqual(
-        ['alertmanager', 'backend', 'grafana', 'log-shipper', 'loki', 'node-exporter', 'postgres-exporter', 'prometheus', 'redis-exporter'].sort(),
+        [
+          'alertmanager', 'backend', 'blackbox-backend-ready', 'grafana', 'kube-state-metrics', 'kubelet', 'kubelet-cadvisor', 'log-shipper', 'loki',
+          'node-exporter', 'postgres-exporter', 'prometheus', 'redis-exporter',
+        ].sort(),
       );
       expect(() => prometheusWith([{ scrapeJobs: [jobs.backend] }, { scrapeJobs: [jobs.backend] }])).toThrow(/two scrape jobs are named 'backend'/);
     });
@@ -202,19 +205,39 @@ describe('prometheus chart', () => {
       expect(am.kubernetes_sd_configs[0].selectors[0].label).toBe('app.kubernetes.io/name=alertmanager,app.kubernetes.io/instance=alertmanager');
     });
 
-    test('every Kubernetes discovery names its namespaces (nothing cluster-wide)', () => {
-      const sds = [...config.scrape_configs, ...config.alerting.alertmanagers].flatMap((j: any) => j.kubernetes_sd_configs ?? []);
+    test('every Kubernetes discovery names its namespaces, except the kubelet jobs, which discover nodes', () => {
+      const jobsOf = [...config.scrape_configs, ...config.alerting.alertmanagers];
+      const sds = jobsOf.flatMap((j: any) => (j.kubernetes_sd_configs ?? []).map((sd: any) => ({ job: j.job_name, sd })));
       expect(sds.length).toBeGreaterThan(0);
-      for (const sd of sds) {
+      for (const { job, sd } of sds) {
+        if (sd.role === 'node') {
+          expect(['kubelet', 'kubelet-cadvisor']).toContain(job);
+          continue;
+        }
         expect(sd.role).toBe('pod');
         expect(sd.namespaces.names.length).toBeGreaterThan(0);
       }
     });
 
+    test('the kubelet jobs: HTTPS on every node at the kubelet port, the ServiceAccount token, the cluster CA verified', () => {
+      for (const name of ['kubelet', 'kubelet-cadvisor']) {
+        const j = jobs[name];
+        expect(j.scheme).toBe('https');
+        expect(j.authorization).toEqual({ type: 'Bearer', credentials_file: '/var/run/secrets/kubernetes.io/serviceaccount/token' });
+        expect(j.tls_config).toEqual({ ca_file: '/var/run/secrets/kubernetes.io/serviceaccount/ca.crt' });
+        expect(j.relabel_configs[0]).toMatchObject({ target_label: '__address__', replacement: '$1:10250' });
+        // Only the stack's namespaces are stored.
+        expect(j.metric_relabel_configs).toContainEqual({ source_labels: ['namespace'], regex: 'love-parser|monitoring|monitoring-agents', action: 'keep' });
+      }
+      expect(jobs['kubelet-cadvisor'].metrics_path).toBe('/metrics/cadvisor');
+      expect(jobs.kubelet.metrics_path).toBe('/metrics');
+    });
+
     test('a job that cannot be traced to a stack endpoint is refused, naming the job and the fix', () => {
       const eps = Object.values(stackEndpoints(testConfig().namespaces));
       expect(() => reachOf('x', { job_name: 'x', kubernetes_sd_configs: [{ role: 'pod' }] }, eps)).toThrow(ScrapeReachError);
-      expect(() => reachOf('x', { job_name: 'x', kubernetes_sd_configs: [{ role: 'node' }] }, eps)).toThrow(/ClusterRole/);
+      expect(() => reachOf('x', { job_name: 'x', kubernetes_sd_configs: [{ role: 'ingress' }] }, eps)).toThrow(/ClusterRole/);
+      expect(() => reachOf('x', { job_name: 'x', kubernetes_sd_configs: [{ role: 'node' }] }, eps)).toThrow(/node discovery without an explicit port/);
       expect(() => reachOf('x', { job_name: 'x', static_configs: [{ targets: ['example.org:80'] }] }, eps)).toThrow(/scrape job 'x': static target 'example.org:80'/);
       expect(() => reachOf('x', { job_name: 'x', kubernetes_sd_configs: [{ role: 'pod', namespaces: { names: ['love-parser'] } }] }, eps)).toThrow(/does not select the pods/);
     });
@@ -224,13 +247,24 @@ describe('prometheus chart', () => {
     const roles = prom.filter((m) => m.kind === 'Role');
     const bindings = prom.filter((m) => m.kind === 'RoleBinding');
 
-    test('a Role exactly in each namespace it discovers in, and nothing cluster-wide for Prometheus', () => {
+    test('a Role exactly in each namespace it discovers in; cluster-wide only the kubelet ClusterRole (nodes, nodes/metrics)', () => {
       expect(roles.map((r) => r.metadata.namespace).sort()).toEqual(['love-parser', 'monitoring', 'monitoring-agents']);
       expect(prom.filter((m) => m.kind === 'ClusterRole' || m.kind === 'ClusterRoleBinding')).toEqual([]);
       const clusterBound = production.all
         .filter((m) => m.kind === 'ClusterRoleBinding' || (m.kind === 'RoleBinding' && m.roleRef.kind === 'ClusterRole'))
         .filter((b) => (b.subjects ?? []).some((s: any) => s.name === 'prometheus' && s.namespace === 'monitoring'));
-      expect(clusterBound).toEqual([]);
+      expect(clusterBound.map((b) => b.roleRef.name)).toEqual(['monitoring-prometheus-kubelet']);
+      const role = find(production.all, 'ClusterRole', 'monitoring-prometheus-kubelet');
+      // nodes/metrics, never nodes/proxy (which reaches exec and attach on every kubelet).
+      expect(role.rules).toEqual([
+        { apiGroups: [''], resources: ['nodes'], verbs: ['list', 'watch'] },
+        { apiGroups: [''], resources: ['nodes/metrics'], verbs: ['get'] },
+      ]);
+    });
+
+    test('egress to the kubelet port on the node addresses, and nowhere else new', () => {
+      const np = find(prom, 'NetworkPolicy', 'prometheus');
+      expect(np.spec.egress).toContainEqual({ to: [{ ipBlock: { cidr: '0.0.0.0/0' } }], ports: [{ port: 10250, protocol: 'TCP' }] });
     });
 
     test('each Role lists and watches pods, nothing else', () => {

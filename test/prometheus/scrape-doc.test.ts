@@ -17,7 +17,7 @@ describe("docs/prometheus.md's scrape-job table", () => {
     for (const j of jobs) {
       const row = table.split('\n').find((l) => l.startsWith(`| \`${j.job_name}\` |`));
       expect({ job: j.job_name, row: row !== undefined }).toEqual({ job: j.job_name, row: true });
-      expect(row).toContain(j.kubernetes_sd_configs ? 'each pod' : j.static_configs[0].targets[0]);
+      expect(row).toContain(j.kubernetes_sd_configs ? (j.kubernetes_sd_configs[0].role === 'node' ? 'each node' : 'each pod') : j.static_configs[0].targets[0]);
     }
   });
 

@@ -22,6 +22,11 @@
 #      a privileged pod and accept a restricted-compliant one.
 #   5. `kubectl delete -f dist/` removes everything (namespaces included) and
 #      applying again works.
+#   6. RBAC as the API server evaluates it (`kubectl auth can-i --as=<ServiceAccount>`):
+#      kube-state-metrics may list/watch exactly the resources it enables in the
+#      stack's namespaces and nothing cluster-wide; Prometheus may list/watch pods
+#      in them, list/watch nodes and get nodes/metrics (the kubelet scrape), but
+#      not nodes/proxy; both are denied Secrets everywhere.
 #
 # Why kube-controller-manager: kube-apiserver alone has no namespace controller,
 # so a deleted Namespace keeps its "kubernetes" finalizer and stays Terminating
@@ -437,6 +442,52 @@ check_delete_reapply() { # 5
   pass "5 delete removed everything in ${gone} s, apply again created $(grep -c . <<<"$out") objects"
 }
 
+check_rbac() { # 6
+  local ok=1 checked=0 ns sa verb resource want got
+  # ServiceAccount (namespace/name), verb, resource[ in namespace], expected answer. Namespaces and
+  # names are the production defaults dist/ is synthesized with.
+  while read -r sa verb resource ns want; do
+    [[ -z $sa || $sa == \#* ]] && continue
+    # `nodes/metrics` would be read by kubectl as resource/name: a subresource is a flag of its own.
+    local args=("$verb" "${resource%%/*}")
+    [[ $resource == */* ]] && args+=("--subresource=${resource#*/}")
+    args+=("--as=system:serviceaccount:${sa%%/*}:${sa##*/}")
+    if [[ $ns == - ]]; then args+=(--all-namespaces); else args+=(-n "$ns"); fi
+    got=$("$kubectl" auth can-i "${args[@]}" 2>/dev/null)
+    checked=$((checked + 1))
+    if [[ $got != "$want" ]]; then ok=; echo "    can-i ${args[*]}: $got, want $want"; fi
+  done <<'EOF_RBAC'
+# kube-state-metrics: list/watch its five resources in each stack namespace; no get, no Secrets, nothing else
+monitoring/kube-state-metrics list pods love-parser yes
+monitoring/kube-state-metrics watch pods monitoring yes
+monitoring/kube-state-metrics list deployments.apps love-parser yes
+monitoring/kube-state-metrics watch statefulsets.apps monitoring yes
+monitoring/kube-state-metrics list daemonsets.apps monitoring-agents yes
+monitoring/kube-state-metrics watch endpoints love-parser yes
+monitoring/kube-state-metrics get pods love-parser no
+monitoring/kube-state-metrics list secrets love-parser no
+monitoring/kube-state-metrics list secrets monitoring no
+monitoring/kube-state-metrics list configmaps monitoring no
+monitoring/kube-state-metrics list pods default no
+monitoring/kube-state-metrics list pods - no
+monitoring/kube-state-metrics list nodes - no
+monitoring/kube-state-metrics list replicasets.apps love-parser no
+# Prometheus: pod discovery in the stack namespaces, the kubelets through nodes/metrics only
+monitoring/prometheus list pods love-parser yes
+monitoring/prometheus watch pods monitoring-agents yes
+monitoring/prometheus list nodes - yes
+monitoring/prometheus watch nodes - yes
+monitoring/prometheus get nodes/metrics - yes
+monitoring/prometheus get nodes/proxy - no
+monitoring/prometheus create pods/exec love-parser no
+monitoring/prometheus list secrets monitoring no
+monitoring/prometheus get secrets love-parser no
+monitoring/prometheus list secrets - no
+monitoring/prometheus list pods default no
+EOF_RBAC
+  if [[ -n $ok ]]; then pass "6 RBAC: $checked can-i answers as intended (kube-state-metrics namespaced and no Secrets; Prometheus nodes/metrics, not nodes/proxy)"; else fail "6 RBAC as the API server evaluates it"; fi
+}
+
 # ---------------------------------------------------------------- main
 log "dist: $dist; releases: ${releases[*]}; etcd: $("$etcd_bin" --version 2>/dev/null | head -1)"
 times=""
@@ -445,8 +496,8 @@ for rel in "${releases[@]}"; do
   version=$(sed -n 's/^KUBE_VERSION=//p' "$root/tools/$rel/build.env" 2>/dev/null)
   release=${version:-$rel}
   if ! start_cluster "$rel"; then
-    fail "cluster start for $rel: checks 1-5 not run"
-    failed=$((failed + 4))
+    fail "cluster start for $rel: checks 1-6 not run"
+    failed=$((failed + 5))
     stop_all
     continue
   fi
@@ -456,6 +507,7 @@ for rel in "${releases[@]}"; do
   check_idempotent
   check_argocd
   check_pod_security
+  check_rbac
   check_delete_reapply
   stop_all
   times+=", $release $((SECONDS - t0)) s"

@@ -3,6 +3,7 @@ import { AlertCase, CaseContext } from '../harness';
 import { backendCases } from './backend';
 import { nodeCases, postgresCases, redisCases } from './exporters';
 import { sloCases } from './slo';
+import { backendKubernetesCases, blackboxCases, kubeStateMetricsCases, kubeletCases } from './kubernetes';
 import { alertmanagerCases, lokiCases, prometheusCases } from './stack';
 
 export function allCases(ctx: CaseContext): Record<string, AlertCase[]> {
@@ -15,5 +16,9 @@ export function allCases(ctx: CaseContext): Record<string, AlertCase[]> {
     prometheus: prometheusCases(ctx),
     alertmanager: alertmanagerCases(ctx),
     loki: lokiCases(ctx),
+    'backend-kubernetes': backendKubernetesCases(ctx),
+    'kube-state-metrics': kubeStateMetricsCases(ctx),
+    kubelet: kubeletCases(ctx),
+    'blackbox-exporter': blackboxCases(ctx),
   };
 }

@@ -19,6 +19,8 @@ export interface Selector {
   readonly metric: string;
   /** The job the selector asks for (an exact `job="..."` matcher), if any. */
   readonly job?: string;
+  /** The jobs a `job=~"..."` matcher asks for (the probe jobs `blackbox-.+`), if any. */
+  readonly jobRe?: string;
   /** Where it was read: `rule <group>/<alert or record>` or `dashboard <uid>/<panel>`. */
   readonly from: string;
 }
@@ -48,6 +50,7 @@ export function selectorsOf(src: ExprSource): Selector[] {
       if (n.name !== 'VectorSelector') return;
       let metric: string | undefined;
       let job: string | undefined;
+      let jobRe: string | undefined;
       const node = n.node;
       const id = node.getChild('Identifier');
       if (id) metric = expr.slice(id.from, id.to);
@@ -61,8 +64,9 @@ export function selectorsOf(src: ExprSource): Selector[] {
         const exact = expr.slice(op.from, op.to) === '=';
         if (label === '__name__' && exact) metric = v;
         if (label === 'job' && exact) job = v;
+        if (label === 'job' && expr.slice(op.from, op.to) === '=~') jobRe = v;
       }
-      if (metric) out.push({ metric, from: src.from, ...(job ? { job } : {}) });
+      if (metric) out.push({ metric, from: src.from, ...(job ? { job } : {}), ...(jobRe ? { jobRe } : {}) });
     },
   });
   if (error !== undefined) throw new Error(`${src.from}: PromQL does not parse at ${error}: ${expr}`);
@@ -139,11 +143,15 @@ export interface CoverageResult {
  * Looks every selector up in Prometheus: the metric must have had a series (of the selector's job)
  * at some point of the last `lookback`.
  */
-export async function checkCoverage(prometheusUrl: string, selectors: Selector[], opts: { recorded: Set<string>; jobsNotRun: Set<string>; lookback: string }): Promise<CoverageResult> {
+export async function checkCoverage(
+  prometheusUrl: string,
+  selectors: Selector[],
+  opts: { recorded: Set<string>; jobsNotRun: Set<string>; lookback: string; /** Every job of prometheus.yml, for `job=~` selectors. */ jobs?: Set<string> },
+): Promise<CoverageResult> {
   const unique = new Map<string, Selector[]>();
   for (const s of selectors) {
     if (SYNTHETIC.has(s.metric) || opts.recorded.has(s.metric)) continue;
-    const key = `${s.metric}|${s.job ?? ''}`;
+    const key = `${s.metric}|${s.job ?? ''}|${s.jobRe ?? ''}`;
     unique.set(key, [...(unique.get(key) ?? []), s]);
   }
   const missing: Selector[] = [];
@@ -152,6 +160,13 @@ export async function checkCoverage(prometheusUrl: string, selectors: Selector[]
     const s = group[0];
     if (s.job && opts.jobsNotRun.has(s.job)) {
       notRun.push(...group);
+      continue;
+    }
+    // A regex over jobs whose every match has no target in the run (the probe jobs without a blackbox exporter).
+    const re = s.jobRe === undefined ? undefined : new RegExp(`^(?:${s.jobRe})$`);
+    const matching = re ? [...(opts.jobs ?? [])].filter((j) => re.test(j)) : [];
+    if (!s.job && matching.length > 0 && matching.every((j) => opts.jobsNotRun.has(j))) {
+      notRun.push(...group.map((g) => ({ ...g, job: matching.join('|') })));
       continue;
     }
     const sel = `{__name__=${JSON.stringify(s.metric)}${s.job ? `,job=${JSON.stringify(s.job)}` : ''}}`;

@@ -138,6 +138,7 @@ export async function runE2E(opts: { only?: string[]; keep?: boolean; print?: (l
       coverage = await checkCoverage(s.prometheusUrl, selectors, {
         recorded: recordedNames(ruleFiles),
         jobsNotRun: new Set([...jobs].filter((j) => s.localizer.unscraped.includes(j))),
+        jobs,
         lookback,
       });
       const dashboards = exprs.filter((e) => e.from.startsWith('dashboard')).length;

@@ -4,6 +4,7 @@
  */
 import { ConfigIssue, Infer, dnsLabel, dnsSubdomain, int, list, num, obj, promDuration, required, withDefault } from '../lib/schema';
 import { imageRef, resources } from '../lib/settings';
+import { BACKEND_METRICS } from '../contracts/backend-metrics';
 import { ComponentProps } from '../contracts/shared';
 
 export const backendSettings = obj({
@@ -29,9 +30,12 @@ export const backendSettings = obj({
     errorRatio: withDefault(num({ exclusiveMin: 0, exclusiveMax: 1 }), 0.05),
     /** @default '5m' */
     errorFor: withDefault(promDuration(), '5m'),
-    /** p95 latency over this many seconds warns. @default 1 */
+    /**
+     * p95 latency over this many seconds warns. Must be a bucket bound of the request histogram
+     * (the contract's buckets), or histogram_quantile can only guess around it. @default 1
+     */
     latencyP95Seconds: withDefault(num({ exclusiveMin: 0 }), 1),
-    /** p99 latency over this many seconds is critical. @default 2.5 */
+    /** p99 latency over this many seconds is critical; a bucket bound too. @default 2.5 */
     latencyP99Seconds: withDefault(num({ exclusiveMin: 0 }), 2.5),
     /** @default '10m' */
     latencyFor: withDefault(promDuration(), '10m'),
@@ -51,6 +55,12 @@ export const backendSettings = obj({
      * out of two would be 50%; 30 minutes holds enough callbacks to mean something. @default '30m'
      */
     paymentWindow: withDefault(promDuration(), '30m'),
+    /**
+     * A pod that is up but has not served a contract metric for this long raises
+     * BackendMetricMissing. Longer than a rollout and than the gaps a sampled gauge has while its
+     * source is down (queue depth during a Redis outage, which RedisDown reports). @default '15m'
+     */
+    metricMissingFor: withDefault(promDuration(), '15m'),
   }),
 });
 export type BackendSettings = Infer<typeof backendSettings>;
@@ -72,7 +82,26 @@ export function backendChecks(s: BackendSettings): ConfigIssue[] {
       fix: 'keep the p95 threshold below the p99 threshold',
     });
   }
+  const request = BACKEND_METRICS.httpRequestDuration;
+  for (const key of ['latencyP95Seconds', 'latencyP99Seconds'] as const) {
+    const v = s.alerts[key];
+    if (!request.buckets.some((b) => b === v)) {
+      issues.push({
+        path: `alerts.${key}`,
+        message: `is ${v}, not a bucket bound of ${request.name} [${request.buckets.join(', ')}]: histogram_quantile interpolates inside a bucket, so the alert would compare with a guessed latency`,
+        fix: `use one of the bounds, or add ${v} to the buckets of the metrics contract (packages/metrics-contract, a minor version) and deploy the backend with it first`,
+      });
+    }
+  }
   return issues;
+}
+
+/**
+ * Bounds a histogram the backend serves must have, by metric name: the latency thresholds the alert
+ * rules compare its quantiles with. `npm run check-backend` checks a live backend against them.
+ */
+export function requiredBucketBounds(s: BackendSettings): Record<string, number[]> {
+  return { [BACKEND_METRICS.httpRequestDuration.name]: [s.alerts.latencyP95Seconds, s.alerts.latencyP99Seconds] };
 }
 
 /** What the backend's chart and its rules and dashboards are built from. */

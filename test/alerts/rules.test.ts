@@ -13,7 +13,7 @@ import { ruleKey, synthesizedAlerts } from './synthesized';
  * Alerts whose value is a 0/1 state (down, reload failed, always firing): their description states
  * the condition and its duration instead of a meaningless `0`. Every other alert carries its value.
  */
-const STATE_ALERTS = new Set([WATCHDOG, 'BackendDown', 'LokiDown', 'PostgresDown', 'RedisDown', 'PrometheusTargetDown', 'PrometheusConfigReloadFailed', 'AlertmanagerConfigReloadFailed']);
+const STATE_ALERTS = new Set([WATCHDOG, 'BackendDown', 'BackendMetricMissing', 'LokiDown', 'PostgresDown', 'RedisDown', 'PrometheusTargetDown', 'PrometheusConfigReloadFailed', 'AlertmanagerConfigReloadFailed']);
 
 for (const env of ['production', 'staging']) {
   describe(`alert rules (${env})`, () => {

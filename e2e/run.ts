@@ -25,6 +25,8 @@ import { Traffic } from './traffic';
 const PARALLEL = ['db-pool', 'disk-pressure', 'payment-callbacks'];
 /** In this order: Redis last, its outage cascades into HighErrorRate (critical) and empties the queues. */
 const SEQUENTIAL = ['http-5xx', 'queue-stuck', 'redis-down'];
+/** After all the others: it restarts the reference backend, which ends the faults they hold in it. */
+const LAST = ['contract-drift'];
 
 /** The whole run is bounded: a hung wait must not hold CI. */
 const RUN_DEADLINE_MS = 14 * 60_000;
@@ -96,7 +98,7 @@ export async function runE2E(opts: { only?: string[]; keep?: boolean; print?: (l
 
     const all = scenarios(s).filter((sc) => !opts.only || opts.only.includes(sc.id));
     const byId = (ids: string[]) => ids.flatMap((id) => all.filter((sc) => sc.id === id));
-    const unscheduled = all.filter((sc) => !PARALLEL.includes(sc.id) && !SEQUENTIAL.includes(sc.id));
+    const unscheduled = all.filter((sc) => ![...PARALLEL, ...SEQUENTIAL, ...LAST].includes(sc.id));
     if (unscheduled.length) throw new Error(`scenarios not scheduled: ${unscheduled.map((u) => u.id).join(', ')}`);
     const undefinedAlerts = unknownAlerts(s, all);
     if (undefinedAlerts.length) throw new Error(`the scenarios expect alerts the synthesized rules do not define: ${undefinedAlerts.join('; ')}`);
@@ -116,7 +118,9 @@ export async function runE2E(opts: { only?: string[]; keep?: boolean; print?: (l
         (async () => {
           for (const sc of byId(SEQUENTIAL)) report(await runScenario(s, sc, { marginMs: MARGIN_MS }));
         })(),
-      ]),
+      ]).then(async () => {
+        for (const sc of byId(LAST)) report(await runScenario(s, sc, { marginMs: MARGIN_MS }));
+      }),
       deadline,
     ]);
 

@@ -19,11 +19,8 @@ import { Pool } from 'pg';
 import { BACKEND_METRICS } from '../../packages/metrics-contract/src/contract';
 import { ContractMetrics, createContractMetrics, pgPoolSample } from '../../packages/metrics-contract/src/index';
 import { CacheClient, buildApp } from './app';
-import { Faults } from './faults';
+import { Faults, METRICS_OFF_ENV } from './faults';
 import { Queues, withTimeout } from './queues';
-
-/** The env var naming contract metrics to leave out. */
-export const METRICS_OFF_ENV = 'CONTRACT_METRICS_OFF';
 
 /**
  * Removes the named contract metrics from the registry: the backend then serves everything else,

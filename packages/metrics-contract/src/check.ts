@@ -98,7 +98,9 @@ export function checkExposition(text: string, opts: CheckOptions = {}): CheckRes
     }
     const samples = f.samples.filter((s) => !s.name.endsWith('_created'));
     if (samples.length === 0) {
-      notes.push(`${m.name}: declared, but has no series yet${m.absentUntil ? ` (expected until ${m.absentUntil})` : ''}; its labels${m.buckets ? ' and buckets' : ''} are unchecked`);
+      notes.push(
+        `${m.name}: declared, but has no series yet${m.absentUntil ? ` (expected until ${m.absentUntil})` : ' (a live backend must serve it from the first scrape, or the stack warns with BackendMetricMissing; check again after some traffic)'}; its labels${m.buckets ? ' and buckets' : ''} are unchecked`,
+      );
       continue;
     }
     problems.push(...checkLabels(m, samples));

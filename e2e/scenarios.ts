@@ -10,6 +10,8 @@ import { Client } from 'pg';
 import { BACKEND_SLOS } from '../charts/backend/slos';
 import { BACKEND_METRICS } from '../charts/contracts/backend-metrics';
 import { WORKBOOK_WINDOWS, scaleWindows } from '../charts/lib/slo';
+import { requiredBucketBounds } from '../charts/backend/settings';
+import { checkExposition } from '../packages/metrics-contract/src/check';
 import { pascalCase, runbookUrl } from '../charts/lib/alert-rules';
 import { durationToSeconds } from '../charts/lib/schema';
 import { NODE_METRICS } from '../charts/node-exporter/metrics';
@@ -18,6 +20,7 @@ import { e2eConfig, synthesize } from './harness/config';
 import { alertmanagerAlerts, prometheusAlerts, query } from './harness/prom';
 import { get, sendJson, waitFor } from './harness/proc';
 import { RunningStack, receiverSinks, routedReceivers } from './harness/stack';
+import { METRICS_OFF_ENV } from './reference-backend/faults';
 import { QUEUES } from './reference-backend/queues';
 import { Notification, Sink } from './receivers';
 import { TRAFFIC } from './traffic';
@@ -198,6 +201,7 @@ export function scenarios(s: RunningStack): Scenario[] {
         await p.whileRunning(waitFor('the postgres exporter to serve again', async () => (await get(`http://${st.localizer.localAddress(st.endpoints.postgresExporter.namespace, st.endpoints.postgresExporter.name, st.endpoints.postgresExporter.portName)}/metrics`)).ok, 30_000));
       },
     },
+    contractDriftScenario(),
     {
       id: 'payment-callbacks',
       title: 'Payment callbacks fail: BackendPaymentCallbackFailures',
@@ -208,6 +212,44 @@ export function scenarios(s: RunningStack): Scenario[] {
       recover: async (st) => void (await sendJson('PUT', api(st, '/__faults/payment-callbacks'), { fail: false })),
     },
   ];
+}
+
+/** The contract metric the drifted backend leaves out: BackendDbPoolExhausted is blind without it. */
+export const DRIFTED_METRIC = BACKEND_METRICS.dbPoolMax.name;
+
+/**
+ * A backend release that no longer serves a contract metric: the reference backend restarts with
+ * that metric switched off (CONTRACT_METRICS_OFF), stays up and scraped, and BackendMetricMissing
+ * must reach Slack. check-backend, on the live /metrics, finds nothing before and exactly that
+ * metric after. Recovery restarts it with every metric.
+ */
+function contractDriftScenario(): Scenario {
+  let restartSeconds = 0;
+  const check = async (st: RunningStack) => {
+    const text = await (await get(`${st.backendUrl}/metrics`, 5000)).text();
+    return checkExposition(text, { requiredBounds: requiredBucketBounds(st.config.backend) }).problems;
+  };
+  return {
+    id: 'contract-drift',
+    title: `The backend stops serving ${DRIFTED_METRIC} (restarted with it switched off): BackendMetricMissing reaches Slack`,
+    alert: { alertname: 'BackendMetricMissing', metric: DRIFTED_METRIC },
+    mustReach: ['slack'],
+    mentions: [DRIFTED_METRIC],
+    floorExtra: () => ({ seconds: restartSeconds, why: 'the backend restarting with the metric switched off' }),
+    inject: async (st, log) => {
+      const before = await check(st);
+      if (before.length) throw new Error(`check-backend finds problems on the healthy reference backend: ${JSON.stringify(before)}`);
+      const t0 = Date.now();
+      await st.restartBackend({ [METRICS_OFF_ENV]: DRIFTED_METRIC });
+      restartSeconds = Math.ceil((Date.now() - t0) / 1000);
+      const after = await check(st);
+      if (after.length !== 1 || after[0].kind !== 'missing' || after[0].metric !== DRIFTED_METRIC) {
+        throw new Error(`check-backend on the drifted backend should report exactly ${DRIFTED_METRIC} missing, got ${JSON.stringify(after)}`);
+      }
+      log(`check-backend: no problem before; after the restart (${restartSeconds}s) exactly one: ${after[0].kind} ${after[0].metric}`);
+    },
+    recover: async (st) => st.restartBackend(),
+  };
 }
 
 /**

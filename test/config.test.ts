@@ -91,6 +91,9 @@ describe('bad input is reported all at once, naming the field, the value and the
   test.each([
     [{ backend: { replicas: 2, minAvailable: 2 } }, 'backend.minAvailable', 'set backend.minAvailable below 2'],
     [{ backend: { alerts: { latencyP95Seconds: 3, latencyP99Seconds: 2 } } }, 'backend.alerts.latencyP95Seconds', 'below the p99'],
+    // histogram_quantile only answers exactly at a bucket bound of the contract's request histogram.
+    [{ backend: { alerts: { latencyP95Seconds: 0.8 } } }, 'backend.alerts.latencyP95Seconds', 'use one of the bounds, or add 0.8 to the buckets of the metrics contract'],
+    [{ backend: { alerts: { latencyP99Seconds: 3 } } }, 'backend.alerts.latencyP99Seconds', 'add 3 to the buckets'],
     [{ namespaces: { agents: 'monitoring' } }, 'namespaces', 'own namespace'],
     [{ alertmanager: { slack: { enabled: false }, email: { enabled: false } } }, 'alertmanager', 'enable alertmanager.slack'],
     [{ loki: { ingestionRateMb: 10, ingestionBurstMb: 5 } }, 'loki.ingestionBurstMb', 'at least the rate'],

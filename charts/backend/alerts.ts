@@ -4,7 +4,8 @@
  * backend disappearing altogether.
  */
 import { alertGroup, alertRule, pascalCase, percent, tmpl } from '../lib/alert-rules';
-import { increase, jobDown, jobOf, maxBy, rate, sel, sumBy } from '../lib/promql';
+import { Matchers, UP, increase, jobDown, jobOf, maxBy, rate, sel, sumBy } from '../lib/promql';
+import { MetricDef } from '../lib/metric';
 import { AlertRule, RuleGroup, Severity } from '../lib/monitoring';
 import { BACKEND_METRICS as M, SERVER_ERROR } from '../contracts/backend-metrics';
 import { BackendProps } from './settings';
@@ -118,6 +119,22 @@ export function alertRules(props: BackendProps): RuleGroup[] {
       summary: `${service} fails more than ${percent(a.paymentCallbackFailureRatio)} of payment callbacks`,
       description: `${tmpl.percent} of payment provider callbacks failed over the last ${a.paymentWindow} (threshold ${percent(a.paymentCallbackFailureRatio)}).`,
     }),
+    // The backend answers scrapes but no longer serves a metric the rules read: a release built
+    // against another contract (a renamed metric, a collector not registered), and the alerts on
+    // that metric go silent without anyone noticing. Names come from the contract; metrics that
+    // legitimately have no series until something happens (absentUntil) are left out. Per pod,
+    // because a rollout can run two releases side by side. metricMissingFor (15m) outlasts a
+    // rollout and the short gaps of a sampled gauge (a Redis outage hides the queue depth), which
+    // their own alerts cover.
+    alertRule(ctx, {
+      name: 'BackendMetricMissing',
+      severity: 'warning',
+      service,
+      expr: maxBy(['pod', 'metric'], metricMissing(job)),
+      for: a.metricMissingFor,
+      summary: `${tmpl.label('pod')} does not serve ${tmpl.label('metric')}`,
+      description: `${tmpl.label('pod')} is scraped (up) but has served no ${tmpl.label('metric')} for ${a.metricMissingFor}: the rules and dashboards that read it see nothing. Run check-backend against the pod's /metrics (RUNBOOK.md).`,
+    }),
     // Every backend pod unreachable (or none exists): the API and the workers are gone. 2m: a
     // rolling update never takes all pods at once, and a crash loop shows within two minutes.
     alertRule(ctx, {
@@ -132,4 +149,24 @@ export function alertRules(props: BackendProps): RuleGroup[] {
     }),
   ];
   return [alertGroup(service, rules)];
+}
+
+/**
+ * One series per scraped-and-up backend target and contract metric it does not serve, labelled
+ * `metric`: `up == 1 unless on (job, instance) <metric>` per watched metric, joined with `or`.
+ * A histogram is looked for by its `_count` series.
+ */
+export function metricMissing(job: Matchers): string {
+  const up = `${sel(UP, job)} == 1`;
+  return watchedMetrics()
+    .map((m) => {
+      const series = m.type === 'histogram' ? `${m.name}_count` : m.name;
+      return `label_replace(\n  ${up}\n  unless on (job, instance)\n  ${sel(series, job)},\n  "metric", "${m.name}", "", ""\n)`;
+    })
+    .join('\nor\n');
+}
+
+/** The contract metrics BackendMetricMissing watches: every one that exists from the first scrape. */
+export function watchedMetrics(): MetricDef[] {
+  return Object.values(M as Record<string, MetricDef>).filter((m) => m.absentUntil === undefined);
 }

@@ -68,9 +68,12 @@ export const backendSettings = obj({
     errorRatio: withDefault(num({ exclusiveMin: 0, exclusiveMax: 1 }), 0.05),
     /** How long the 5xx ratio must stay above errorRatio before the alert fires. @default '5m' */
     errorFor: withDefault(promDuration(), '5m'),
-    /** p95 latency over this many seconds warns. @default 1 */
+    /**
+     * p95 latency over this many seconds warns. Must be a bucket bound of the request histogram
+     * (the contract's buckets), or histogram_quantile can only guess around it. @default 1
+     */
     latencyP95Seconds: withDefault(num({ exclusiveMin: 0 }), 1),
-    /** p99 latency over this many seconds is critical. @default 2.5 */
+    /** p99 latency over this many seconds is critical; a bucket bound too. @default 2.5 */
     latencyP99Seconds: withDefault(num({ exclusiveMin: 0 }), 2.5),
     /** How long a latency threshold must be exceeded before its alert fires. @default '10m' */
     latencyFor: withDefault(promDuration(), '10m'),
@@ -125,6 +128,12 @@ export const backendSettings = obj({
      * API is down for every client. Short, because it pages by text. @default '2m'
      */
     noReadyEndpointFor: withDefault(promDuration(), '2m'),
+    /**
+     * A pod that is up but has not served a contract metric for this long raises
+     * BackendMetricMissing. Longer than a rollout and than the gaps a sampled gauge has while its
+     * source is down (queue depth during a Redis outage, which RedisDown reports). @default '15m'
+     */
+    metricMissingFor: withDefault(promDuration(), '15m'),
   }),
   /**
    * Service level objectives: each gets burn-rate alerts (pages and tickets, the SRE workbook's
@@ -187,6 +196,17 @@ export function backendChecks(s: BackendSettings): ConfigIssue[] {
       fix: 'keep the p95 threshold below the p99 threshold',
     });
   }
+  const request = BACKEND_METRICS.httpRequestDuration;
+  for (const key of ['latencyP95Seconds', 'latencyP99Seconds'] as const) {
+    const v = s.alerts[key];
+    if (!request.buckets.some((b) => b === v)) {
+      issues.push({
+        path: `alerts.${key}`,
+        message: `is ${v}, not a bucket bound of ${request.name} [${request.buckets.join(', ')}]: histogram_quantile interpolates inside a bucket, so the alert would compare with a guessed latency`,
+        fix: `use one of the bounds, or add ${v} to the buckets of the metrics contract (packages/metrics-contract, a minor version) and deploy the backend with it first`,
+      });
+    }
+  }
   const bounds: readonly number[] = BACKEND_METRICS.httpRequestDuration.buckets;
   if (!bounds.includes(s.slos.latency.thresholdSeconds)) {
     const t = s.slos.latency.thresholdSeconds;
@@ -236,6 +256,14 @@ export function backendSloChecks(s: BackendSettings, scrapeInterval: string): Co
     }
   }
   return issues;
+}
+
+/**
+ * Bounds a histogram the backend serves must have, by metric name: the latency thresholds the alert
+ * rules compare its quantiles with. `npm run check-backend` checks a live backend against them.
+ */
+export function requiredBucketBounds(s: BackendSettings): Record<string, number[]> {
+  return { [BACKEND_METRICS.httpRequestDuration.name]: [s.alerts.latencyP95Seconds, s.alerts.latencyP99Seconds] };
 }
 
 /** What the backend's chart and its rules and dashboards are built from. */

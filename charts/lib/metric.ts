@@ -1,6 +1,7 @@
 /**
  * The one shape of a metric definition, used by every metrics contract of the stack: the backend's
- * (`charts/contracts/backend-metrics.ts`), each exporter's (`charts/<exporter>/metrics.ts`) and the
+ * (`charts/contracts/backend-metrics.ts`, re-exporting packages/metrics-contract, whose
+ * `ContractMetricDef` is this shape without `flag` and `requires`), each exporter's (`charts/<exporter>/metrics.ts`) and the
  * stack's own servers' (Prometheus, Alertmanager). Rules, dashboards, docs/metrics.md, the exporter
  * check and test fixtures read names from these definitions and never type them.
  */
@@ -23,6 +24,12 @@ export interface MetricDef {
    * for an exporter, the collector (or INFO section, or built-in) that emits it; for a server, its package.
    */
   readonly source: string;
+  /**
+   * What has to happen before the metric has any series, when it legitimately has none on a freshly
+   * started emitter (the backend's job-duration histogram before the first job). The backend's
+   * BackendMetricMissing alert watches only the metrics without it.
+   */
+  readonly absentUntil?: string;
   /** The exporter flag that turns the collector on, when it is off by default; the chart passes it. */
   readonly flag?: string;
   /** What the monitored server must provide for the series to exist (an extension, a version). */

@@ -74,6 +74,12 @@ export interface RunningStack {
   /** Local directory of Prometheus's configuration mount (prometheus.yml and the rule files). */
   readonly prometheusConfigDir: string;
   readonly alertmanagerConfigFile: string;
+  /**
+   * Stops the reference backend and starts it again on the same port with `env` added to its
+   * environment (CONTRACT_METRICS_OFF, say); resolves once it is ready. In-process fault state
+   * (held connections, a paused worker) is gone after it.
+   */
+  restartBackend(env?: Record<string, string>): Promise<void>;
   /** Timestamps (ms) of the phases of startup, for the report. */
   readonly timings: Record<string, number>;
   stop(): Promise<void>;
@@ -133,12 +139,18 @@ export async function startStack(config: StackConfig, synth: SynthesizedStack, d
     await port(ep.redisExporter);
     await port(ep.nodeExporter);
 
-    const backend = procs.add('backend', process.execPath, ['-r', 'ts-node/register', path.join(__dirname, '..', 'reference-backend', 'main.ts')], {
-      cwd: ROOT,
-      env: { DATABASE_URL: pg.appUrl, REDIS_URL: redis.url, PORT: String(backendPort), HOST: '127.0.0.1', DB_POOL_MAX: String(BACKEND_POOL_MAX) },
-    });
+    const backendArgs = ['-r', 'ts-node/register', path.join(__dirname, '..', 'reference-backend', 'main.ts')];
+    const backendEnv = { DATABASE_URL: pg.appUrl, REDIS_URL: redis.url, PORT: String(backendPort), HOST: '127.0.0.1', DB_POOL_MAX: String(BACKEND_POOL_MAX) };
+    let backend = procs.add('backend', process.execPath, backendArgs, { cwd: ROOT, env: backendEnv });
     const backendUrl = `http://127.0.0.1:${backendPort}`;
     backend.start();
+    const restartBackend = async (env: Record<string, string> = {}) => {
+      await backend.stop();
+      // A new process on the same port: Prometheus scrapes the same target (same job, instance, pod).
+      backend = procs.add('backend', process.execPath, backendArgs, { cwd: ROOT, env: { ...backendEnv, ...env } });
+      backend.start();
+      await backend.whileRunning(waitFor('the restarted reference backend to be ready', async () => (await get(`${backendUrl}/health/ready`)).ok, 60_000));
+    };
 
     // ---- exporters: flags and environment as synthesized ------------------------------------
     const exporters: [Proc, string][] = [];
@@ -228,6 +240,7 @@ export async function startStack(config: StackConfig, synth: SynthesizedStack, d
       alertmanagerUrl,
       prometheusConfigDir,
       alertmanagerConfigFile,
+      restartBackend,
       timings,
       stop: async () => {
         await procs.stopAll();

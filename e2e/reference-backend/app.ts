@@ -6,8 +6,8 @@
 import Fastify, { FastifyInstance, FastifyReply } from 'fastify';
 import { Pool } from 'pg';
 import { HEALTH, METRICS_PATH } from '../../charts/backend/backend';
+import { ContractMetrics, instrumentFastify } from '../../packages/metrics-contract/src/index';
 import { FAULTS_PREFIX, Faults } from './faults';
-import { BackendMetrics } from './metrics';
 import { Queues, withTimeout } from './queues';
 
 /** The client used as a cache (BullMQ's connection wrapper around ioredis). */
@@ -21,15 +21,12 @@ export interface AppDeps {
   readonly pool: Pool;
   readonly cache: () => Promise<CacheClient>;
   readonly queues: Queues;
-  readonly metrics: BackendMetrics;
+  readonly metrics: ContractMetrics;
   readonly faults: Faults;
 }
 
 /** A dependency check answers within this, or counts as down: probes must fail fast, not hang. */
 const CHECK_TIMEOUT_MS = 1000;
-
-/** The route label of requests no route matched: one bounded value instead of every scanned URL. */
-const UNMATCHED_ROUTE = 'unmatched';
 
 type HealthPath = typeof HEALTH.live | typeof HEALTH.ready | (typeof HEALTH.deep)[number];
 type Check = { ok: boolean; [detail: string]: unknown };
@@ -39,17 +36,9 @@ export function buildApp(deps: AppDeps): FastifyInstance {
   const app = Fastify({ logger: false });
   const started = Date.now();
 
-  // ---- request metrics ---------------------------------------------------------------------
-  // Labelled by route *template* (`/api/users/:id`), never the raw URL: one series per route, not
-  // one per user id. Scrapes and fault switches are left out: they are not traffic.
-  app.addHook('onResponse', async (req, reply) => {
-    const route = req.routeOptions.url ?? UNMATCHED_ROUTE;
-    if (route === METRICS_PATH || route.startsWith(FAULTS_PREFIX)) return;
-    metrics.httpRequestDuration.observe(
-      { route, method: req.method, status_code: String(reply.statusCode) },
-      reply.elapsedTime / 1000,
-    );
-  });
+  // ---- request metrics: the package's hook, and /metrics ---------------------------------------
+  // Labelled by route template, never the raw URL; scrapes and fault switches are not traffic.
+  instrumentFastify(app, metrics, { metricsPath: METRICS_PATH, exclude: (route) => route.startsWith(FAULTS_PREFIX) });
 
   // ---- the 5xx fault: chosen routes fail before their handler runs -------------------------
   app.addHook('onRequest', async (req, reply) => {
@@ -57,11 +46,6 @@ export function buildApp(deps: AppDeps): FastifyInstance {
     if (route !== undefined && faults.failingRoutes.has(route)) {
       await reply.code(500).send({ error: 'injected fault: this route answers 500' });
     }
-  });
-
-  app.get(METRICS_PATH, async (_req, reply) => {
-    reply.header('content-type', metrics.registry.contentType);
-    return metrics.registry.metrics();
   });
 
   // ---- health ------------------------------------------------------------------------------

@@ -10,12 +10,19 @@
  *   PUT    /__faults/db-pool               {"hold": 19}                 that many pool connections are held
  *   PUT    /__faults/payment-callbacks     {"fail": true}               payment callbacks fail (500, outcome failed)
  *   DELETE /__faults                       every fault cleared
+ *
+ * One fault is set at startup instead, because a backend that drifted from the metrics contract is a
+ * release, not a runtime state: CONTRACT_METRICS_OFF (METRICS_OFF_ENV) names contract metrics the
+ * backend leaves out of /metrics (main.ts).
  */
 import { FastifyInstance } from 'fastify';
 import { Pool, PoolClient } from 'pg';
 import { QUEUES, QueueName, Queues } from './queues';
 
 export const FAULTS_PREFIX = '/__faults';
+
+/** The environment variable naming contract metrics, comma-separated, that the backend does not serve. */
+export const METRICS_OFF_ENV = 'CONTRACT_METRICS_OFF';
 
 export class Faults {
   /** Route templates that answer 500. */

@@ -7,14 +7,34 @@
  *     PORT=3000 npx ts-node e2e/reference-backend/main.ts
  *
  * Environment: DATABASE_URL, REDIS_URL (required); PORT (default 3000), HOST (default 127.0.0.1),
- * DB_POOL_MAX (default 10, pg's default).
+ * DB_POOL_MAX (default 10, pg's default); CONTRACT_METRICS_OFF (default none): contract metric
+ * names, comma-separated, that this backend leaves out of /metrics, as a backend that drifted from
+ * the contract would (the end-to-end `contract-drift` scenario).
+ *
+ * Every metric comes from the metrics contract package (packages/metrics-contract), exactly as the
+ * Love Parser backend imports it: the end-to-end run proves the package, not a copy of it.
  */
 import { RedisConnection } from 'bullmq';
 import { Pool } from 'pg';
+import { BACKEND_METRICS } from '../../packages/metrics-contract/src/contract';
+import { ContractMetrics, createContractMetrics, pgPoolSample } from '../../packages/metrics-contract/src/index';
 import { CacheClient, buildApp } from './app';
-import { Faults } from './faults';
-import { createMetrics } from './metrics';
+import { Faults, METRICS_OFF_ENV } from './faults';
 import { Queues, withTimeout } from './queues';
+
+/**
+ * Removes the named contract metrics from the registry: the backend then serves everything else,
+ * with `up` 1, as a backend built against another contract would. A name outside the contract is
+ * refused, so a typo cannot make a drift test pass vacuously.
+ */
+function switchOff(metrics: ContractMetrics, spec: string | undefined): string[] {
+  const names = (spec ?? '').split(',').map((n) => n.trim()).filter(Boolean);
+  const known = new Set(Object.values(BACKEND_METRICS).map((m) => m.name as string));
+  const unknown = names.filter((n) => !known.has(n));
+  if (unknown.length) throw new Error(`reference backend: ${METRICS_OFF_ENV} names ${unknown.join(', ')}, not metrics of the contract`);
+  for (const n of names) metrics.registry.removeSingleMetric(n);
+  return names;
+}
 
 function env(name: string, fallback?: string): string {
   const v = process.env[name] ?? fallback;
@@ -60,18 +80,20 @@ async function main(): Promise<void> {
   cacheConnection.on('error', () => undefined);
   const cache = () => cacheConnection.client as Promise<unknown> as Promise<CacheClient & { status: string }>;
 
-  // The queues exist before the metrics that sample them, and the metrics before the workers that
-  // count: `queues` is assigned right below.
+  // The metrics exist before the queues and workers that count into them; the queues' depth
+  // sampler is set by the package's queue collector when they are created.
   let queues: Queues | undefined;
-  const metrics = createMetrics({
-    queueJobs: async () => (queues ? queues.jobCounts(500) : undefined),
-    queuePaused: async () => (queues ? queues.pausedStates(500) : undefined),
-    dbPool: () => ({ total: pool.totalCount, idle: pool.idleCount, waiting: pool.waitingCount, max: pool.options.max ?? 10 }),
-    redisConnections: async () => {
-      const c = await withTimeout(cache(), 200);
-      return { queue: queues ? await queues.openConnections() : 0, cache: c?.status === 'ready' ? 1 : 0 };
+  const metrics = createContractMetrics({
+    samplers: {
+      dbPool: () => pgPoolSample(pool),
+      redisConnections: async () => {
+        const c = await withTimeout(cache(), 200);
+        return { queue: queues ? await queues.openConnections() : 0, cache: c?.status === 'ready' ? 1 : 0 };
+      },
     },
   });
+  const off = switchOff(metrics, process.env[METRICS_OFF_ENV]);
+  if (off.length) console.log(`reference backend: contract metrics switched off: ${off.join(', ')}`);
   const q = new Queues({ ...redis, maxRetriesPerRequest: null }, metrics);
   queues = q;
   // Stands in for the Telegram Bot API call of a broadcast.

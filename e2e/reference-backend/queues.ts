@@ -1,9 +1,12 @@
 /**
- * The backend's BullMQ queues and their workers, instrumented through worker events so that every
- * job is counted once, whichever code path finished it.
+ * The backend's BullMQ queues and their workers, instrumented by the metrics contract package: the
+ * queue collector samples their depth at scrape time, the worker events count every job once,
+ * whichever code path finished it.
  */
-import { ConnectionOptions, Job, Queue, Worker } from 'bullmq';
-import { BackendMetrics, initQueueSeries } from './metrics';
+import { ConnectionOptions, Queue, Worker } from 'bullmq';
+import { ContractMetrics, instrumentQueues, instrumentWorker, withTimeout } from '../../packages/metrics-contract/src/index';
+
+export { withTimeout };
 
 /** The Love Parser queues (charts/config.ts `backend.queues` lists the same names for their alerts). */
 export const QUEUES = { broadcast: 'broadcast', parsing: 'parsing' } as const;
@@ -27,15 +30,14 @@ export class Queues {
 
   constructor(
     private readonly connection: ConnectionOptions,
-    private readonly metrics: BackendMetrics,
+    private readonly metrics: ContractMetrics,
   ) {
     this.broadcast = new Queue<BroadcastJob>(QUEUES.broadcast, { connection, defaultJobOptions: KEEP });
     this.parsing = new Queue<ParsingJob>(QUEUES.parsing, { connection, defaultJobOptions: KEEP });
-    for (const q of this.all()) {
-      initQueueSeries(metrics, q.name);
-      // Without a listener, a Redis outage would be an unhandled 'error' event and kill the process.
-      q.on('error', () => undefined);
-    }
+    // Without a listener, a Redis outage would be an unhandled 'error' event and kill the process.
+    for (const q of this.all()) q.on('error', () => undefined);
+    // Depth sampled on every scrape (at most 500 ms on Redis), each queue's counters at zero.
+    instrumentQueues(metrics, this.all(), { timeoutMs: 500 });
   }
 
   all(): Queue[] {
@@ -86,20 +88,6 @@ export class Queues {
     return w;
   }
 
-  /** Job counts by state of every queue; undefined when Redis does not answer within `timeoutMs`. */
-  async jobCounts(timeoutMs: number): Promise<Map<string, Record<string, number>> | undefined> {
-    const read = Promise.all(this.all().map(async (q) => [q.name, await q.getJobCounts()] as const));
-    const counts = await withTimeout(read, timeoutMs);
-    return counts ? new Map(counts) : undefined;
-  }
-
-  /** Whether each queue is paused globally; undefined when Redis does not answer within `timeoutMs`. */
-  async pausedStates(timeoutMs: number): Promise<Map<string, boolean> | undefined> {
-    const read = Promise.all(this.all().map(async (q) => [q.name, await q.isPaused()] as const));
-    const states = await withTimeout(read, timeoutMs);
-    return states ? new Map(states) : undefined;
-  }
-
   queue(name: QueueName): Queue {
     const q = this.all().find((x) => x.name === name);
     if (!q) throw new Error(`no queue ${name}`);
@@ -118,34 +106,7 @@ export class Queues {
   }
 
   private instrument<T>(worker: Worker<T>): Worker<T> {
-    const m = this.metrics;
-    const queue = worker.name;
-    const seconds = (job: Job) => ((job.finishedOn ?? Date.now()) - (job.processedOn ?? Date.now())) / 1000;
-    worker.on('completed', (job) => {
-      m.queueJobsCompleted.inc({ queue });
-      m.queueJobDuration.observe({ queue, outcome: 'completed' }, seconds(job));
-      m.queueLastCompleted.set({ queue }, (job.finishedOn ?? Date.now()) / 1000);
-    });
-    worker.on('failed', (job) => {
-      // Only the last attempt counts as a failed job; earlier ones are retries.
-      if (!job || job.attemptsMade < (job.opts.attempts ?? 1)) return;
-      m.queueJobsFailed.inc({ queue });
-      m.queueJobDuration.observe({ queue, outcome: 'failed' }, seconds(job));
-    });
     worker.on('error', () => undefined); // Redis outages: BullMQ reconnects by itself
-    return worker;
-  }
-}
-
-/** The value of `p`, or undefined once `ms` have passed (the promise is left to settle on its own). */
-export async function withTimeout<T>(p: Promise<T>, ms: number): Promise<T | undefined> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<undefined>((resolve) => {
-    timer = setTimeout(() => resolve(undefined), ms);
-  });
-  try {
-    return await Promise.race([p.catch(() => undefined), timeout]);
-  } finally {
-    clearTimeout(timer);
+    return instrumentWorker(this.metrics, worker);
   }
 }

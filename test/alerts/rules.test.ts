@@ -14,7 +14,7 @@ import { recordedSeries, ruleKey, synthesizedAlerts } from './synthesized';
  * the condition and its duration instead of a meaningless `0`. Every other alert carries its value.
  */
 const STATE_ALERTS = new Set([
-  WATCHDOG, 'BackendDown', 'LokiDown', 'PostgresDown', 'RedisDown', 'PrometheusTargetDown', 'PrometheusConfigReloadFailed', 'AlertmanagerConfigReloadFailed',
+  WATCHDOG, 'BackendDown', 'BackendMetricMissing', 'LokiDown', 'PostgresDown', 'RedisDown', 'PrometheusTargetDown', 'PrometheusConfigReloadFailed', 'AlertmanagerConfigReloadFailed',
   'PostgresExporterDown', 'RedisExporterDown', 'NodeExporterDown', 'RedisEvictionPolicyUnsafe', 'RedisBackgroundSaveFailed', 'NodeClockNotSynchronising',
   'KubeStateMetricsDown', 'BackendNoReadyEndpoint', 'BlackboxProbeFailed',
 ]);

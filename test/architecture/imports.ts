@@ -8,6 +8,11 @@
  *   component  one folder per component; a collector (prometheus/, grafana/) is a component too,
  *              and neither kind may import another component's folder
  *   stack      config.ts, load-config.ts, stack.ts, synth.ts: composes everything
+ *
+ * Outside charts/, one module may be imported, by contracts only: the dependency-free definitions
+ * of the metrics contract package (packages/metrics-contract/src/contract), which
+ * charts/contracts/backend-metrics.ts re-exports. The package itself is published on its own, so
+ * it imports nothing outside its folder.
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -20,6 +25,10 @@ const STACK_FILES = ['config', 'load-config', 'stack', 'synth'];
 const BASE_FILES = ['versions'];
 /** Folders outside charts/ a chart may import: the constructs `cdk8s import` generated. */
 const GENERATED = 'imports';
+/** The package whose contract module charts/contracts/ re-exports. */
+export const CONTRACT_PACKAGE = 'packages/metrics-contract';
+/** Its one module charts/ may import: the definitions, without prom-client, Fastify or BullMQ. */
+export const CONTRACT_MODULE = `${CONTRACT_PACKAGE}/src/contract`;
 
 export interface Placement {
   readonly floor: Floor;
@@ -52,7 +61,13 @@ export function importsOf(source: string): string[] {
 export function violation(from: string, to: string): string | undefined {
   if (!to.startsWith('charts/')) {
     if (to.startsWith(`${GENERATED}/`)) return undefined;
-    return `imports ${to}, outside charts/ (only the generated ${GENERATED}/ may be imported)`;
+    if (to.startsWith(`${CONTRACT_PACKAGE}/`)) {
+      const own = placement(from.slice('charts/'.length)).floor;
+      if (own !== 'contracts') return `imports ${to}: only charts/contracts/ may import the metrics contract package; import charts/contracts/backend-metrics instead`;
+      if (to !== CONTRACT_MODULE) return `imports ${to}: charts/ may import only ${CONTRACT_MODULE} of the package (the rest loads prom-client, Fastify or BullMQ, which synthesis must not need)`;
+      return undefined;
+    }
+    return `imports ${to}, outside charts/ (only the generated ${GENERATED}/ and ${CONTRACT_MODULE} may be imported)`;
   }
   const a = placement(from.slice('charts/'.length));
   const b = placement(to.slice('charts/'.length));
@@ -90,5 +105,29 @@ export function chartSources(root: string): Map<string, string> {
     }
   };
   walk('charts');
+  return files;
+}
+
+/**
+ * Why files of the metrics contract package break its rule: it is published on its own, so a
+ * relative import may not leave its folder (prom-client, Fastify and BullMQ are its peer
+ * dependencies, imported by name).
+ */
+export function packageViolations(files: ReadonlyMap<string, string>): string[] {
+  const out: string[] = [];
+  for (const [file, source] of files) {
+    for (const spec of importsOf(source)) {
+      const target = path.posix.normalize(path.posix.join(path.posix.dirname(file), spec));
+      if (!target.startsWith(`${CONTRACT_PACKAGE}/`)) out.push(`${file}: imports ${target}, outside the package; it is published on its own`);
+    }
+  }
+  return out.sort();
+}
+
+/** Every .ts source of the metrics contract package, by path relative to the root. */
+export function packageSources(root: string): Map<string, string> {
+  const files = new Map<string, string>();
+  const dir = `${CONTRACT_PACKAGE}/src`;
+  for (const e of fs.readdirSync(path.join(root, dir))) if (e.endsWith('.ts')) files.set(`${dir}/${e}`, fs.readFileSync(path.join(root, dir, e), 'utf8'));
   return files;
 }

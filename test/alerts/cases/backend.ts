@@ -1,6 +1,8 @@
 /** Cases of the backend's alerts (charts/backend/alerts.ts), with series named from its metrics contract. */
 import { BACKEND_METRICS as M } from '../../../charts/contracts/backend-metrics';
+import { watchedMetrics } from '../../../charts/backend/alerts';
 import { pascalCase } from '../../../charts/lib/alert-rules';
+import { MetricDef } from '../../../charts/lib/metric';
 import { AlertCase, CaseContext, InputSeries, fires, quiet, series } from '../harness';
 import { alert } from './common';
 
@@ -22,6 +24,12 @@ function latencyAbove(above: number): InputSeries[] {
   return bounds.map((le) =>
     series(buckets, { ...POD_A, route: '/api/users/:id', method: 'GET', status_code: '200', le }, le !== '+Inf' && Number(le) <= above ? '0x40' : '0+60x40'),
   );
+}
+
+/** One series of a contract metric as `pod` serves it (a histogram by its _count), labels filled from the contract. */
+function served(m: MetricDef, pod: Readonly<Record<string, string>>, values: string): InputSeries {
+  const labels = Object.fromEntries(m.labels.map((l) => [l, m.values?.[l]?.[0] ?? 'broadcast']));
+  return series(m.type === 'histogram' ? `${m.name}_count` : m.name, { ...pod, ...labels }, values);
 }
 
 export function backendCases({ config, endpoints }: CaseContext): AlertCase[] {
@@ -122,6 +130,36 @@ export function backendCases({ config, endpoints }: CaseContext): AlertCase[] {
       }),
     ),
     quiet('BackendDown', 'one of two pods is up', { input: [series('up', POD_A, '1x10'), series('up', POD_B, '0x10')], at: '5m' }),
+
+    // Contract drift. The inputs are generated from the contract, so a metric added to it is covered.
+    fires('BackendMetricMissing', 'a pod is up and serves every contract metric but the pool size; the other pod serves all', {
+      input: [
+        series('up', POD_A, '1x30'),
+        series('up', POD_B, '1x30'),
+        ...watchedMetrics().filter((m) => m.name !== M.dbPoolMax.name).map((m) => served(m, POD_A, '1x30')),
+        ...watchedMetrics().map((m) => served(m, POD_B, '1x30')),
+      ],
+      at: '20m',
+      expect: [
+        alert(
+          'BackendMetricMissing',
+          'warning',
+          { service: svc, pod: POD_A.pod, metric: M.dbPoolMax.name },
+          `${POD_A.pod} does not serve ${M.dbPoolMax.name}`,
+          `${POD_A.pod} is scraped (up) but has served no ${M.dbPoolMax.name} for 15m: the rules and dashboards that read it see nothing. Run check-backend against the pod's /metrics (RUNBOOK.md).`,
+        ),
+      ],
+    }),
+    quiet('BackendMetricMissing', 'every watched metric served; a pod that is down; a histogram that waits for its first job; a gap shorter than 15m', {
+      input: [
+        series('up', POD_A, '1x30'),
+        // Down pods serve nothing: BackendDown's business, not drift.
+        series('up', POD_B, '0x30'),
+        // The queue depth is gone for 10 minutes (Redis was down), then back.
+        ...watchedMetrics().map((m) => served(m, POD_A, m.name === M.queueJobs.name ? '1x10 _x10 1x10' : '1x30')),
+      ],
+      at: '20m',
+    }),
   ];
 
   for (const queue of config.backend.queues) {
@@ -171,7 +209,7 @@ export function backendCases({ config, endpoints }: CaseContext): AlertCase[] {
 
 /** The expected texts above are written for the default thresholds; say so plainly if they change. */
 function expectDefaults(a: CaseContext['config']['backend']['alerts'] & { rateWindow: string }): void {
-  const want = { errorRatio: 0.05, errorFor: '5m', rateWindow: '5m', routeMinRequestRate: 0.1, latencyP95Seconds: 1, latencyP99Seconds: 2.5, latencyFor: '10m', dbPoolRatio: 0.9, queueStuckFor: '10m', paymentWindow: '30m', paymentCallbackFailureRatio: 0.1, serviceMinRequestRate: 0.5, queuePausedFor: '10m' };
+  const want = { errorRatio: 0.05, errorFor: '5m', rateWindow: '5m', routeMinRequestRate: 0.1, latencyP95Seconds: 1, latencyP99Seconds: 2.5, latencyFor: '10m', dbPoolRatio: 0.9, queueStuckFor: '10m', paymentWindow: '30m', paymentCallbackFailureRatio: 0.1, serviceMinRequestRate: 0.5, queuePausedFor: '10m', metricMissingFor: '15m' };
   for (const [k, v] of Object.entries(want)) {
     if ((a as Record<string, unknown>)[k] !== v) throw new Error(`backend alert cases are written for backend.alerts.${k} (or rules.${k}) = ${v}, the config has ${String((a as Record<string, unknown>)[k])}`);
   }

@@ -23,13 +23,12 @@ import { Traffic } from './traffic';
 
 /** Scenarios that share nothing the others disturb run side by side; the rest one after another. */
 const PARALLEL = ['db-pool', 'disk-pressure', 'payment-callbacks', 'queue-paused', 'redis-eviction-policy'];
-/**
- * In this order: the total outage after the one failing route (it fails every route), Redis last:
- * its outage cascades into HighErrorRate and the availability page and empties the queues.
- */
-const SEQUENTIAL = ['http-5xx', 'queue-stuck', 'api-outage', 'redis-down'];
+/** In this order: Redis last, its outage cascades into HighErrorRate and the availability page and empties the queues. */
+const SEQUENTIAL = ['http-5xx', 'queue-stuck', 'redis-down'];
 /** The deadlock needs the postgres exporter, which the next scenario kills: one after the other, beside the rest. */
 const POSTGRES_CHAIN = ['postgres-deadlock', 'exporter-killed'];
+/** After all the others: a total outage fails every route, which every other scenario's traffic needs. */
+const LAST = ['api-outage'];
 
 /** The whole run is bounded: a hung wait must not hold CI. */
 const RUN_DEADLINE_MS = 14 * 60_000;
@@ -101,7 +100,7 @@ export async function runE2E(opts: { only?: string[]; keep?: boolean; print?: (l
 
     const all = scenarios(s).filter((sc) => !opts.only || opts.only.includes(sc.id));
     const byId = (ids: string[]) => ids.flatMap((id) => all.filter((sc) => sc.id === id));
-    const unscheduled = all.filter((sc) => ![...PARALLEL, ...SEQUENTIAL, ...POSTGRES_CHAIN].includes(sc.id));
+    const unscheduled = all.filter((sc) => ![...PARALLEL, ...SEQUENTIAL, ...POSTGRES_CHAIN, ...LAST].includes(sc.id));
     if (unscheduled.length) throw new Error(`scenarios not scheduled: ${unscheduled.map((u) => u.id).join(', ')}`);
     const undefinedAlerts = unknownAlerts(s, all);
     if (undefinedAlerts.length) throw new Error(`the scenarios expect alerts the synthesized rules do not define: ${undefinedAlerts.join('; ')}`);
@@ -122,7 +121,9 @@ export async function runE2E(opts: { only?: string[]; keep?: boolean; print?: (l
         ...[SEQUENTIAL, POSTGRES_CHAIN].map(async (chain) => {
           for (const sc of byId(chain)) report(await runScenario(s, sc, { marginMs: MARGIN_MS }));
         }),
-      ]),
+      ]).then(async () => {
+        for (const sc of byId(LAST)) report(await runScenario(s, sc, { marginMs: MARGIN_MS }));
+      }),
       deadline,
     ]);
 

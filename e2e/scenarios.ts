@@ -269,8 +269,12 @@ function outageScenario(s: RunningStack): Scenario {
     title: `Every API route answers 500: BackendAvailabilityBudgetBurn pages through its fast tier (${fast.factor}x over ${fast.long} and ${fast.short})`,
     alert: { alertname: BACKEND_SLOS.availability.alert, severity: 'critical', long_window: fast.long },
     mustReach: ['email', 'sms'],
-    // All requests failing: the long window's error ratio passes factor x budget after that share of the window.
-    floorExtra: () => ({ seconds: Math.ceil(fast.factor * budget * durationToSeconds(fast.long)), why: `${fast.factor} x ${budget} of the ${fast.long} window failing` }),
+    // All requests failing, both windows must hold factor x budget of failures: at least that share
+    // of the short window (the long one may hold less history than its length when the run is young).
+    floorExtra: () => ({
+      seconds: Math.ceil(fast.factor * budget * durationToSeconds(fast.short)),
+      why: `${fast.factor} x ${Number(budget.toFixed(6))} of the ${fast.short} short window failing (at least)`,
+    }),
     inject: async (st, log) => {
       faultAt = Date.now();
       await sendJson('PUT', api(st, '/__faults/errors'), { routes });

@@ -56,8 +56,9 @@ export const E2E_OVERRIDES = {
   },
   postgresExporter: {
     alerts: {
-      // A deadlock keeps its alert up for this window: production's 15m would hold the resolve.
-      deadlockWindow: '1m',
+      // A deadlock keeps its alert up for this window: production's 15m would hold the resolve, and
+      // it must stay longer than the alert's 1m `for` to fire at all.
+      deadlockWindow: '2m',
     },
   },
 } as const;

@@ -9,7 +9,7 @@
 import { alertmanagerChecks, alertmanagerSettings } from './alertmanager/settings';
 import { argocdSettings } from './argocd/settings';
 import { backendChecks, backendSettings } from './backend/settings';
-import { namespacesChecks, namespacesSettings, networkSettings, rulesSettings } from './contracts/shared';
+import { namespacesChecks, namespacesSettings, networkSettings, priorityClassesChecks, priorityClassesSettings, rulesSettings } from './contracts/shared';
 import { grafanaSettings } from './grafana/settings';
 import { browsableRepoUrl } from './lib/alert-rules';
 import { ConfigIssue, Infer, dnsLabel, obj, parseOrThrow, show, withDefault } from './lib/schema';
@@ -29,6 +29,7 @@ export const stackSchema = obj({
   namespaces: namespacesSettings,
   network: networkSettings,
   rules: rulesSettings,
+  priorityClasses: priorityClassesSettings,
   backend: backendSettings,
   prometheus: prometheusSettings,
   alertmanager: alertmanagerSettings,
@@ -46,6 +47,7 @@ export type StackConfig = Infer<typeof stackSchema>;
 /** Each slice's own checks, by the section they are about. */
 const SLICE_CHECKS: { readonly [K in keyof StackConfig]?: (slice: StackConfig[K]) => ConfigIssue[] } = {
   namespaces: namespacesChecks,
+  priorityClasses: priorityClassesChecks,
   backend: backendChecks,
   prometheus: prometheusChecks,
   alertmanager: alertmanagerChecks,

@@ -49,6 +49,7 @@ export function sharedOf(config: StackConfig): Shared {
     cluster: config.cluster,
     namespaces: config.namespaces,
     network: config.network,
+    priorityClasses: config.priorityClasses,
     endpoints: stackEndpoints(config.namespaces),
     rules: { rateWindow: config.rules.rateWindow, runbookDocUrl: runbook },
     scrapeInterval: config.prometheus.scrapeInterval,
@@ -61,7 +62,7 @@ export function sharedOf(config: StackConfig): Shared {
  */
 export function buildStack(app: App, config: StackConfig, customDashboards: readonly CustomDashboard[] = []): Stack {
   const shared = sharedOf(config);
-  const cluster = new ClusterChart(app, 'cluster', { namespaces: config.namespaces });
+  const cluster = new ClusterChart(app, 'cluster', { namespaces: config.namespaces, priorityClasses: config.priorityClasses });
   const dependsOn = [cluster];
   const backend = new BackendChart(app, 'backend', {
     settings: config.backend,

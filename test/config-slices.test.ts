@@ -78,7 +78,7 @@ describe('each component owns its slice', () => {
   test('the top-level sections are the shared ones and one per component folder', () => {
     const sections = Object.keys(testConfig());
     expect(sections.sort()).toEqual(
-      ['alertmanager', 'argocd', 'backend', 'cluster', 'environment', 'grafana', 'logs', 'loki', 'namespaces', 'network', 'nodeExporter', 'postgresExporter', 'prometheus', 'redisExporter', 'rules'].sort(),
+      ['alertmanager', 'argocd', 'backend', 'cluster', 'environment', 'grafana', 'logs', 'loki', 'namespaces', 'network', 'nodeExporter', 'postgresExporter', 'priorityClasses', 'prometheus', 'redisExporter', 'rules'].sort(),
     );
     expect(stackSchema.expects).toBe('a map');
   });

@@ -11,7 +11,7 @@ import { AlertRule, RuleGroup, Severity } from './monitoring';
 // ---- names -------------------------------------------------------------------------------------
 
 /** Components an alert name starts with (`<Component><Symptom>`, e.g. `RedisMemoryHigh`). */
-export const ALERT_COMPONENTS = ['Backend', 'Postgres', 'Redis', 'Node', 'Prometheus', 'Alertmanager', 'Loki'] as const;
+export const ALERT_COMPONENTS = ['Backend', 'Postgres', 'Redis', 'Node', 'Prometheus', 'Alertmanager', 'Loki', 'LogShipper', 'Grafana'] as const;
 export type AlertComponent = (typeof ALERT_COMPONENTS)[number];
 
 /**

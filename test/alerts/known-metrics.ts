@@ -1,6 +1,9 @@
 /** Every series name the metric modules define, and PromQL parsing: what alert expressions and runbook queries may read. */
 import type { LRParser } from '@lezer/lr';
-import { ALERTMANAGER_METRICS } from '../../charts/alertmanager/metrics';
+import { ALERTMANAGER_CLUSTER_METRICS, ALERTMANAGER_METRICS } from '../../charts/alertmanager/metrics';
+import { GRAFANA_METRICS } from '../../charts/grafana/metrics';
+import { SHIPPER_METRICS } from '../../charts/log-shipper/metrics';
+import { LOKI_METRICS } from '../../charts/loki/metrics';
 import { BACKEND_METRICS } from '../../charts/contracts/backend-metrics';
 import { UP } from '../../charts/lib/promql';
 import { seriesNames } from '../../charts/lib/metric';
@@ -18,7 +21,9 @@ export const KNOWN_SERIES: ReadonlySet<string> = new Set<string>([
   ...Object.values(BACKEND_METRICS).flatMap(seriesNames),
   ...[POSTGRES_METRICS, REDIS_METRICS, NODE_METRICS].flatMap((m) => Object.values(m).flatMap(seriesNames)),
   ...Object.values(ALERTMANAGER_METRICS).map((m) => m.name),
+  ...Object.values(ALERTMANAGER_CLUSTER_METRICS).map((m) => m.name),
   ...Object.values(PROMETHEUS_SELF_METRICS).map((m) => m.name),
+  ...[LOKI_METRICS, GRAFANA_METRICS, SHIPPER_METRICS.promtail, SHIPPER_METRICS.alloy].flatMap((m) => Object.values(m).flatMap(seriesNames)),
 ]);
 
 /** Whether a PromQL expression parses, and the metric names it selects. */

@@ -13,7 +13,7 @@ import { ruleKey, synthesizedAlerts } from './synthesized';
  * Alerts whose value is a 0/1 state (down, reload failed, always firing): their description states
  * the condition and its duration instead of a meaningless `0`. Every other alert carries its value.
  */
-const STATE_ALERTS = new Set([WATCHDOG, 'BackendDown', 'LokiDown', 'PostgresDown', 'RedisDown', 'PrometheusTargetDown', 'PrometheusConfigReloadFailed', 'AlertmanagerConfigReloadFailed']);
+const STATE_ALERTS = new Set([WATCHDOG, 'BackendDown', 'LokiDown', 'PostgresDown', 'RedisDown', 'PrometheusTargetDown', 'PrometheusReplicaDown', 'PrometheusConfigReloadFailed', 'AlertmanagerConfigReloadFailed', 'GrafanaDown']);
 
 for (const env of ['production', 'staging']) {
   describe(`alert rules (${env})`, () => {
@@ -73,7 +73,11 @@ for (const env of ['production', 'staging']) {
 
     test('every `for` is a duration chosen per alert, and only event-like alerts fire at once', () => {
       for (const r of rules) expect(r.for).toMatch(/^[0-9]+(s|m|h)$/);
-      expect(rules.filter((r) => /^0[smh]$/.test(r.for)).map((r) => r.alert).sort()).toEqual(['RedisEvictingKeys', WATCHDOG]);
+      // Events that do not recur on their own (an eviction, a dropped log entry, a WAL corruption),
+      // and LogShipperNodeSilent, whose expression already spans its whole wait (logs.alerts.silentFor).
+      expect(rules.filter((r) => /^0[smh]$/.test(r.for)).map((r) => r.alert).sort()).toEqual(
+        ['LogShipperEntriesDropped', 'LogShipperNodeSilent', 'PrometheusTSDBWALCorruptions', 'RedisEvictingKeys', WATCHDOG].sort(),
+      );
     });
 
     test('every expression parses and reads only metrics defined in the metric modules', () => {

@@ -2,7 +2,7 @@
 import { AlertCase, CaseContext } from '../harness';
 import { backendCases } from './backend';
 import { nodeCases, postgresCases, redisCases } from './exporters';
-import { alertmanagerCases, lokiCases, prometheusCases } from './stack';
+import { alertmanagerCases, grafanaCases, logShipperCases, lokiCases, prometheusCases } from './stack';
 
 export function allCases(ctx: CaseContext): Record<string, AlertCase[]> {
   return {
@@ -13,5 +13,7 @@ export function allCases(ctx: CaseContext): Record<string, AlertCase[]> {
     prometheus: prometheusCases(ctx),
     alertmanager: alertmanagerCases(ctx),
     loki: lokiCases(ctx),
+    logShipper: logShipperCases(ctx),
+    grafana: grafanaCases(ctx),
   };
 }

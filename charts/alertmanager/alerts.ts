@@ -20,6 +20,7 @@ export function alertRules(props: AlertmanagerProps): RuleGroup[] {
       // an outage of that channel, not a hiccup of the provider.
       alertRule(props.shared.rules, {
         name: 'AlertmanagerNotificationsFailing',
+        remediation: 'Rotate the credential in the receivers Secret (alertmanager.secretName; the file is re-read on the next notification, no restart needed), fix the SMTP settings in config, or allow the egress port in the NetworkPolicy.',
         severity: 'critical',
         notifySms: true,
         service,
@@ -34,6 +35,7 @@ export function alertRules(props: AlertmanagerProps): RuleGroup[] {
       // rollout with a fixed ConfigMap land first.
       alertRule(props.shared.rules, {
         name: 'AlertmanagerConfigReloadFailed',
+        remediation: 'The generated alertmanager.yml is checked by npm test (amtool), so this is a hand edit or a skipped test: re-apply the committed dist/, fix the code in charts/alertmanager/, test, and commit.',
         severity: 'warning',
         service,
         expr: `${sel(M.configLastReloadSuccessful.name, job)} == 0`,

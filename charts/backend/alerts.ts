@@ -24,6 +24,7 @@ export function alertRules(props: BackendProps): RuleGroup[] {
   const latency = (severity: Severity, percentile: 95 | 99, threshold: number) =>
     alertRule(ctx, {
       name: 'BackendHighLatency',
+      remediation: 'CPU at the limit: scale out (kubectl -n love-parser scale deployment/backend --replicas=4, then raise backend.replicas in config) or raise backend.resources.',
       severity,
       service,
       expr: `histogram_quantile(${percentile / 100}, ${sumBy(['le'], rate(sel(buckets, job), a.rateWindow))})\n> ${threshold}`,
@@ -38,6 +39,7 @@ export function alertRules(props: BackendProps): RuleGroup[] {
     // first minutes; it wakes someone by text because users see errors right now.
     alertRule(ctx, {
       name: 'HighErrorRate',
+      remediation: 'Started with a deploy: kubectl -n love-parser rollout undo deployment/backend, then tell the backend team which release failed.',
       severity: 'critical',
       notifySms: true,
       service,
@@ -50,6 +52,7 @@ export function alertRules(props: BackendProps): RuleGroup[] {
     // below routeMinRequestRate are left out: a handful of requests make any ratio meaningless.
     alertRule(ctx, {
       name: 'HighErrorRate',
+      remediation: 'Started with a deploy: kubectl -n love-parser rollout undo deployment/backend, then tell the backend team which release failed.',
       severity: 'warning',
       service,
       expr: `(\n${errorRatio(['route'])}\n) > ${a.errorRatio}\nand on (route)\n${sumBy(['route'], rate(sel(requests, job), a.rateWindow))} > ${a.routeMinRequestRate}`,
@@ -65,6 +68,7 @@ export function alertRules(props: BackendProps): RuleGroup[] {
     // minute; five minutes above the ratio means requests are queueing for connections.
     alertRule(ctx, {
       name: 'BackendDbPoolExhausted',
+      remediation: 'Long-running or idle-in-transaction sessions: find them in Postgres (SELECT pid, state, now() - xact_start, query FROM pg_stat_activity ORDER BY xact_start) and end them with pg_terminate_backend(pid) once you know what they are.',
       severity: 'critical',
       service,
       expr: `(\n${pool('total')}\n  -\n${pool('idle')}\n)\n/\n${maxBy(['pod'], sel(M.dbPoolMax.name, job))}\n> ${a.dbPoolRatio}`,
@@ -81,6 +85,7 @@ export function alertRules(props: BackendProps): RuleGroup[] {
       // counter series yet: `unless` then keeps the alert, where `and ... == 0` would drop it.
       return alertRule(ctx, {
         name: `${pascalCase(queue)}QueueStuck`,
+        remediation: 'Workers dead or wedged (active jobs at 0, queue not paused): kubectl -n love-parser rollout restart deployment/backend; Bull moves stalled jobs back to waiting.',
         severity: 'critical',
         service,
         expr:
@@ -95,6 +100,7 @@ export function alertRules(props: BackendProps): RuleGroup[] {
     // 30m window (backend.alerts.paymentWindow) holds enough callbacks; 5m more rides out a provider retry burst.
     alertRule(ctx, {
       name: 'BackendPaymentCallbackFailures',
+      remediation: "Rotated or wrong provider secret: update the backend's env Secret (backend.envSecret) and kubectl -n love-parser rollout restart deployment/backend.",
       severity: 'critical',
       notifySms: true,
       service,
@@ -109,6 +115,7 @@ export function alertRules(props: BackendProps): RuleGroup[] {
     // rolling update never takes all pods at once, and a crash loop shows within two minutes.
     alertRule(ctx, {
       name: 'BackendDown',
+      remediation: 'Bad release: kubectl -n love-parser rollout undo deployment/backend.',
       severity: 'critical',
       notifySms: true,
       service,

@@ -16,6 +16,7 @@ export function alertRules(props: LokiProps): RuleGroup[] {
       // (Loki replays its WAL on start).
       alertRule(props.shared.rules, {
         name: 'LokiDown',
+        remediation: 'Full volume: grow loki.storage.size or shorten loki.retention; OOM: raise loki.resources; then kubectl -n monitoring rollout restart statefulset/loki.',
         severity: 'critical',
         service,
         expr: jobDown(props.shared.endpoints.loki),

@@ -26,6 +26,7 @@ export function alertRules(props: NodeExporterProps): RuleGroup[] {
   const spaceLow = (severity: 'warning' | 'critical', ratio: number, forDuration: string): AlertRule =>
     alertRule(props.shared.rules, {
       name: 'NodeFilesystemSpaceLow',
+      remediation: "Images: crictl rmi --prune on the node (or let the kubelet's image GC run).",
       severity,
       service,
       expr: `(\n${freeRatio}\n) < ${ratio}\n${writable}`,
@@ -37,6 +38,7 @@ export function alertRules(props: NodeExporterProps): RuleGroup[] {
   const fillingUp = (severity: 'warning' | 'critical', within: string, forDuration: string): AlertRule =>
     alertRule(props.shared.rules, {
       name: 'NodeFilesystemFillingUp',
+      remediation: 'Stop or fix the writer, or grow the filesystem; as for NodeFilesystemSpaceLow.',
       severity,
       service,
       // The value is the free share now; the condition is the trend of the last diskFillLookback.
@@ -62,6 +64,7 @@ export function alertRules(props: NodeExporterProps): RuleGroup[] {
       // killer is next. 10m ignores a short peak (a batch job, a compaction).
       alertRule(props.shared.rules, {
         name: 'NodeMemoryPressure',
+        remediation: 'Find the pod using the memory; lower its limit, fix its leak or restart it; move workloads (kubectl drain <node> --ignore-daemonsets --delete-emptydir-data) or add capacity.',
         severity: 'warning',
         service,
         expr: `${sel(M.memoryAvailable.name, job)} / ${sel(M.memoryTotal.name, job)}\n< ${a.memoryAvailableRatio}`,

@@ -22,6 +22,7 @@ export function alertRules(props: PostgresExporterProps): RuleGroup[] {
       // or a failover (seconds), and then someone is woken by text.
       alertRule(props.shared.rules, {
         name: 'PostgresDown',
+        remediation: 'Database down: restart it with the tool that runs it (managed service console, its StatefulSet, or systemctl restart postgresql on the host); check disk space first, a full disk stops Postgres.',
         severity: 'critical',
         notifySms: true,
         service,
@@ -35,6 +36,7 @@ export function alertRules(props: PostgresExporterProps): RuleGroup[] {
       // deploy briefly runs two sets of pools; five minutes is a leak or a pool sized too large.
       alertRule(props.shared.rules, {
         name: 'PostgresTooManyConnections',
+        remediation: 'Pools too large: pods × pool size must stay below the usable connections; lower the pool size or put a pooler (PgBouncer) in front.',
         severity: 'warning',
         service,
         expr:

@@ -22,6 +22,7 @@ export function alertRules(props: PrometheusProps): RuleGroup[] {
       // replaced within that time; longer, and its metrics (and alerts) are blind.
       alertRule(props.shared.rules, {
         name: 'PrometheusTargetDown',
+        remediation: 'Restart the component if it is wedged (kubectl -n <namespace> rollout restart deployment/<name>), fix its port or labels, or add the missing flow to its NetworkPolicy (in code: charts/<component>/).',
         severity: 'warning',
         expr: `label_replace(${UP} == 0, "service", "$1", "job", "(.*)")`,
         for: '5m',
@@ -32,6 +33,7 @@ export function alertRules(props: PrometheusProps): RuleGroup[] {
       // failing rule may be a paging one. 10m: one failed evaluation during a restart is noise.
       alertRule(props.shared.rules, {
         name: 'PrometheusRuleEvaluationFailures',
+        remediation: 'Fix the rule in charts/<component>/alerts.ts, extend its unit test in test/alerts/cases/ with the series that broke it, run npm test, synthesize and commit; Argo CD applies it and Prometheus reloads by itself.',
         severity: 'critical',
         service,
         expr: `${sumBy(['rule_group'], increase(sel(M.ruleEvaluationFailures.name, job), props.shared.rules.rateWindow))} > 0`,
@@ -42,6 +44,7 @@ export function alertRules(props: PrometheusProps): RuleGroup[] {
       // The previous configuration stays in use: a warning. 10m lets a corrected rollout land.
       alertRule(props.shared.rules, {
         name: 'PrometheusConfigReloadFailed',
+        remediation: 'The generated configuration is checked by npm test (promtool), so a failed reload usually means a hand edit of the ConfigMap or a skipped test: revert to the committed dist/ (kubectl apply -f dist/ or an Argo CD sync), fix the code, and test.',
         severity: 'warning',
         service,
         expr: `${sel(M.configLastReloadSuccessful.name, job)} == 0`,
@@ -53,6 +56,7 @@ export function alertRules(props: PrometheusProps): RuleGroup[] {
       // set; Alertmanager's first route takes it to the heartbeat receiver before any severity route.
       alertRule(props.shared.rules, {
         name: WATCHDOG,
+        remediation: 'Restore whichever link is broken; until then, watch the dashboards by hand.',
         severity: 'warning',
         service,
         expr: 'vector(1)',

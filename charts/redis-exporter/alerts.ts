@@ -18,6 +18,7 @@ export function alertRules(props: RedisExporterProps): RuleGroup[] {
       // restart (Redis loads its RDB in seconds at this size), then a text wakes someone.
       alertRule(props.shared.rules, {
         name: 'RedisDown',
+        remediation: 'Redis down: restart it with the tool that runs it; if it was OOM-killed, give it more memory and check RedisMemoryHigh.',
         severity: 'critical',
         notifySms: true,
         service,
@@ -31,6 +32,7 @@ export function alertRules(props: RedisExporterProps): RuleGroup[] {
       // enqueued jobs that the workers drain.
       alertRule(props.shared.rules, {
         name: 'RedisMemoryHigh',
+        remediation: "Finished jobs piling up: clean completed and failed jobs (Bull's clean), and make the backend use removeOnComplete/removeOnFail.",
         severity: 'warning',
         service,
         expr: `${sel(M.memoryUsed.name, job)}\n  /\n(${sel(M.memoryMax.name, job)} > 0)\n> ${props.settings.alerts.memoryRatio}`,
@@ -42,6 +44,7 @@ export function alertRules(props: RedisExporterProps): RuleGroup[] {
       // event, not a state, hence no `for`: it fires while the window holds evictions.
       alertRule(props.shared.rules, {
         name: 'RedisEvictingKeys',
+        remediation: 'Set maxmemory-policy noeviction (CONFIG SET maxmemory-policy noeviction, and in the Redis configuration so it survives a restart).',
         severity: 'critical',
         service,
         expr: `${increase(sel(M.evictedKeys.name, job), w)} > 0`,

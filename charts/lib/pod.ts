@@ -117,6 +117,8 @@ export interface PodOptions {
   readonly apiAccess?: boolean;
   /** @default 30 */
   readonly terminationGracePeriodSeconds?: number;
+  /** Secrets with registry credentials for a private image (names in the pod's namespace). @default none */
+  readonly imagePullSecrets?: readonly string[];
 }
 
 export function podSpec(o: PodOptions): k8s.PodSpec {
@@ -129,6 +131,7 @@ export function podSpec(o: PodOptions): k8s.PodSpec {
     containers: o.containers,
     terminationGracePeriodSeconds: o.terminationGracePeriodSeconds ?? 30,
     ...(o.volumes ? { volumes: o.volumes } : {}),
+    ...(o.imagePullSecrets && o.imagePullSecrets.length > 0 ? { imagePullSecrets: o.imagePullSecrets.map((name) => ({ name })) } : {}),
   };
 }
 

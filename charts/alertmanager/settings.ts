@@ -3,11 +3,25 @@
  * receivers (credentials only as keys of an existing Secret), routing timings, and the threshold
  * of the alert on its own failing notifications.
  */
-import { ConfigIssue, Infer, bool, dnsSubdomain, num, obj, optional, promDuration, secretKey, str, withDefault } from '../lib/schema';
+import { ConfigIssue, Infer, Schema, bool, dnsSubdomain, list, num, obj, optional, promDuration, secretKey, str, withDefault } from '../lib/schema';
 import { resources, volume } from '../lib/settings';
 import { ComponentProps } from '../contracts/shared';
 
 const email = (example: string) => str({ pattern: /^[^@\s]+@[^@\s]+\.[^@\s]+$/, expects: `an email address such as '${example}'` });
+
+/** One address or a list of them, always read as a list (`to: oncall@x` stays valid). */
+function emailList(example: string): Schema<string[]> {
+  const one = email(example);
+  const many = list(one, { minItems: 1, unique: true });
+  return {
+    expects: `an email address such as '${example}', or a list of them`,
+    parse: (v, path, issues) => {
+      if (typeof v !== 'string') return many.parse(v, path, issues);
+      const r = one.parse(v, path, issues);
+      return typeof r === 'string' ? [r] : r;
+    },
+  };
+}
 
 export const alertmanagerSettings = obj({
   /** Existing Secret holding every receiver credential, mounted read-only as files. */
@@ -27,8 +41,11 @@ export const alertmanagerSettings = obj({
   }),
   email: obj({
     enabled: withDefault(bool(), true),
-    /** Where critical alerts go. Required when email is enabled. */
-    to: optional(email('oncall@example.org')),
+    /**
+     * Where critical alerts go: one address or a list (every address gets the same message).
+     * Required when email is enabled.
+     */
+    to: optional(emailList('oncall@example.org')),
     from: optional(email('alertmanager@example.org')),
     /** SMTP server as host:port; STARTTLS is required. */
     smarthost: optional(str({ pattern: /^[a-z0-9.-]+:[0-9]{1,5}$/, expects: "host:port such as 'smtp.example.org:587'" })),
@@ -37,10 +54,27 @@ export const alertmanagerSettings = obj({
     passwordKey: withDefault(secretKey(), 'smtp-password'),
   }),
   sms: obj({
-    /** A generic webhook (Twilio, OpsGenie, ...) for alerts labelled notify_sms="true". @default false */
+    /**
+     * Alertmanager's generic webhook for alerts labelled notify_sms="true": it POSTs Alertmanager's
+     * own JSON (version 4) with `Authorization: Bearer <token>`. Twilio's API takes form fields and
+     * basic auth, so it needs an adapter in between (docs/alerting.md); for OpsGenie use the native
+     * `opsgenie` receiver below. @default false
+     */
     enabled: withDefault(bool(), false),
     urlKey: withDefault(secretKey(), 'sms-webhook-url'),
     tokenKey: withDefault(secretKey(), 'sms-webhook-token'),
+  }),
+  opsgenie: obj({
+    /**
+     * Alertmanager's native OpsGenie integration, for alerts labelled notify_sms="true" (in addition
+     * to their other receivers): OpsGenie texts or calls whoever is on call. Resolved alerts close
+     * the OpsGenie alert. @default false
+     */
+    enabled: withDefault(bool(), false),
+    /** Key of the OpsGenie API key (an API integration's key) in the receivers Secret. */
+    apiKeyKey: withDefault(secretKey(), 'opsgenie-api-key'),
+    /** The API of your OpsGenie region: the EU instance is 'https://api.eu.opsgenie.com/'. @default Alertmanager's, 'https://api.opsgenie.com/' */
+    apiUrl: optional(str({ pattern: /^https:\/\/[a-z0-9.-]+(:[0-9]+)?\/?$/, expects: "an https URL such as 'https://api.eu.opsgenie.com/'" })),
   }),
   pagerduty: obj({
     /** @default false */

@@ -1,6 +1,7 @@
 /**
- * Alerts on Loki: the log store being unreachable. (Its ingestion limits and the shipper's health
- * show in PrometheusTargetDown and on the Loki dashboard.)
+ * Alerts on Loki: the log store being unreachable. (A shipper that cannot be scraped shows in
+ * PrometheusTargetDown; ingestion limits and shipper drops have no dashboard yet: docs/logs.md,
+ * "Known failures", names the counters to query in Explore.)
  */
 import { alertGroup, alertRule } from '../lib/alert-rules';
 import { jobDown } from '../lib/promql';

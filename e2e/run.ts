@@ -13,7 +13,7 @@ import * as path from 'node:path';
 import * as YAML from 'yaml';
 import { ALERTMANAGER_METRICS } from '../charts/alertmanager/metrics';
 import { BACKEND_METRICS } from '../charts/contracts/backend-metrics';
-import { CoverageResult, checkCoverage, dashboardExprs, recordedNames, ruleExprs, selectorsOf } from './coverage';
+import { CoverageResult, PanelDataResult, checkCoverage, checkPanelData, dashboardExprs, panelQueries, recordedNames, ruleExprs, selectorsOf } from './coverage';
 import { E2E_OVERRIDES, e2eConfig, synthesize } from './harness/config';
 import { prometheusAlerts, query } from './harness/prom';
 import { waitFor } from './harness/proc';
@@ -36,6 +36,8 @@ export interface E2EReport {
   readonly startupSeconds: number;
   readonly scenarios: ScenarioResult[];
   readonly coverage?: CoverageResult & { error?: string };
+  /** Every Prometheus panel query of every dashboard returned a series over the run. */
+  readonly panels?: PanelDataResult & { error?: string };
   readonly quietAtStart: string[];
   readonly otherNotifications: string[];
   readonly rejected: string[];
@@ -71,6 +73,7 @@ export async function runE2E(opts: { only?: string[]; keep?: boolean; print?: (l
   let traffic: Traffic | undefined;
   const results: ScenarioResult[] = [];
   let coverage: E2EReport['coverage'];
+  let panels: E2EReport['panels'];
   const quietAtStart: string[] = [];
   let failed = false;
   try {
@@ -146,6 +149,30 @@ export async function runE2E(opts: { only?: string[]; keep?: boolean; print?: (l
       failed = true;
     }
 
+    // ---- every dashboard panel shows data after the run (zero where zero is the truth) ----------
+    // Only after the full set of scenarios: a subset leaves some panels rightly empty (no queue fault, no failed job).
+    if (opts.only) print('skip panels-have-data: only some scenarios ran');
+    else {
+      try {
+        const queries = panelQueries(synth.all.filter((m) => m.kind === 'ConfigMap'));
+        // Grafana's $__rate_interval is at least four scrape intervals; 30s holds 15 scrapes at 2s.
+        panels = await checkPanelData(s.prometheusUrl, queries, { start: started, end: Date.now(), intervalSeconds: 30 });
+        const ok = panels.empty.length === 0;
+        print(
+          `${ok ? 'PASS' : 'FAIL'} panels-have-data: ${panels.checked - panels.empty.length - panels.excused.length} of ${panels.checked} Prometheus panel queries returned series over the run` +
+            `${panels.excused.length ? `, ${panels.excused.length} allowed to be empty` : ''}`,
+        );
+        for (const q of panels.empty) print(`     no data: ${q.panel} (${q.refId}): ${q.expr}`);
+        for (const x of panels.excused) print(`     empty, allowed: ${x.query.panel}: ${x.reason}`);
+        if (panels.notRun.length) print(`     not checked: ${panels.notRun.length} LogQL queries (Loki does not run in the end-to-end check: AGPL, not built here)`);
+        if (!ok) failed = true;
+      } catch (e) {
+        panels = { checked: 0, empty: [], excused: [], notRun: [], error: (e as Error).message };
+        print(`FAIL panels-have-data: ${(e as Error).message}`);
+        failed = true;
+      }
+    }
+
     // Every notification Alertmanager attempted was delivered (a sink answering wrongly shows here).
     const failedNotifications = await notificationFailures(s);
     if (failedNotifications.length) {
@@ -165,6 +192,7 @@ export async function runE2E(opts: { only?: string[]; keep?: boolean; print?: (l
       startupSeconds,
       scenarios: results,
       coverage,
+      panels,
       quietAtStart,
       otherNotifications,
       rejected: [...s.receivers.rejected, ...failedNotifications.map((f) => `alertmanager failed ${f}`)],
@@ -245,8 +273,9 @@ if (require.main === module) {
       const failedScenarios = r.scenarios.filter((x) => !x.ok).length;
       const coverageFailed = r.coverage && (r.coverage.missing.length > 0 || r.coverage.error) ? 1 : 0;
       const sinksFailed = r.rejected.length > 0 ? 1 : 0;
-      const passed = r.scenarios.length - failedScenarios + (coverageFailed ? 0 : 1);
-      const failed = failedScenarios + coverageFailed + sinksFailed;
+      const panelsFailed = r.panels && (r.panels.empty.length > 0 || r.panels.error) ? 1 : 0;
+      const passed = r.scenarios.length - failedScenarios + (coverageFailed ? 0 : 1) + (r.panels && !panelsFailed ? 1 : 0);
+      const failed = failedScenarios + coverageFailed + sinksFailed + panelsFailed;
       console.log(`\ntotal ${r.totalSeconds.toFixed(0)}s`);
       console.log(`e2e: ${passed} passed, ${failed} failed`);
       process.exit(failed === 0 ? 0 : 1);

@@ -6,7 +6,9 @@
  * alert's own heading in RUNBOOK.md, a `service` label for grouping and `notify_sms="true"` where a
  * text message must wake someone. The expressions come from `promql.ts`.
  */
+import { ServiceEndpoint } from './endpoints';
 import { AlertRule, RuleGroup, Severity } from './monitoring';
+import { jobDown } from './promql';
 
 // ---- names -------------------------------------------------------------------------------------
 
@@ -135,4 +137,23 @@ export const tmpl = {
 /** A ratio written for people: 0.05 -> `5%`. */
 export function percent(ratio: number): string {
   return `${Number((ratio * 100).toFixed(2))}%`;
+}
+
+/**
+ * The absence guard of an exporter: no target of its job can be scraped (or it has none at all), so
+ * every alert on what it watches is blind. Critical, for 5m: a rollout of an exporter takes seconds.
+ */
+export function exporterDownRule(
+  ctx: RuleContext,
+  o: { name: string; service: string; exporter: ServiceEndpoint; watched: string; blind: string },
+): AlertRule {
+  return alertRule(ctx, {
+    name: o.name,
+    severity: 'critical',
+    service: o.service,
+    expr: jobDown(o.exporter),
+    for: '5m',
+    summary: `No ${o.exporter.name.replace(/-/g, ' ')} can be scraped: ${o.watched} unwatched`,
+    description: `Prometheus has reached no ${o.exporter.name} target for 5m; ${o.blind}.`,
+  });
 }

@@ -4,8 +4,8 @@
  * no series, so these never fire for an overlay or a pod volume; read-only filesystems are left out
  * here because they are full by design.
  */
-import { alertGroup, alertRule, percent, tmpl } from '../lib/alert-rules';
-import { jobDown, jobOf, rate, sel } from '../lib/promql';
+import { alertGroup, alertRule, percent, tmpl, exporterDownRule } from '../lib/alert-rules';
+import { jobOf, rate, sel } from '../lib/promql';
 import { AlertRule, RuleGroup } from '../lib/monitoring';
 import { durationToSeconds } from '../lib/schema';
 import { NODE_METRICS as M } from './metrics';
@@ -67,14 +67,12 @@ export function alertRules(props: NodeExporterProps): RuleGroup[] {
       // Every node's disk and memory alerts read node_exporter. A node whose exporter is down is
       // PrometheusTargetDown; none at all (the DaemonSet deleted, its pods unschedulable) leaves
       // no `up` series to be 0: this catches both. 5m: a rollout replaces pods one by one.
-      alertRule(props.shared.rules, {
+      exporterDownRule(props.shared.rules, {
         name: 'NodeExporterDown',
-        severity: 'critical',
         service,
-        expr: jobDown(props.shared.endpoints.nodeExporter),
-        for: '5m',
-        summary: 'No node exporter can be scraped: the nodes are unwatched',
-        description: `Prometheus has reached no ${props.shared.endpoints.nodeExporter.name} target for 5m; no disk, memory or clock alert of any node can fire.`,
+        exporter: props.shared.endpoints.nodeExporter,
+        watched: 'the nodes are',
+        blind: 'no disk, memory or clock alert of any node can fire',
       }),
       // Inodes run out on filesystems of many small files (container layers, caches, mail): writes
       // fail with "No space left on device" while df shows space. Same holds as for space.

@@ -3,8 +3,8 @@
  * unreachable, and its connections running out (the server-side half of DB pool exhaustion; the
  * backend's own pool is BackendDbPoolExhausted).
  */
-import { alertGroup, alertRule, percent, tmpl } from '../lib/alert-rules';
-import { increase, jobDown, jobOf, maxBy, rate, sel, sumBy } from '../lib/promql';
+import { alertGroup, alertRule, percent, tmpl, exporterDownRule } from '../lib/alert-rules';
+import { increase, jobOf, maxBy, rate, sel, sumBy } from '../lib/promql';
 import { RuleGroup } from '../lib/monitoring';
 import { POSTGRES_METRICS as M } from './metrics';
 import { PostgresExporterProps } from './settings';
@@ -25,14 +25,12 @@ export function alertRules(props: PostgresExporterProps): RuleGroup[] {
       // PostgresDown reads pg_up, which only a running exporter reports: with the exporter gone
       // (deleted, Pending, crash-looping) nothing would say the database is unwatched. 5m: a
       // rollout of the exporter takes seconds; critical because the database's own alerts are blind.
-      alertRule(props.shared.rules, {
+      exporterDownRule(props.shared.rules, {
         name: 'PostgresExporterDown',
-        severity: 'critical',
         service,
-        expr: jobDown(props.shared.endpoints.postgresExporter),
-        for: '5m',
-        summary: 'No postgres exporter can be scraped: PostgreSQL is unwatched',
-        description: `Prometheus has reached no ${props.shared.endpoints.postgresExporter.name} target for 5m; PostgresDown and every database alert cannot fire.`,
+        exporter: props.shared.endpoints.postgresExporter,
+        watched: 'PostgreSQL is',
+        blind: 'PostgresDown and every database alert cannot fire',
       }),
       // The exporter reaches PostgreSQL but a query of its scrape failed (a permission missing from
       // the monitoring role, an extension dropped): some database series are missing. Not while the

@@ -2,8 +2,8 @@
  * Alerts on Redis, which holds the Bull queues, from what the redis exporter reports (./metrics.ts):
  * Redis unreachable, memory near maxmemory, and keys evicted (with Bull, an evicted key is a lost job).
  */
-import { alertGroup, alertRule, percent, tmpl } from '../lib/alert-rules';
-import { increase, jobDown, jobOf, maxBy, sel } from '../lib/promql';
+import { alertGroup, alertRule, percent, tmpl, exporterDownRule } from '../lib/alert-rules';
+import { increase, jobOf, maxBy, sel } from '../lib/promql';
 import { RuleGroup } from '../lib/monitoring';
 import { REDIS_METRICS as M } from './metrics';
 import { RedisExporterProps } from './settings';
@@ -17,14 +17,12 @@ export function alertRules(props: RedisExporterProps): RuleGroup[] {
       // RedisDown reads redis_up, which only a running exporter reports: with the exporter gone
       // nothing would say Redis is unwatched. 5m: a rollout of the exporter takes seconds;
       // critical because the queues' store has no alert left.
-      alertRule(props.shared.rules, {
+      exporterDownRule(props.shared.rules, {
         name: 'RedisExporterDown',
-        severity: 'critical',
         service,
-        expr: jobDown(props.shared.endpoints.redisExporter),
-        for: '5m',
-        summary: 'No redis exporter can be scraped: Redis is unwatched',
-        description: `Prometheus has reached no ${props.shared.endpoints.redisExporter.name} target for 5m; RedisDown and every Redis alert cannot fire.`,
+        exporter: props.shared.endpoints.redisExporter,
+        watched: 'Redis is',
+        blind: 'RedisDown and every Redis alert cannot fire',
       }),
       // Bull loses its jobs when a key is evicted; only `noeviction` makes Redis refuse the write
       // instead (the backend sees the error). A setting, not a load: 1m rides out one odd scrape,

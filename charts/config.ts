@@ -10,7 +10,7 @@ import { alertmanagerChecks, alertmanagerSettings } from './alertmanager/setting
 import { argocdSettings } from './argocd/settings';
 import { backendChecks, backendSettings, backendSloChecks } from './backend/settings';
 import { blackboxExporterChecks, blackboxExporterSettings, blackboxNamespaceChecks } from './blackbox-exporter/settings';
-import { namespacesChecks, namespacesSettings, networkSettings, rulesSettings } from './contracts/shared';
+import { namespacesChecks, namespacesSettings, networkSettings, priorityClassesChecks, priorityClassesSettings, rulesSettings } from './contracts/shared';
 import { grafanaChecks, grafanaSettings } from './grafana/settings';
 import { kubeStateMetricsSettings } from './kube-state-metrics/settings';
 import { kubeletChecks, kubeletSettings } from './kubelet/settings';
@@ -47,6 +47,7 @@ export const stackSchema = obj({
   network: networkSettings,
   /** What every alert rule shares: the rate window and where the runbook is. */
   rules: rulesSettings,
+  priorityClasses: priorityClassesSettings,
   backend: backendSettings,
   prometheus: prometheusSettings,
   alertmanager: alertmanagerSettings,
@@ -74,6 +75,7 @@ export type StackConfig = Infer<typeof stackSchema>;
 /** Each slice's own checks, by the section they are about. */
 const SLICE_CHECKS: { readonly [K in keyof StackConfig]?: (slice: StackConfig[K]) => ConfigIssue[] } = {
   namespaces: namespacesChecks,
+  priorityClasses: priorityClassesChecks,
   backend: backendChecks,
   prometheus: prometheusChecks,
   alertmanager: alertmanagerChecks,

@@ -56,6 +56,7 @@ export function sharedOf(config: StackConfig): Shared {
     cluster: config.cluster,
     namespaces: config.namespaces,
     network: config.network,
+    priorityClasses: config.priorityClasses,
     endpoints: stackEndpoints(config.namespaces),
     rules: { rateWindow: config.rules.rateWindow, runbookDocUrl: runbook },
     scrapeInterval: config.prometheus.scrapeInterval,
@@ -70,7 +71,7 @@ export function buildStack(app: App, config: StackConfig, customDashboards: read
   const shared = sharedOf(config);
   // One DNS egress for every NetworkPolicy of the stack (charts/lib/network.ts, allowOnly).
   app.node.setContext(DNS_CONTEXT, config.network.dns);
-  const cluster = new ClusterChart(app, 'cluster', { namespaces: config.namespaces });
+  const cluster = new ClusterChart(app, 'cluster', { namespaces: config.namespaces, priorityClasses: config.priorityClasses });
   const dependsOn = [cluster];
   const backend = new BackendChart(app, 'backend', {
     settings: config.backend,

@@ -46,7 +46,11 @@ export function scrapeTable(prometheusYml: string, ports: ReadonlyMap<string, nu
       target = `container port ${code(port ?? 'any')}${portNumber !== undefined ? ` (${portNumber})` : ''}`;
     } else {
       const targets: string[] = j.static_configs.flatMap((s: Job) => s.targets);
-      how = targets.every((t) => t.startsWith('localhost:')) ? 'itself, over localhost' : 'its Service address';
+      how = targets.every((t) => t.startsWith('localhost:'))
+        ? 'itself, over localhost'
+        : targets.every((t) => /^[a-z0-9-]+-[0-9]+\.[a-z0-9-]+-headless\./.test(t))
+          ? 'every replica by its pod DNS name (headless Service)'
+          : 'its Service address';
       target = targets.map(code).join(', ');
     }
     const fromMeta = relabels.filter((r) => r.source_labels && r.target_label && !r.target_label.startsWith('__')).map((r) => r.target_label);

@@ -6,7 +6,7 @@ import { IMAGES } from '../charts/versions';
 import { synthStack, testConfig, workloads } from './util';
 
 const FLOATING = /:(latest|stable|main|master|edge|nightly|dev)$/;
-const CLUSTER_SCOPED = new Set(['Namespace', 'ClusterRole', 'ClusterRoleBinding', 'CustomResourceDefinition', 'StorageClass', 'PersistentVolume']);
+const CLUSTER_SCOPED = new Set(['Namespace', 'ClusterRole', 'ClusterRoleBinding', 'CustomResourceDefinition', 'StorageClass', 'PersistentVolume', 'PriorityClass']);
 
 for (const env of ['production', 'staging']) {
   describe(`invariants (${env})`, () => {

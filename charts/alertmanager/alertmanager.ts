@@ -1,18 +1,22 @@
 /**
- * Alertmanager: one replica in a StatefulSet whose claim keeps silences and the notification log
- * across restarts, the configuration from ./routing.ts in a ConfigMap, receiver credentials read
- * from files of an existing Secret, a Service for Prometheus and Grafana, and its network policy.
+ * Alertmanager: a gossip cluster of replicas (three in production) in a StatefulSet, each with its
+ * own claim for silences and the notification log; the configuration from ./routing.ts in a
+ * ConfigMap; receiver credentials read from files of an existing Secret; a headless Service that
+ * names every pod (peers and Prometheus find them by DNS), a Service for Grafana; a
+ * PodDisruptionBudget, anti-affinity and its network policy.
  *
- * One replica on purpose. Alertmanager's high availability is a gossip cluster; peers that never
- * join (a NetworkPolicy, a headless Service without published not-ready addresses, a wrong
- * advertise address) each notify on their own and every page arrives twice. A single
- * replica with persistent state restarts in seconds without losing silences or re-sending what the
- * notification log already recorded, and Prometheus keeps re-sending firing alerts meanwhile. The
- * gossip listener is switched off so nothing tries to form a cluster.
+ * How the cluster stays one: the headless Service publishes not-ready pods, so peers resolve
+ * each other's stable names (`alertmanager-<i>.alertmanager-headless.<ns>.svc`) while they start;
+ * each pod advertises its own pod IP; the NetworkPolicy admits gossip (TCP and UDP 9094) between
+ * Alertmanager pods only; a cluster label keeps foreign clusters out. Every Prometheus sends every
+ * alert to every replica; the replica first in the peer order notifies, the others wait
+ * `peerTimeout` per position and find the notification in the gossiped log. Peers that never join
+ * would each notify: AlertmanagerClusterMembersInconsistent says so.
  *
  * Reloading: Alertmanager v0.34 has no file watcher. The pod template carries a checksum of the
- * configuration, so a changed alertmanager.yml rolls the pod (seconds; state is on the claim); the
- * ConfigMap is mounted as a directory, so `kill -HUP 1` also picks it up without a restart.
+ * configuration, so a changed alertmanager.yml rolls the pods one at a time (state is on the
+ * claims and in the peers); the ConfigMap is mounted as a directory, so `kill -HUP 1` also picks it
+ * up without a restart.
  */
 import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
@@ -22,7 +26,8 @@ import { ServiceEndpoint } from '../lib/endpoints';
 import { componentLabels } from '../lib/labels';
 import { MonitoringSource, RuleGroup, ScrapeJob } from '../lib/monitoring';
 import { Flow, allowOnly } from '../lib/network';
-import { configMapVolume, container, httpProbe, podSpec, restrictedPod, secretVolume } from '../lib/pod';
+import { configMapVolume, container, fieldEnv, httpProbe, podSpec, restrictedPod, secretVolume } from '../lib/pod';
+import { oneAtATime, spreadAcrossNodes } from '../lib/ha';
 import { StatefulSet, claimTemplate } from '../lib/storage';
 import { configChecksum, serviceAccountFor, serviceFor } from '../lib/workload';
 import { podScrapeJob } from '../lib/scrape';
@@ -41,6 +46,11 @@ export const ALERTMANAGER_PATHS = {
   secretsDir: '/etc/alertmanager/secrets',
   storage: '/alertmanager',
 } as const;
+
+/** The gossip port: memberlist speaks TCP (state sync) and UDP (probes, gossip) on the same number. */
+export const CLUSTER_PORT = 9094;
+export const CLUSTER_PORT_NAMES = { tcp: 'mesh-tcp', udp: 'mesh-udp' } as const;
+const POD_IP_ENV = 'POD_IP';
 
 /** Receivers are HTTPS APIs (Slack, PagerDuty, SMS and heartbeat webhooks); SMTP adds its own port. */
 const HTTPS = 443;
@@ -72,12 +82,15 @@ export class AlertmanagerChart extends ComponentChart implements MonitoringSourc
     });
     const checksum = configChecksum(this.configYaml, NOTIFICATION_TEMPLATE);
 
+    const peers = Array.from({ length: c.replicas }, (_, i) => `--cluster.peer=${endpoint.podHost(i)}:${CLUSTER_PORT}`);
     new StatefulSet(this, 'statefulset', {
       metadata: { name: endpoint.name, labels },
       spec: {
-        // Not headless: with one replica nothing needs per-pod DNS, and no peer discovery happens.
-        serviceName: endpoint.name,
-        replicas: 1,
+        // Headless: the stable per-pod DNS names the peers join by.
+        serviceName: endpoint.headlessName,
+        replicas: c.replicas,
+        // All replicas start at once, so a new cluster forms without waiting on readiness one by one.
+        podManagementPolicy: 'Parallel',
         selector: { matchLabels: selector },
         updateStrategy: { type: 'RollingUpdate' },
         template: {
@@ -86,6 +99,8 @@ export class AlertmanagerChart extends ComponentChart implements MonitoringSourc
             serviceAccountName: endpoint.name,
             // fsGroup makes the claim and the 0400 Secret files readable by `nobody`.
             securityContext: restrictedPod(NOBODY, { fsGroup: NOBODY }),
+            priorityClassName: props.shared.priorityClasses.alerting.name,
+            affinity: spreadAcrossNodes(selector, c.antiAffinity),
             containers: [
               container({
                 name: 'alertmanager',
@@ -96,11 +111,21 @@ export class AlertmanagerChart extends ComponentChart implements MonitoringSourc
                   `--web.listen-address=:${endpoint.port}`,
                   // Links in notifications (silence, alert list) point at the in-cluster Service.
                   `--web.external-url=${endpoint.url}`,
-                  // Empty disables gossip: one replica, no peers to wait for or to duplicate pages.
-                  '--cluster.listen-address=',
+                  `--cluster.listen-address=0.0.0.0:${CLUSTER_PORT}`,
+                  // The pod IP, not whatever interface memberlist would guess.
+                  `--cluster.advertise-address=$(${POD_IP_ENV}):${CLUSTER_PORT}`,
+                  ...peers,
+                  `--cluster.peer-timeout=${c.peerTimeout}`,
+                  // Packets of another Alertmanager cluster that reaches this port are refused.
+                  `--cluster.label=${endpoint.namespace}/${endpoint.name}`,
                   '--log.format=json',
                 ],
-                ports: [{ name: endpoint.portName, containerPort: endpoint.port }],
+                env: [fieldEnv(POD_IP_ENV, 'status.podIP')],
+                ports: [
+                  { name: endpoint.portName, containerPort: endpoint.port },
+                  { name: CLUSTER_PORT_NAMES.tcp, containerPort: CLUSTER_PORT, protocol: 'TCP' },
+                  { name: CLUSTER_PORT_NAMES.udp, containerPort: CLUSTER_PORT, protocol: 'UDP' },
+                ],
                 livenessProbe: httpProbe('/-/healthy', endpoint.portName),
                 readinessProbe: httpProbe('/-/ready', endpoint.portName, { periodSeconds: 5 }),
                 resources: c.resources,
@@ -126,8 +151,26 @@ export class AlertmanagerChart extends ComponentChart implements MonitoringSourc
       },
     });
 
+    serviceFor(this, 'headless-service', endpoint, labels, {
+      name: endpoint.headlessName,
+      headless: true,
+      // Peers must resolve each other before they are ready: readiness waits for the cluster to settle.
+      publishNotReadyAddresses: true,
+      extraPorts: [
+        { name: CLUSTER_PORT_NAMES.tcp, port: CLUSTER_PORT, protocol: 'TCP' },
+        { name: CLUSTER_PORT_NAMES.udp, port: CLUSTER_PORT, protocol: 'UDP' },
+      ],
+    });
     serviceFor(this, 'service', endpoint, labels);
+    oneAtATime(this, 'pdb', endpoint.name, labels, selector);
 
+    const gossip: Flow = {
+      peers: [{ endpoint }],
+      ports: [
+        { port: CLUSTER_PORT, protocol: 'TCP' },
+        { port: CLUSTER_PORT, protocol: 'UDP' },
+      ],
+    };
     const smtp = smtpPort(props.settings);
     const egress: Flow[] = [{ peers: [{ anywhere: true }], ports: [HTTPS, ...(smtp !== undefined && smtp !== HTTPS ? [smtp] : [])].map((port) => ({ port })) }];
     allowOnly(this, 'network-policy', {
@@ -135,8 +178,9 @@ export class AlertmanagerChart extends ComponentChart implements MonitoringSourc
       labels,
       podLabels: selector,
       // Prometheus sends alerts and scrapes; Grafana reads alerts and silences.
-      ingress: [{ peers: [{ endpoint: props.shared.endpoints.prometheus }, { endpoint: props.shared.endpoints.grafana }], ports: [{ port: endpoint.port }] }],
-      egress,
+      // Gossip: the other Alertmanagers only.
+      ingress: [{ peers: [{ endpoint: props.shared.endpoints.prometheus }, { endpoint: props.shared.endpoints.grafana }], ports: [{ port: endpoint.port }] }, gossip],
+      egress: [...egress, gossip],
     });
 
     this.scrapeJobs = [podScrapeJob({ job: endpoint.name, endpoint })];

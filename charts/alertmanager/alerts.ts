@@ -1,18 +1,22 @@
 /**
- * Alerts on Alertmanager itself: notifications that do not arrive, and a configuration that did not
- * load. (Alertmanager being down shows as PrometheusTargetDown and, from outside, as a silent
- * Watchdog heartbeat.)
+ * Alerts on Alertmanager itself: notifications that do not arrive, a configuration that did not
+ * load, and the gossip cluster coming apart: members that do not see each other (each then
+ * notifies on its own and pages arrive twice), more than half of the replicas gone, replicas
+ * running different configurations. Written after the upstream alertmanager-mixin
+ * (doc/alertmanager-mixin at v0.34). One Alertmanager down shows as PrometheusTargetDown; all of
+ * them down, from outside, as a silent Watchdog heartbeat.
  */
 import { alertGroup, alertRule, percent, tmpl } from '../lib/alert-rules';
-import { jobOf, rate, sel, sumBy } from '../lib/promql';
+import { UP, jobOf, rate, sel, sumBy } from '../lib/promql';
 import { RuleGroup } from '../lib/monitoring';
-import { ALERTMANAGER_METRICS as M } from './metrics';
+import { ALERTMANAGER_CLUSTER_METRICS as C, ALERTMANAGER_METRICS as M } from './metrics';
 import { AlertmanagerProps } from './settings';
 
 export function alertRules(props: AlertmanagerProps): RuleGroup[] {
   const job = jobOf(props.shared.endpoints.alertmanager);
   const service = props.shared.endpoints.alertmanager.name;
   const w = props.shared.rules.rateWindow;
+  const a = props.settings.alerts;
   return [
     alertGroup(service, [
       // Critical and texted: if email is the broken integration, the page must take another path.
@@ -40,6 +44,47 @@ export function alertRules(props: AlertmanagerProps): RuleGroup[] {
         for: '10m',
         summary: 'Alertmanager could not load its configuration',
         description: `The last configuration reload of ${tmpl.label('instance')} failed; it still runs the previous configuration.`,
+      }),
+      // A member that sees fewer members than Prometheus scrapes is cut off: it and its side of
+      // the split each send the notifications (pages arrive twice), and silences made on one side
+      // do not hold on the other. max_over_time, so a missed scrape is no false alarm. A warning:
+      // nothing is lost, pages are doubled. For: alerts.clusterFor (a rollout or a rejoin settles
+      // well within it).
+      alertRule(props.shared.rules, {
+        name: 'AlertmanagerClusterMembersInconsistent',
+        severity: 'warning',
+        service,
+        expr:
+          `max_over_time(${sel(C.clusterMembers.name, job)}[5m])
+  < on (job) group_left
+` +
+          `count by (job) (max_over_time(${sel(C.clusterMembers.name, job)}[5m]))`,
+        for: a.clusterFor,
+        summary: `Alertmanager ${tmpl.label('pod')} does not see every cluster member`,
+        description: `${tmpl.label('pod')} sees ${tmpl.number} members of a cluster of more; its notifications and silences are not shared with the others, so pages may arrive twice.`,
+      }),
+      // More than half of the replicas gone (by the replica count the stack deploys, so pods that
+      // vanished from discovery count as gone): one more failure and nothing notifies. Critical;
+      // 5m rides out a rolling restart, which takes one replica at a time.
+      alertRule(props.shared.rules, {
+        name: 'AlertmanagerClusterDown',
+        severity: 'critical',
+        service,
+        expr: `(count(avg_over_time(${sel(UP, job)}[5m]) >= 0.5) or vector(0)) < ${props.settings.replicas / 2}`,
+        for: '5m',
+        summary: 'More than half of the Alertmanager replicas are down',
+        description: `Only ${tmpl.number} of ${props.settings.replicas} Alertmanager replicas have been up for most of the last 5m; one more failure and no notification leaves.`,
+      }),
+      // Replicas with different files route differently: which one notifies decides where a page
+      // goes. A rollout changes them one at a time; alerts.clusterFor lets it finish.
+      alertRule(props.shared.rules, {
+        name: 'AlertmanagerConfigInconsistent',
+        severity: 'warning',
+        service,
+        expr: `count(count_values("config_hash", ${sel(C.configHash.name, job)})) > 1`,
+        for: a.clusterFor,
+        summary: 'Alertmanager replicas run different configurations',
+        description: `The Alertmanager replicas report ${tmpl.number} different configuration hashes; the route a page takes depends on which replica sends it.`,
       }),
     ]),
   ];

@@ -27,3 +27,31 @@ export const ALERTMANAGER_METRICS = {
     source: 'alertmanager',
   },
 } as const satisfies Record<string, MetricDef>;
+
+/**
+ * The cluster's metrics, checked against github.com/prometheus/alertmanager@v0.34.0
+ * (cluster/delegate.go, cluster/cluster.go, config/coordinator.go); they exist only with gossip on.
+ */
+export const ALERTMANAGER_CLUSTER_METRICS = {
+  clusterMembers: {
+    name: 'alertmanager_cluster_members',
+    type: 'gauge',
+    help: 'Members this replica sees in its gossip cluster (itself included).',
+    labels: [],
+    source: 'alertmanager (cluster/delegate.go)',
+  },
+  clusterFailedPeers: {
+    name: 'alertmanager_cluster_failed_peers',
+    type: 'gauge',
+    help: 'Peers this replica lost and keeps trying to reconnect to.',
+    labels: [],
+    source: 'alertmanager (cluster/cluster.go)',
+  },
+  configHash: {
+    name: 'alertmanager_config_hash',
+    type: 'gauge',
+    help: 'Hash of the loaded configuration; replicas with the same file report the same value.',
+    labels: [],
+    source: 'alertmanager (config/coordinator.go)',
+  },
+} as const satisfies Record<string, MetricDef>;

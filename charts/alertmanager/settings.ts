@@ -3,13 +3,32 @@
  * receivers (credentials only as keys of an existing Secret), routing timings, and the threshold
  * of the alert on its own failing notifications.
  */
-import { ConfigIssue, Infer, bool, dnsSubdomain, durationToMillis, hostName, num, obj, optional, port, promDuration, refine, secretKey, show, str, withDefault } from '../lib/schema';
+import { ConfigIssue, Infer, bool, dnsSubdomain, durationToMillis, hostName, int, num, obj, optional, port, promDuration, refine, secretKey, show, str, withDefault } from '../lib/schema';
 import { distinctSecretKeys, resources, volume } from '../lib/settings';
+import { antiAffinity } from '../lib/ha';
 import { ComponentProps } from '../contracts/shared';
 
 const email = (example: string) => str({ pattern: /^[^@\s]+@[^@\s]+\.[^@\s]+$/, expects: `an email address such as '${example}'` });
 
 export const alertmanagerSettings = obj({
+  /**
+   * Alertmanagers gossiping in one cluster: every Prometheus sends every alert to each of them,
+   * they share silences and the notification log, and one of them sends each notification. Three
+   * keep the cluster whole through one node drain plus one crash. @default 3
+   */
+  replicas: withDefault(int({ min: 1, max: 7 }), 3),
+  /**
+   * Soft by default: any one Alertmanager alone still notifies, so two of three on one node cost
+   * little, while hard anti-affinity would leave the third Pending on a two-node cluster.
+   * @default 'soft'
+   */
+  antiAffinity: antiAffinity('soft'),
+  /**
+   * How long a replica waits per position in the cluster before sending what the replicas before
+   * it should have sent (`--cluster.peer-timeout`): the first sends at once, the second checks the
+   * gossiped notification log after this, the third after twice this. @default '15s' (upstream's)
+   */
+  peerTimeout: withDefault(promDuration(), '15s'),
   /** Existing Secret holding every receiver credential, mounted read-only as files. */
   secretName: withDefault(dnsSubdomain(), 'alertmanager-receivers'),
   /** How long a new group of alerts waits for more alerts of the group before the first notification. @default '30s' */
@@ -63,9 +82,17 @@ export const alertmanagerSettings = obj({
      * Dead-man's switch: the always-firing Watchdog alert is posted to an external heartbeat
      * service (healthchecks.io, Dead Man's Snitch, ...) that alarms when the posts stop, i.e. when
      * Prometheus, Alertmanager or the path between them is dead. Disabled, the Watchdog goes to a
-     * receiver without integrations (visible in the UI, sent nowhere). @default false
+     * receiver without integrations (visible in the UI, sent nowhere). An environment that pages
+     * anyone (email, PagerDuty or SMS enabled) must turn it on, or say why not in
+     * `disabledReason`. @default false
      */
     enabled: withDefault(bool(), false),
+    /**
+     * Why an environment that pages people runs without a dead-man's switch, e.g. 'the cluster's
+     * own monitoring watches this Alertmanager (ticket OPS-123)'. Required then; refused when the
+     * heartbeat is on. @default none
+     */
+    disabledReason: optional(str({ minLength: 10, expects: 'a sentence saying why the heartbeat is off on purpose' })),
     /** Key of the heartbeat URL in the receivers Secret (the URL usually embeds its token). */
     urlKey: withDefault(secretKey(), 'heartbeat-url'),
     /**
@@ -83,6 +110,12 @@ export const alertmanagerSettings = obj({
      * before it counts a failure, so even 1% means notifications are being lost. @default 0.01
      */
     notificationFailureRatio: withDefault(num({ exclusiveMin: 0, exclusiveMax: 1 }), 0.01),
+    /**
+     * How long members may disagree on the cluster's size, or run different configurations,
+     * before it alerts: a rollout restarts one replica at a time and a new member needs a
+     * push-pull round (1m) to be seen everywhere. @default '15m' (the upstream mixin's)
+     */
+    clusterFor: withDefault(promDuration(), '15m'),
   }),
 });
 export type AlertmanagerSettings = Infer<typeof alertmanagerSettings>;
@@ -125,6 +158,21 @@ export function alertmanagerChecks(s: AlertmanagerSettings): ConfigIssue[] {
       ...(s.heartbeat.enabled ? { 'heartbeat.urlKey': s.heartbeat.urlKey } : {}),
     }),
   );
+  const pages = [s.email.enabled && 'email', s.pagerduty.enabled && 'pagerduty', s.sms.enabled && 'sms'].filter(Boolean) as string[];
+  if (pages.length > 0 && !s.heartbeat.enabled && s.heartbeat.disabledReason === undefined) {
+    issues.push({
+      path: 'heartbeat.enabled',
+      message: `is false while ${pages.map((p) => `alertmanager.${p}`).join(', ')} page people: if Prometheus or Alertmanager dies, nobody is told`,
+      fix: "set alertmanager.heartbeat.enabled: true and the 'heartbeat-url' key of the receivers Secret (docs/alerting.md), or set alertmanager.heartbeat.disabledReason to why it is off on purpose",
+    });
+  }
+  if (s.heartbeat.enabled && s.heartbeat.disabledReason !== undefined) {
+    issues.push({
+      path: 'heartbeat.disabledReason',
+      message: 'is set while alertmanager.heartbeat.enabled is true',
+      fix: 'remove disabledReason, or set enabled to false',
+    });
+  }
   return issues;
 }
 

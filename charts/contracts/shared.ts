@@ -5,7 +5,7 @@
  */
 import { Chart } from 'cdk8s';
 import { RuleContext } from '../lib/alert-rules';
-import { ConfigIssue, Infer, bool, cidr, dnsLabel, int, list, obj, optional, port, promDuration, show, str, withDefault } from '../lib/schema';
+import { ConfigIssue, Infer, bool, cidr, dnsLabel, dnsSubdomain, int, list, obj, optional, port, promDuration, show, str, withDefault } from '../lib/schema';
 import { StackEndpoints } from './endpoints';
 
 
@@ -86,6 +86,56 @@ export const rulesSettings = obj({
 });
 export type RulesSettings = Infer<typeof rulesSettings>;
 
+/** One PriorityClass the stack creates (cluster-scoped, in the cluster chart). */
+const priorityClass = (name: string, value: number, preempt: boolean) =>
+  obj({
+    /** Name of the PriorityClass. */
+    name: withDefault(dnsSubdomain(), name),
+    /**
+     * Its value: higher schedules first and is evicted last. User-defined classes may go up to
+     * 1000000000; Kubernetes' own system-node-critical and system-cluster-critical are above that.
+     */
+    value: withDefault(int({ min: 1, max: 1000000000 }), value),
+    /** Whether a pending pod of this class may evict lower-priority pods to fit (`preemptionPolicy`). */
+    preemptLowerPriority: withDefault(bool(), preempt),
+  });
+
+/**
+ * The PriorityClasses the stack creates. Pods without one have priority 0 (the backend, Grafana,
+ * Loki and the exporters): under resource pressure they wait and are evicted first.
+ */
+export const priorityClassesSettings = obj({
+  /**
+   * Node exporter and the log shipper: a DaemonSet pod that stays Pending leaves its node
+   * unmonitored and its logs unshipped, so they come first and may preempt lower-priority pods
+   * to fit (they are small). @default name love-parser-host-agents, value 1000000, preempting
+   */
+  hostAgents: priorityClass('love-parser-host-agents', 1000000, true),
+  /**
+   * Prometheus and Alertmanager: never the first to be evicted when a node runs short, and first
+   * in the scheduling queue; they do not preempt the application by default (a monitoring rollout
+   * must not evict the backend). @default name love-parser-alerting, value 100000, not preempting
+   */
+  alerting: priorityClass('love-parser-alerting', 100000, false),
+});
+export type PriorityClasses = Infer<typeof priorityClassesSettings>;
+
+/** The host agents above Prometheus and Alertmanager, each class under its own name. */
+export function priorityClassesChecks(p: PriorityClasses): ConfigIssue[] {
+  const issues: ConfigIssue[] = [];
+  if (p.hostAgents.value <= p.alerting.value) {
+    issues.push({
+      path: 'hostAgents.value',
+      message: `is ${p.hostAgents.value}, not above priorityClasses.alerting.value ${p.alerting.value}: a full node could keep its host agents Pending and leave itself unmonitored`,
+      fix: 'give the host agents the higher value',
+    });
+  }
+  if (p.hostAgents.name === p.alerting.name) {
+    issues.push({ path: 'alerting.name', message: `is ${show(p.alerting.name)}, the same as priorityClasses.hostAgents.name`, fix: 'give each PriorityClass its own name' });
+  }
+  return issues;
+}
+
 /** Three namespaces, because their Pod Security levels differ. */
 export function namespacesChecks(ns: Namespaces): ConfigIssue[] {
   const names = [ns.monitoring, ns.agents, ns.backend];
@@ -107,6 +157,8 @@ export interface Shared {
   readonly cluster: string;
   readonly namespaces: Namespaces;
   readonly network: NetworkSettings;
+  /** The PriorityClasses the cluster chart creates; workloads name them. */
+  readonly priorityClasses: PriorityClasses;
   readonly endpoints: StackEndpoints;
   /** What rule builders need: the rate window and where the runbook is. */
   readonly rules: RuleContext;

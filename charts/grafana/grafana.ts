@@ -38,6 +38,7 @@ import { datasourcesFile } from './datasources';
 import { FolderFiles, dashboardFile, packFolders, providersFile } from './provisioning';
 import { validateDashboardModel, validateDashboardSet } from './validate';
 import { GrafanaProps } from './settings';
+import { alertRules } from './alerts';
 
 /** uid and gid of `grafana` in the official image; its volume must be group-writable for it (fsGroup). */
 export const GRAFANA_UID = 472;
@@ -73,7 +74,7 @@ export interface GrafanaChartProps extends GrafanaProps {
 export class GrafanaChart extends ComponentChart implements MonitoringSource {
   readonly endpoint: ServiceEndpoint;
   readonly scrapeJobs: readonly ScrapeJob[];
-  readonly ruleGroups: readonly RuleGroup[] = [];
+  readonly ruleGroups: readonly RuleGroup[];
   /** Grafana gathers dashboards; it contributes none of its own. */
   readonly dashboards: readonly Dashboard[] = [];
   /** Every dashboard provisioned, generated and custom. */
@@ -270,5 +271,6 @@ export class GrafanaChart extends ComponentChart implements MonitoringSource {
         static_configs: [{ targets: [endpoint.address], labels: { service: endpoint.name } }],
       },
     ];
+    this.ruleGroups = alertRules(props);
   }
 }

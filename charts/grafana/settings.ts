@@ -1,5 +1,5 @@
 /** Grafana's slice of the configuration (`grafana:` in config/<environment>.yaml). */
-import { ConfigIssue, Infer, dnsLabel, dnsSubdomain, int, obj, optional, required, secretKey, str, withDefault } from '../lib/schema';
+import { ConfigIssue, Infer, dnsLabel, dnsSubdomain, int, num, obj, optional, required, secretKey, str, withDefault } from '../lib/schema';
 import { distinctSecretKeys, resources, volume } from '../lib/settings';
 import { ComponentProps } from '../contracts/shared';
 
@@ -33,6 +33,14 @@ export const grafanaSettings = obj({
    */
   startupSeconds: withDefault(int({ min: 30, max: 1800 }), 300),
   resources: resources({ cpu: '100m', memory: '256Mi', cpuLimit: '1', memoryLimit: '512Mi' }),
+  alerts: obj({
+    /**
+     * Share of one data source's requests answered 5xx before GrafanaDatasourceErrors: every panel
+     * on it shows an error. 4xx are left out (a user's malformed query is not an outage).
+     * @default 0.05
+     */
+    datasourceErrorRatio: withDefault(num({ exclusiveMin: 0, exclusiveMax: 1 }), 0.05),
+  }),
 });
 export type GrafanaSettings = Infer<typeof grafanaSettings>;
 

@@ -29,6 +29,30 @@ export class ServiceEndpoint {
     return `http://${this.address}`;
   }
 
+  /**
+   * The headless Service that governs the endpoint's StatefulSet: per-pod DNS names, and DNS
+   * answers (A and SRV records) listing every pod, which is how peers and Prometheus find them
+   * without the Kubernetes API.
+   */
+  get headlessName(): string {
+    return `${this.name}-headless`;
+  }
+
+  /** Cluster DNS name of the headless Service. */
+  get headlessHost(): string {
+    return `${this.headlessName}.${this.namespace}.svc`;
+  }
+
+  /** Stable DNS name of the StatefulSet pod with this ordinal (`<name>-<i>.<name>-headless.<ns>.svc`). */
+  podHost(ordinal: number): string {
+    return `${this.name}-${ordinal}.${this.headlessHost}`;
+  }
+
+  /** The SRV name of a named TCP port of the headless Service (`_<port>._tcp.<headless host>`). */
+  srvName(portName: string = this.portName): string {
+    return `_${portName}._tcp.${this.headlessHost}`;
+  }
+
   /** Labels that select the pods behind the Service. */
   get podLabels(): Record<string, string> {
     return selectorLabels({ name: this.name });

@@ -69,6 +69,11 @@ export function startupProbe(path: string, port: string, budgetSeconds: number):
   return httpProbe(path, port, { periodSeconds, failureThreshold: Math.ceil(budgetSeconds / periodSeconds) });
 }
 
+/** An environment variable from the pod's own fields (downward API): its name, IP, node. */
+export function fieldEnv(name: string, fieldPath: 'metadata.name' | 'metadata.namespace' | 'status.podIP' | 'spec.nodeName'): k8s.EnvVar {
+  return { name, valueFrom: { fieldRef: { apiVersion: 'v1', fieldPath } } };
+}
+
 export interface ContainerOptions {
   readonly name: string;
   readonly image: string;
@@ -117,6 +122,10 @@ export interface PodOptions {
   readonly apiAccess?: boolean;
   /** @default 30 */
   readonly terminationGracePeriodSeconds?: number;
+  /** Scheduling priority (a PriorityClass of the cluster chart). @default none: the cluster's default, 0 */
+  readonly priorityClassName?: string;
+  /** Where the pods may run relative to each other (charts/lib/ha.ts). @default none */
+  readonly affinity?: k8s.Affinity;
 }
 
 export function podSpec(o: PodOptions): k8s.PodSpec {
@@ -128,6 +137,8 @@ export function podSpec(o: PodOptions): k8s.PodSpec {
     securityContext: o.securityContext,
     containers: o.containers,
     terminationGracePeriodSeconds: o.terminationGracePeriodSeconds ?? 30,
+    ...(o.priorityClassName ? { priorityClassName: o.priorityClassName } : {}),
+    ...(o.affinity ? { affinity: o.affinity } : {}),
     ...(o.volumes ? { volumes: o.volumes } : {}),
   };
 }

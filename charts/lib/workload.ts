@@ -21,6 +21,13 @@ export interface ServiceOptions {
   readonly headless?: boolean;
   /** Publish pods before they are ready, so a pod has stable DNS during its startup. @default false */
   readonly publishNotReadyAddresses?: boolean;
+  /** More ports besides the endpoint's (a gossip port, say), each targeting the container port of its name. */
+  readonly extraPorts?: readonly { readonly name: string; readonly port: number; readonly protocol?: 'TCP' | 'UDP' }[];
+  /**
+   * `ClientIP`: every connection of one client goes to the same pod while it is ready (a reader of
+   * replicas whose data differ slightly sees one consistent series). @default none
+   */
+  readonly sessionAffinity?: 'ClientIP';
 }
 
 /**
@@ -39,8 +46,12 @@ export function serviceFor(
     spec: {
       ...(opts.headless ? { clusterIp: 'None' } : { type: 'ClusterIP' }),
       ...(opts.publishNotReadyAddresses ? { publishNotReadyAddresses: true } : {}),
+      ...(opts.sessionAffinity ? { sessionAffinity: opts.sessionAffinity } : {}),
       selector: endpoint.podLabels,
-      ports: [{ name: endpoint.portName, port: endpoint.port, targetPort: k8s.IntOrString.fromString(endpoint.portName), protocol: 'TCP' }],
+      ports: [
+        { name: endpoint.portName, port: endpoint.port, targetPort: k8s.IntOrString.fromString(endpoint.portName), protocol: 'TCP' },
+        ...(opts.extraPorts ?? []).map((p) => ({ name: p.name, port: p.port, targetPort: k8s.IntOrString.fromString(p.name), protocol: p.protocol ?? 'TCP' })),
+      ],
     },
   });
 }

@@ -29,7 +29,7 @@ import * as YAML from 'yaml';
 import { ComponentChart } from '../lib/component';
 import { ServiceEndpoint } from '../lib/endpoints';
 import { componentLabels } from '../lib/labels';
-import { MonitoringSource, ScrapeJob } from '../lib/monitoring';
+import { MonitoringSource, RuleGroup, ScrapeJob } from '../lib/monitoring';
 import { allowOnly } from '../lib/network';
 import { configMapVolume, container, httpProbe, podSpec, scratchVolume } from '../lib/pod';
 import { configChecksum, serviceAccountFor, serviceFor } from '../lib/workload';
@@ -39,6 +39,7 @@ import { ALLOY, alloyArgs, alloyConfig } from './alloy';
 import { HOST_POSTGRES_DIR, LogPipeline, NODE_ENV_VAR, POD_LOG_DIR, logPipeline } from './pipeline';
 import { PROMTAIL, promtailArgs, promtailConfig } from './promtail';
 import { LogsProps } from './settings';
+import { alertRules } from './alerts';
 
 export type Shipper = 'promtail' | 'alloy';
 
@@ -103,6 +104,7 @@ export class LogShipperChart extends ComponentChart implements MonitoringSource 
   readonly configText: string;
   readonly configKey: string;
   readonly scrapeJobs: readonly ScrapeJob[];
+  readonly ruleGroups: readonly RuleGroup[];
 
   constructor(scope: Construct, id: string, props: LogsProps) {
     const c = props.settings;
@@ -165,6 +167,8 @@ export class LogShipperChart extends ComponentChart implements MonitoringSource 
           spec: {
             ...podSpec({
               serviceAccountName: endpoint.name,
+              // A host agent stuck Pending leaves its node unwatched: the highest class of the stack.
+              priorityClassName: props.shared.priorityClasses.hostAgents.name,
               apiAccess: true,
               securityContext: {
                 runAsUser: 0,
@@ -215,5 +219,6 @@ export class LogShipperChart extends ComponentChart implements MonitoringSource 
     });
 
     this.scrapeJobs = [podScrapeJob({ job: endpoint.name, endpoint, nodeLabel: true, targetLabels: { shipper: c.shipper } })];
+    this.ruleGroups = alertRules(props);
   }
 }

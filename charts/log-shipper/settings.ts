@@ -1,5 +1,5 @@
 /** The log shipper's slice of the configuration (`logs:` in config/<environment>.yaml). */
-import { Infer, bool, dnsLabel, int, list, obj, oneOf, str, withDefault } from '../lib/schema';
+import { Infer, bool, dnsLabel, int, list, num, obj, oneOf, promDuration, str, withDefault } from '../lib/schema';
 import { resources } from '../lib/settings';
 import { ComponentProps } from '../contracts/shared';
 
@@ -30,6 +30,20 @@ export const logsSettings = obj({
   kubeletPodsDir: withDefault(str({ pattern: /^\/[A-Za-z0-9._-]+(\/[A-Za-z0-9._-]+)*$/, expects: "an absolute directory such as '/var/lib/kubelet/pods'" }), '/var/lib/kubelet/pods'),
   // Alloy idles at 100-150Mi; 512Mi leaves room for a node's backlog after a Loki outage.
   resources: resources({ cpu: '50m', memory: '128Mi', cpuLimit: '500m', memoryLimit: '512Mi' }),
+  alerts: obj({
+    /**
+     * Share of one node's pushes to Loki that fail (any answer but 2xx, or none) before
+     * LogShipperPushesFailing: the shipper retries, but a sustained share this high is a backlog
+     * that ends in dropped entries. @default 0.05
+     */
+    pushFailureRatio: withDefault(num({ exclusiveMin: 0, exclusiveMax: 1 }), 0.05),
+    /**
+     * How long a node's shipper may send nothing while the files it tails grow before
+     * LogShipperNodeSilent: longer than any retry backoff (Promtail's and Alloy's reach 5m), short
+     * enough that an incident's logs are still on the node. @default '15m'
+     */
+    silentFor: withDefault(promDuration(), '15m'),
+  }),
 });
 export type LogsSettings = Infer<typeof logsSettings>;
 

@@ -1,20 +1,30 @@
 /**
- * Alerts on Loki: the log store being unreachable. (Its ingestion limits and the shipper's health
- * show in PrometheusTargetDown and on the Loki dashboard.)
+ * Alerts on Loki: the log store unreachable, its requests failing, lines it refuses (by reason),
+ * and a compactor that no longer applies retention (the claim then fills up). Written after the
+ * upstream loki-mixin's request-error alert, with this stack's names and thresholds
+ * (`loki.alerts`); the metric names are Loki 3.7's (./metrics.ts, not scraped live here: Loki does
+ * not run in this project's checks).
  */
-import { alertGroup, alertRule } from '../lib/alert-rules';
-import { jobDown } from '../lib/promql';
+import { alertGroup, alertRule, percent, tmpl } from '../lib/alert-rules';
+import { jobDown, jobOf, rate, sel, sumBy, increase } from '../lib/promql';
 import { RuleGroup } from '../lib/monitoring';
+import { durationToSeconds } from '../lib/schema';
+import { LOKI_METRICS as M } from './metrics';
 import { LokiProps } from './settings';
 
 export function alertRules(props: LokiProps): RuleGroup[] {
   const service = props.shared.endpoints.loki.name;
+  const job = jobOf(props.shared.endpoints.loki);
+  const w = props.shared.rules.rateWindow;
+  const a = props.settings.alerts;
+  const ctx = props.shared.rules;
+  const requests = `${M.requestDuration.name}_count`;
   return [
     alertGroup(service, [
       // Without Loki, shippers buffer and then drop logs, and nobody can read the logs of an
       // incident. Critical, but no text: the applications still run. 5m rides out a restart
       // (Loki replays its WAL on start).
-      alertRule(props.shared.rules, {
+      alertRule(ctx, {
         name: 'LokiDown',
         severity: 'critical',
         service,
@@ -22,6 +32,43 @@ export function alertRules(props: LokiProps): RuleGroup[] {
         for: '5m',
         summary: 'Loki is down: logs are not stored',
         description: 'Prometheus has reached no Loki target for 5m: log shippers are buffering and will drop logs, and log queries fail.',
+      }),
+      // 5xx per route (push or query). 15m, the mixin's: a compaction or a flush can make a few
+      // minutes of requests slow or failing; a quarter hour is an outage of that route.
+      alertRule(ctx, {
+        name: 'LokiRequestErrors',
+        severity: 'critical',
+        service,
+        expr:
+          `${sumBy(['route'], rate(sel(requests, { ...job, status_code: { re: '5..' } }), w))}\n  /\n` +
+          `${sumBy(['route'], rate(sel(requests, job), w))}\n> ${a.requestErrorRatio}`,
+        for: '15m',
+        summary: `Loki fails requests on ${tmpl.label('route')}`,
+        description: `${tmpl.percent} of the requests to ${tmpl.label('route')} failed with 5xx over the last ${w} (threshold ${percent(a.requestErrorRatio)}).`,
+      }),
+      // Refused lines are lost logs; the reason says which limit (loki.*) to raise or which
+      // client misbehaves. 15m: a backlog flushed after a Loki restart can hit the rate limit for
+      // a moment; refusals that go on for a quarter hour are a limit that is too low.
+      alertRule(ctx, {
+        name: 'LokiSamplesDiscarded',
+        severity: 'warning',
+        service,
+        expr: `${sumBy(['reason'], increase(sel(M.discardedSamples.name, job), w))} > 0`,
+        for: '15m',
+        summary: `Loki refuses log lines: ${tmpl.label('reason')}`,
+        description: `Loki discarded ${tmpl.number} lines for reason ${tmpl.label('reason')} over the last ${w}; those lines are lost.`,
+      }),
+      // A compactor that stopped applying retention lets the claim fill until Loki stops
+      // accepting logs. The last success is 0 until the first run after a start, which comes
+      // within minutes; 1h of `for` on top of alerts.retentionStaleAfter keeps a restart quiet.
+      alertRule(ctx, {
+        name: 'LokiRetentionNotApplied',
+        severity: 'warning',
+        service,
+        expr: `time() - max(${sel(M.retentionLastSuccess.name, job)}) > ${durationToSeconds(a.retentionStaleAfter)}`,
+        for: '1h',
+        summary: 'Loki\'s compactor has not applied retention recently',
+        description: `The last successful retention run was ${tmpl.duration} ago (threshold ${a.retentionStaleAfter}); old logs are not deleted and the volume fills up.`,
       }),
     ]),
   ];

@@ -1,5 +1,5 @@
 /** Loki's slice of the configuration (`loki:` in config/<environment>.yaml): retention and ingestion limits. */
-import { ConfigIssue, Infer, danger, durationToMillis, int, obj, promDuration, show, sizeToBytes, withDefault } from '../lib/schema';
+import { ConfigIssue, Infer, danger, durationToMillis, int, num, obj, promDuration, show, sizeToBytes, withDefault } from '../lib/schema';
 import { resources, volume } from '../lib/settings';
 import { ComponentProps } from '../contracts/shared';
 
@@ -30,6 +30,20 @@ export const lokiSettings = obj({
    */
   rejectOlderThan: withDefault(promDuration(), '7d'),
   resources: resources({ cpu: '200m', memory: '512Mi', cpuLimit: '1', memoryLimit: '1Gi' }),
+  alerts: obj({
+    /**
+     * Share of one Loki route's requests answered 5xx that alerts (LokiRequestErrors): pushes
+     * that fail are logs the shipper must retry or lose, queries that fail are an incident nobody
+     * can read. @default 0.05
+     */
+    requestErrorRatio: withDefault(num({ exclusiveMin: 0, exclusiveMax: 1 }), 0.05),
+    /**
+     * How long without a successful retention run before LokiRetentionNotApplied: the compactor
+     * tries every 10 minutes, so six hours is dozens of failed runs while the claim fills.
+     * @default '6h'
+     */
+    retentionStaleAfter: withDefault(promDuration(), '6h'),
+  }),
 });
 export type LokiSettings = Infer<typeof lokiSettings>;
 

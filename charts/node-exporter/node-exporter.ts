@@ -91,6 +91,8 @@ export class NodeExporterChart extends ComponentChart implements MonitoringSourc
           spec: {
             ...podSpec({
               serviceAccountName: endpoint.name,
+              // A host agent stuck Pending leaves its node unwatched: the highest class of the stack.
+              priorityClassName: props.shared.priorityClasses.hostAgents.name,
               securityContext: restrictedPod(EXPORTER_UID),
               containers: [
                 container({

@@ -7,7 +7,6 @@ import { ServiceEndpoint } from '../lib/endpoints';
 import { RuleGroup, ScrapeJob } from '../lib/monitoring';
 import { sizeToBytes } from '../lib/schema';
 import { PrometheusSettings } from './settings';
-import { podDiscovery, podTargetRelabels } from '../lib/scrape';
 
 /** Where the configuration ConfigMap is mounted; prometheus.yml and the rule files sit side by side. */
 export const PROMETHEUS_CONFIG_DIR = '/etc/prometheus/config';
@@ -50,6 +49,14 @@ export function renderRuleFiles(groups: readonly RuleGroup[]): Record<string, st
   return files;
 }
 
+/**
+ * The external label that tells the replicas of the pair apart. Its value is the pod name, which
+ * Prometheus expands from the environment when it loads the file (`${VAR}` in external label values
+ * is expanded by config.Load in v3.14, without a feature flag); the pod gets it from the downward API.
+ */
+export const REPLICA_LABEL = 'replica';
+export const POD_NAME_ENV = 'POD_NAME';
+
 export interface PrometheusConfigInput {
   readonly settings: PrometheusSettings;
   /** The `cluster` and `environment` external labels. */
@@ -58,9 +65,25 @@ export interface PrometheusConfigInput {
   readonly alertmanager: ServiceEndpoint;
 }
 
-/** The alerting section: every Alertmanager pod, not the Service, as Alertmanager's HA design expects. */
+/**
+ * One Alertmanager set: every Alertmanager pod, not the Service (Alertmanager's HA design expects
+ * each alert at every replica), found by DNS: the SRV records of the headless Service's `http`
+ * port name each pod by its stable DNS name. No Kubernetes API is involved, so no RBAC and no
+ * egress to the API server, which some CNIs cannot express as an ipBlock anyway.
+ */
+export function alertmanagerSet(am: ServiceEndpoint): Record<string, unknown> {
+  return { api_version: 'v2', dns_sd_configs: [{ names: [am.srvName()], type: 'SRV' }] };
+}
+
+/**
+ * The alerting section. The replicas' alerts differ only in the `replica` external label; dropping
+ * it makes them identical, so Alertmanager deduplicates them into one notification.
+ */
 export function alertingSection(am: ServiceEndpoint): Record<string, unknown> {
-  return { api_version: 'v2', kubernetes_sd_configs: [podDiscovery(am)], relabel_configs: podTargetRelabels(am) };
+  return {
+    alert_relabel_configs: [{ action: 'labeldrop', regex: REPLICA_LABEL }],
+    alertmanagers: [alertmanagerSet(am)],
+  };
 }
 
 /** prometheus.yml as an object. */
@@ -75,13 +98,13 @@ export function prometheusConfig(i: PrometheusConfigInput): Record<string, unkno
     global: {
       scrape_interval: p.scrapeInterval,
       evaluation_interval: p.evaluationInterval,
-      external_labels: { cluster: i.externalLabels.cluster, environment: i.externalLabels.environment },
+      external_labels: { cluster: i.externalLabels.cluster, environment: i.externalLabels.environment, [REPLICA_LABEL]: `\${${POD_NAME_ENV}}` },
     },
     // Retention lives here, not in the deprecated --storage.tsdb.retention.* flags: changes to it are
     // applied by a reload like any other setting (docs/prometheus.md).
     storage: { tsdb: { retention: { time: p.retention, size: retentionSize(p.storage.size, p.retentionSizeRatio) } } },
     rule_files: [`*${RULE_FILE_SUFFIX}`],
-    alerting: { alertmanagers: [alertingSection(i.alertmanager)] },
+    alerting: alertingSection(i.alertmanager),
     scrape_configs: i.scrapeJobs,
   };
 }

@@ -1,7 +1,13 @@
 /**
- * Prometheus: a single-replica StatefulSet on the `prometheus-data` claim, its configuration and rule
- * files generated from the components it monitors, discovery permissions limited to the namespaces
- * it discovers in, and a network policy that lets it reach exactly what it scrapes.
+ * Prometheus: a StatefulSet of identical replicas (a pair in production), each on its own
+ * `prometheus-data` claim, spread across nodes, with a PodDisruptionBudget; its configuration and
+ * rule files generated from the components it monitors; discovery permissions limited to the
+ * namespaces it discovers in; a network policy that lets it reach exactly what it scrapes.
+ *
+ * The pair: every replica scrapes every target, evaluates every rule and sends every alert to every
+ * Alertmanager; the alerts differ only in the `replica` external label, which the alerting section
+ * drops, so Alertmanager deduplicates them. Each replica scrapes itself and its peers by their
+ * stable pod DNS names, so one replica notices the other one down (PrometheusReplicaDown).
  *
  * Configuration changes reach the running server without a restart: the ConfigMap is mounted as a
  * directory (the kubelet swaps it atomically), and `--config.auto-reload` re-reads prometheus.yml
@@ -14,12 +20,13 @@ import { ServiceEndpoint } from '../lib/endpoints';
 import { componentLabels } from '../lib/labels';
 import { Dashboard, MonitoringSource, RuleGroup, ScrapeJob } from '../lib/monitoring';
 import { Flow, allowOnly } from '../lib/network';
-import { configMapVolume, container, httpProbe, podSpec, restrictedPod, startupProbe } from '../lib/pod';
+import { configMapVolume, container, fieldEnv, httpProbe, podSpec, restrictedPod, startupProbe } from '../lib/pod';
+import { oneAtATime, spreadAcrossNodes } from '../lib/ha';
 import { StatefulSet, claimTemplate } from '../lib/storage';
 import { serviceAccountFor, serviceFor } from '../lib/workload';
 import { IMAGES, imageOf } from '../versions';
 import { alertRules } from './alerts';
-import { PROMETHEUS_CONFIG_DIR, CONFIG_FILE, alertingSection, prometheusConfig, renderPrometheusConfig, renderRuleFiles } from './config';
+import { PROMETHEUS_CONFIG_DIR, CONFIG_FILE, POD_NAME_ENV, alertmanagerSet, prometheusConfig, renderPrometheusConfig, renderRuleFiles } from './config';
 import { Discovery, reachOf } from './reach';
 import { SD_ROLE_RESOURCES } from '../lib/scrape';
 import { PrometheusProps } from './settings';
@@ -63,7 +70,7 @@ export class PrometheusChart extends ComponentChart implements MonitoringSource 
     const hostNetwork = props.hostNetworkEndpoints ?? [ep.nodeExporter];
 
     // Its own contribution; every other job comes from the component that owns it.
-    this.scrapeJobs = [{ job_name: 'prometheus', static_configs: [{ targets: [`localhost:${endpoint.port}`], labels: { service: endpoint.name } }] }];
+    this.scrapeJobs = [selfScrapeJob(endpoint, c.replicas)];
     this.ruleGroups = alertRules(props);
     const jobs = [...props.sources.flatMap((s) => s.scrapeJobs ?? []), ...this.scrapeJobs];
     const groups = [...props.sources.flatMap((s) => s.ruleGroups ?? []), ...this.ruleGroups];
@@ -76,7 +83,7 @@ export class PrometheusChart extends ComponentChart implements MonitoringSource 
     const allEndpoints = Object.values(ep);
     const reaches = [
       ...jobs.map((j) => reachOf(j.job_name, j, allEndpoints)),
-      reachOf('alerting.alertmanagers', alertingSection(ep.alertmanager), allEndpoints),
+      reachOf('alerting.alertmanagers', alertmanagerSet(ep.alertmanager), allEndpoints),
     ];
     this.discovery = uniqueBy(reaches.flatMap((r) => r.discovery), (d) => `${d.namespace}/${d.role}`);
     const targets = uniqueBy(reaches.flatMap((r) => r.endpoints), (e) => `${e.namespace}/${e.name}`);
@@ -94,7 +101,10 @@ export class PrometheusChart extends ComponentChart implements MonitoringSource 
     new StatefulSet(this, 'statefulset', {
       metadata: { name: endpoint.name, labels },
       spec: {
-        replicas: 1,
+        replicas: c.replicas,
+        // Replicas start (and replay their WAL) side by side, not one after the other; updates
+        // still roll one pod at a time.
+        podManagementPolicy: 'Parallel',
         serviceName: headless,
         selector: { matchLabels: selector },
         updateStrategy: { type: 'RollingUpdate' },
@@ -103,6 +113,8 @@ export class PrometheusChart extends ComponentChart implements MonitoringSource 
           spec: podSpec({
             serviceAccountName: endpoint.name,
             apiAccess: true, // Kubernetes service discovery
+            priorityClassName: props.shared.priorityClasses.alerting.name,
+            affinity: spreadAcrossNodes(selector, c.antiAffinity),
             // fsGroup: the volume is created root-owned; the image's non-root user must write it.
             securityContext: restrictedPod(PROMETHEUS_UID, { fsGroup: PROMETHEUS_UID }),
             // A clean shutdown closes the head and the WAL; being killed means a longer replay next start.
@@ -118,6 +130,8 @@ export class PrometheusChart extends ComponentChart implements MonitoringSource 
                   '--config.auto-reload',
                   `--config.auto-reload-interval=${c.reloadInterval}`,
                 ],
+                // The `replica` external label: prometheus.yml says `${POD_NAME}`, Prometheus expands it.
+                env: [fieldEnv(POD_NAME_ENV, 'metadata.name')],
                 ports: [{ name: endpoint.portName, containerPort: endpoint.port }],
                 // /-/healthy answers during the WAL replay, /-/ready only after it: readiness and the
                 // startup budget wait for the replay, liveness only asks whether the process serves.
@@ -140,7 +154,11 @@ export class PrometheusChart extends ComponentChart implements MonitoringSource 
 
     // The governing Service of the StatefulSet: stable DNS for the pod, ready or not.
     serviceFor(this, 'headless-service', endpoint, labels, { name: headless, headless: true, publishNotReadyAddresses: true });
-    serviceFor(this, 'service', endpoint, labels);
+    // Grafana reads through this Service. The replicas' data differ slightly (each has its own gaps
+    // around its restarts); ClientIP affinity keeps Grafana on one replica, so a dashboard never
+    // zigzags between the two (docs/prometheus.md).
+    serviceFor(this, 'service', endpoint, labels, { sessionAffinity: 'ClientIP' });
+    oneAtATime(this, 'pdb', endpoint.name, labels, selector);
 
     const scrapeFlows: Flow[] = targets.map((t) =>
       hostNetwork.some((h) => h.namespace === t.namespace && h.name === t.name)
@@ -151,8 +169,8 @@ export class PrometheusChart extends ComponentChart implements MonitoringSource 
       name: endpoint.name,
       labels,
       podLabels: selector,
-      // Grafana queries it; its own scrape goes over localhost, which policies do not see.
-      ingress: [{ peers: [{ endpoint: ep.grafana }], ports: [{ port: endpoint.port }] }],
+      // Grafana queries it; the replicas scrape each other (and themselves, by pod DNS name).
+      ingress: [{ peers: [{ endpoint: ep.grafana }, { endpoint }], ports: [{ port: endpoint.port }] }],
       egress: [
         ...scrapeFlows,
         // Node-role jobs (the kubelets): their port on the nodes' addresses.
@@ -189,6 +207,20 @@ export class PrometheusChart extends ComponentChart implements MonitoringSource 
       });
     }
   }
+}
+
+/**
+ * Prometheus's own job: every replica by its stable pod DNS name, so each replica scrapes the
+ * others (a replica that is down shows as `up == 0` at its peer) and the series of all replicas
+ * carry the same `instance` labels, which keeps their alerts identical.
+ */
+export function selfScrapeJob(endpoint: ServiceEndpoint, replicas: number): ScrapeJob {
+  return {
+    job_name: endpoint.name,
+    static_configs: [{ targets: Array.from({ length: replicas }, (_, i) => `${endpoint.podHost(i)}:${endpoint.port}`), labels: { service: endpoint.name } }],
+    // `pod`: the replica's name, as the other jobs label their pods.
+    relabel_configs: [{ source_labels: ['__address__'], regex: '([^.]+)\\..*', target_label: 'pod' }],
+  };
 }
 
 function uniqueBy<T>(xs: readonly T[], key: (x: T) => string): T[] {

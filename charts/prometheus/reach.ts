@@ -49,10 +49,21 @@ function nodePortOf(job: Record<string, unknown>): number | undefined {
 /** Thrown when a job's targets cannot be traced to a ServiceEndpoint (so no policy could allow them). */
 export class ScrapeReachError extends Error {}
 
+/** The endpoint whose StatefulSet pod `host:port` names (`<name>-<i>.<name>-headless.<ns>.svc:<port>`). */
+function podOf(target: string, endpoints: readonly ServiceEndpoint[]): ServiceEndpoint | undefined {
+  return endpoints.find((e) => new RegExp(`^${escapeRe(e.name)}-[0-9]+\\.${escapeRe(e.headlessHost)}:${e.port}$`).test(target));
+}
+
+function escapeRe(s: string): string {
+  return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
+
 /**
- * Traces a scrape job (or an Alertmanager config, which has the same discovery fields) to the
- * endpoints of the stack. Static targets must be endpoint addresses or localhost; Kubernetes
- * discovery must name its namespaces and select pods by an endpoint's labels.
+ * Traces a scrape job (or an Alertmanager set, which has the same discovery fields) to the
+ * endpoints of the stack. Static targets must be endpoint addresses, the stable DNS names of an
+ * endpoint's StatefulSet pods, or localhost; DNS discovery must ask for an endpoint's headless
+ * Service (its SRV name, or its A records on the endpoint's port); Kubernetes discovery must name
+ * its namespaces and select pods by an endpoint's labels.
  */
 export function reachOf(name: string, job: Record<string, unknown>, endpoints: readonly ServiceEndpoint[]): Reach {
   const discovery: Discovery[] = [];
@@ -64,9 +75,26 @@ export function reachOf(name: string, job: Record<string, unknown>, endpoints: r
   for (const sc of (job.static_configs as { targets?: string[] }[] | undefined) ?? []) {
     for (const t of sc.targets ?? []) {
       if (/^(localhost|127\.0\.0\.1):[0-9]+$/.test(t)) continue; // Prometheus itself, no network involved
-      const e = endpoints.find((x) => x.address === t);
-      if (!e) fail(`static target '${t}' is not the address of a stack endpoint`, 'use an endpoint from contracts/endpoints.ts (`endpoint.address`), adding one there for a new component');
+      const e = endpoints.find((x) => x.address === t) ?? podOf(t, endpoints);
+      if (!e) fail(`static target '${t}' is not the address of a stack endpoint or of one of its pods`, 'use an endpoint from contracts/endpoints.ts (`endpoint.address`, or `endpoint.podHost(i)` and its port), adding one there for a new component');
       else reached.push(e);
+    }
+  }
+  for (const sd of (job.dns_sd_configs as Record<string, any>[] | undefined) ?? []) {
+    const type: string = sd.type ?? 'SRV';
+    for (const n of (sd.names as string[] | undefined) ?? []) {
+      const e =
+        type === 'SRV'
+          ? endpoints.find((x) => x.srvName() === n)
+          : type === 'A' || type === 'AAAA'
+            ? endpoints.find((x) => x.headlessHost === n && x.port === sd.port)
+            : undefined;
+      if (!e) {
+        fail(
+          `its DNS discovery of '${n}' (type ${type}${sd.port !== undefined ? `, port ${sd.port}` : ''}) does not name the headless Service of a stack endpoint`,
+          "use `endpoint.srvName()` (type SRV), or `endpoint.headlessHost` with type A and the endpoint's port",
+        );
+      } else reached.push(e);
     }
   }
   for (const sd of (job.kubernetes_sd_configs as Record<string, any>[] | undefined) ?? []) {

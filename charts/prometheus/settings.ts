@@ -1,9 +1,23 @@
 /** Prometheus's slice of the configuration (`prometheus:` in config/<environment>.yaml). */
 import { ConfigIssue, Infer, durationToSeconds, int, num, obj, promDuration, show, withDefault } from '../lib/schema';
 import { resources, volume } from '../lib/settings';
+import { antiAffinity } from '../lib/ha';
 import { ComponentProps } from '../contracts/shared';
 
 export const prometheusSettings = obj({
+  /**
+   * Identical Prometheus servers, each scraping every target and evaluating every rule, each
+   * sending to every Alertmanager (which deduplicates their alerts: the `replica` external label
+   * is dropped from alerts). Two ride out a node drain, a crash or a 15-minute WAL replay
+   * without a gap in alerting; one is enough where nobody is paged. @default 2
+   */
+  replicas: withDefault(int({ min: 1, max: 5 }), 2),
+  /**
+   * `hard`: two replicas never share a node (with fewer nodes than replicas, one stays Pending and
+   * PrometheusReplicaDown says so); `soft`: the scheduler prefers other nodes but may co-locate.
+   * Hard by default: a pair on one node dies with it. @default 'hard'
+   */
+  antiAffinity: antiAffinity('hard'),
   /** How often every target is scraped. @default '15s' (the seed's scrape interval) */
   scrapeInterval: withDefault(promDuration({ safeMax: '2m', why: 'Prometheus marks a series stale after 5m without a sample, and rate() needs two samples in its window' }), '15s'),
   /** How often alerting and recording rules are evaluated; at least the scrape interval. @default '15s' */
@@ -30,6 +44,19 @@ export const prometheusSettings = obj({
    */
   reloadInterval: withDefault(promDuration(), '30s'),
   resources: resources({ cpu: '500m', memory: '2Gi', cpuLimit: '2', memoryLimit: '4Gi' }),
+  alerts: obj({
+    /**
+     * Share of the notification queue's capacity that alerts (PrometheusNotificationQueueFilling):
+     * a queue that full drops alerts as soon as the next burst arrives. @default 0.8
+     */
+    notificationQueueRatio: withDefault(num({ exclusiveMin: 0, exclusiveMax: 1 }), 0.8),
+    /**
+     * Share of alerts sent to one Alertmanager that fail (PrometheusAlertmanagerErrors): the
+     * upstream mixin's 1%; every Alertmanager receives every alert, so one failing is a warning.
+     * @default 0.01
+     */
+    alertmanagerErrorRatio: withDefault(num({ exclusiveMin: 0, exclusiveMax: 1 }), 0.01),
+  }),
 });
 export type PrometheusSettings = Infer<typeof prometheusSettings>;
 

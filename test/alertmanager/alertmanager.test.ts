@@ -1,5 +1,5 @@
 import * as YAML from 'yaml';
-import { ALERTMANAGER_PATHS } from '../../charts/alertmanager/alertmanager';
+import { ALERTMANAGER_PATHS, CLUSTER_PORT } from '../../charts/alertmanager/alertmanager';
 import { GROUP_BY, INHIBIT_EQUAL, RECEIVERS, TEMPLATE_FILE } from '../../charts/alertmanager/routing';
 import { StackConfig } from '../../charts/config';
 import { WATCHDOG } from '../../charts/lib/alert-rules';
@@ -34,14 +34,60 @@ describe('alertmanager chart', () => {
     expect(production.manifests).toMatchSnapshot();
   });
 
-  test('one replica of the pinned image, with gossip clustering switched off', () => {
+  test('three replicas of the pinned image gossiping as one cluster: peers by stable pod DNS names, the pod IP advertised', () => {
     expect(production.sts.metadata.namespace).toBe('monitoring');
-    expect(production.sts.spec.replicas).toBe(1);
+    expect(production.sts.spec.replicas).toBe(3);
+    expect(production.sts.spec.podManagementPolicy).toBe('Parallel');
+    expect(production.sts.spec.serviceName).toBe('alertmanager-headless');
     expect(main.image).toBe('quay.io/prometheus/alertmanager:v0.34.0');
-    expect(main.args).toContain('--cluster.listen-address=');
-    expect(main.args.some((a: string) => a.startsWith('--cluster.peer'))).toBe(false);
+    expect(main.args).toEqual(
+      expect.arrayContaining([
+        `--cluster.listen-address=0.0.0.0:${CLUSTER_PORT}`,
+        `--cluster.advertise-address=$(POD_IP):${CLUSTER_PORT}`,
+        '--cluster.peer=alertmanager-0.alertmanager-headless.monitoring.svc:9094',
+        '--cluster.peer=alertmanager-1.alertmanager-headless.monitoring.svc:9094',
+        '--cluster.peer=alertmanager-2.alertmanager-headless.monitoring.svc:9094',
+        '--cluster.peer-timeout=15s',
+        '--cluster.label=monitoring/alertmanager',
+      ]),
+    );
+    expect(main.args.filter((a: string) => a.startsWith('--cluster.peer=')).length).toBe(3);
+    expect(main.env).toEqual([{ name: 'POD_IP', valueFrom: { fieldRef: { apiVersion: 'v1', fieldPath: 'status.podIP' } } }]);
+    expect(main.ports).toEqual([
+      { name: 'http', containerPort: 9093, protocol: 'TCP' },
+      { name: 'mesh-tcp', containerPort: 9094, protocol: 'TCP' },
+      { name: 'mesh-udp', containerPort: 9094, protocol: 'UDP' },
+    ]);
     expect(main.args).toContain(`--config.file=${ALERTMANAGER_PATHS.configFile}`);
     expect(main.args).toContain(`--storage.path=${ALERTMANAGER_PATHS.storage}`);
+    const five = chartOf(testConfig({ alertmanager: { replicas: 5 } })).sts;
+    expect(five.spec.template.spec.containers[0].args.filter((a: string) => a.startsWith('--cluster.peer=')).length).toBe(5);
+  });
+
+  test('the headless Service publishes not-ready pods (a cluster can form before readiness), with the gossip ports', () => {
+    const headless = find(production.manifests, 'Service', 'alertmanager-headless');
+    expect(headless.spec.clusterIP).toBe('None');
+    expect(headless.spec.publishNotReadyAddresses).toBe(true);
+    expect(headless.spec.ports).toEqual([
+      { name: 'http', port: 9093, targetPort: 'http', protocol: 'TCP' },
+      { name: 'mesh-tcp', port: 9094, targetPort: 'mesh-tcp', protocol: 'TCP' },
+      { name: 'mesh-udp', port: 9094, targetPort: 'mesh-udp', protocol: 'UDP' },
+    ]);
+  });
+
+  test('soft anti-affinity by default (any one replica still notifies), hard by config; a PDB; the alerting PriorityClass', () => {
+    expect(pod.affinity.podAntiAffinity.preferredDuringSchedulingIgnoredDuringExecution[0].podAffinityTerm).toEqual({
+      topologyKey: 'kubernetes.io/hostname',
+      labelSelector: { matchLabels: production.sts.spec.selector.matchLabels },
+    });
+    const hard = chartOf(testConfig({ alertmanager: { antiAffinity: 'hard' } })).sts.spec.template.spec.affinity;
+    expect(hard.podAntiAffinity.requiredDuringSchedulingIgnoredDuringExecution).toHaveLength(1);
+    expect(find(production.manifests, 'PodDisruptionBudget', 'alertmanager').spec).toEqual({ maxUnavailable: 1, selector: { matchLabels: production.sts.spec.selector.matchLabels } });
+    expect(pod.priorityClassName).toBe('love-parser-alerting');
+  });
+
+  test('one claim per replica (a volumeClaimTemplate): silences and the notification log survive restarts', () => {
+    expect(production.sts.spec.volumeClaimTemplates.map((c: any) => c.metadata.name)).toEqual(['data']);
   });
 
   test('silences and the notification log live on a claim from the configured size, labelled with selector labels only', () => {
@@ -79,14 +125,14 @@ describe('alertmanager chart', () => {
 
   test('every secret is a file of the receivers Secret, mounted read-only with exactly the keys the config reads', () => {
     const paths = secretPaths(production.am);
-    expect(paths.length).toBe(5); // slack, smtp, pagerduty, sms url, sms token
+    expect(paths.length).toBe(6); // slack, smtp, pagerduty, sms url, sms token, heartbeat url
     const vol = pod.volumes.find((v: any) => v.name === 'secrets');
     expect(vol.secret.secretName).toBe('alertmanager-receivers');
     expect(vol.secret.defaultMode).toBe(0o400);
     expect(main.volumeMounts).toContainEqual({ name: 'secrets', mountPath: ALERTMANAGER_PATHS.secretsDir, readOnly: true });
     const mounted = vol.secret.items.map((i: any) => `${ALERTMANAGER_PATHS.secretsDir}/${i.path}`).sort();
     expect([...paths].sort()).toEqual(mounted);
-    expect(vol.secret.items.map((i: any) => i.key).sort()).toEqual(['pagerduty-routing-key', 'slack-webhook-url', 'sms-webhook-token', 'sms-webhook-url', 'smtp-password']);
+    expect(vol.secret.items.map((i: any) => i.key).sort()).toEqual(['heartbeat-url', 'pagerduty-routing-key', 'slack-webhook-url', 'sms-webhook-token', 'sms-webhook-url', 'smtp-password']);
   });
 
   test('nothing secret in the ConfigMap: no inline URL, password, key or token field', () => {
@@ -106,8 +152,9 @@ describe('alertmanager chart', () => {
     expect(byReceiver[RECEIVERS.email]).toEqual({ receiver: RECEIVERS.email, matchers: ['severity="critical"'], continue: true });
     expect(byReceiver[RECEIVERS.pagerduty]).toEqual({ receiver: RECEIVERS.pagerduty, matchers: ['severity="critical"'] });
     expect(byReceiver[RECEIVERS.sms]).toEqual({ receiver: RECEIVERS.sms, matchers: ['notify_sms="true"'], continue: true });
-    // The Watchdog is matched first and stops there, so no severity route ever sees it.
-    expect(route.routes[0]).toMatchObject({ receiver: RECEIVERS.none, matchers: [`alertname="${WATCHDOG}"`] });
+    // The Watchdog is matched first and stops there, so no severity route ever sees it; production
+    // sends it to the heartbeat service.
+    expect(route.routes[0]).toMatchObject({ receiver: RECEIVERS.heartbeat, matchers: [`alertname="${WATCHDOG}"`] });
     expect(route.routes[0].continue).toBeUndefined();
   });
 
@@ -157,7 +204,8 @@ describe('alertmanager chart', () => {
           email: { enabled: on.email },
           sms: { enabled: on.sms },
           pagerduty: { enabled: on.pagerduty },
-          heartbeat: { enabled: on.heartbeat },
+          // Where people are paged, an environment without the heartbeat must say why.
+          heartbeat: { enabled: on.heartbeat, ...(!on.heartbeat && (on.email || on.sms || on.pagerduty) ? { disabledReason: 'tested without the heartbeat on purpose' } : {}) },
         },
       }),
     );
@@ -185,27 +233,31 @@ describe('alertmanager chart', () => {
     expect(am.receivers.find((r: any) => r.name === RECEIVERS.heartbeat).webhook_configs).toEqual([{ url_file: `${ALERTMANAGER_PATHS.secretsDir}/heartbeat-url`, send_resolved: false }]);
   });
 
-  test('network policy: in from Prometheus and Grafana only; out to DNS, HTTPS and the SMTP port', () => {
+  test('network policy: in from Prometheus and Grafana on 9093, gossip (TCP and UDP 9094) with the other Alertmanagers only; out to DNS, HTTPS and the SMTP port', () => {
     const np = find(production.manifests, 'NetworkPolicy', 'alertmanager');
-    const from = np.spec.ingress.flatMap((i: any) => i.from.map((f: any) => f.podSelector.matchLabels['app.kubernetes.io/name']));
-    expect(from.sort()).toEqual(['grafana', 'prometheus']);
-    expect(np.spec.ingress.every((i: any) => i.ports.every((p: any) => p.port === 9093))).toBe(true);
+    const rule = (port: number) => np.spec.ingress.find((i: any) => i.ports.some((p: any) => p.port === port));
+    expect(rule(9093).from.map((f: any) => f.podSelector.matchLabels['app.kubernetes.io/name']).sort()).toEqual(['grafana', 'prometheus']);
+    expect(rule(9093).ports).toEqual([{ port: 9093, protocol: 'TCP' }]);
+    const amPods = [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'monitoring' } }, podSelector: { matchLabels: production.sts.spec.selector.matchLabels } }];
+    const gossipPorts = [{ port: 9094, protocol: 'TCP' }, { port: 9094, protocol: 'UDP' }];
+    expect(np.spec.ingress).toContainEqual({ from: amPods, ports: gossipPorts });
+    expect(np.spec.ingress).toHaveLength(2);
+    expect(np.spec.egress).toContainEqual({ to: amPods, ports: gossipPorts });
     const ports = np.spec.egress.flatMap((e: any) => e.ports.map((p: any) => `${p.port}/${p.protocol}`));
-    expect(ports.sort()).toEqual(['443/TCP', '53/TCP', '53/UDP', '587/TCP']);
+    expect(ports.sort()).toEqual(['443/TCP', '53/TCP', '53/UDP', '587/TCP', '9094/TCP', '9094/UDP']);
     const staging = find(chartOf(testConfig({}, 'staging')).manifests, 'NetworkPolicy', 'alertmanager');
     expect(staging.spec.egress.flatMap((e: any) => e.ports.map((p: any) => p.port))).not.toContain(587);
     const smtps = find(chartOf(testConfig({ alertmanager: { email: { smarthost: 'smtp.example.org:465' } } })).manifests, 'NetworkPolicy', 'alertmanager');
     expect(smtps.spec.egress.flatMap((e: any) => e.ports.map((p: any) => p.port))).toContain(465);
   });
 
-  test('Prometheus scrapes it and sends alerts to its pods', () => {
+  test('Prometheus scrapes it and sends alerts to each of its pods, found by the SRV records of the headless Service', () => {
     const { stack, charts } = synthStack();
     expect(stack.alertmanager.scrapeJobs.map((j) => j.job_name)).toEqual(['alertmanager']);
     const prom = YAML.parse(find(charts.prometheus, 'ConfigMap', 'prometheus-config').data['prometheus.yml']);
     expect(prom.scrape_configs.filter((j: any) => j.job_name === 'alertmanager')).toHaveLength(1);
     const [am] = prom.alerting.alertmanagers;
-    expect(am.kubernetes_sd_configs[0].namespaces.names).toEqual(['monitoring']);
-    expect(am.kubernetes_sd_configs[0].selectors[0].label).toContain('app.kubernetes.io/name=alertmanager');
+    expect(am.dns_sd_configs).toEqual([{ names: ['_http._tcp.alertmanager-headless.monitoring.svc'], type: 'SRV' }]);
     expect(prom.rule_files.length).toBeGreaterThan(0);
   });
 });

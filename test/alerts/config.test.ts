@@ -8,7 +8,8 @@ describe('alerting config', () => {
     expect(c.backend.alerts).toMatchObject({ routeMinRequestRate: 0.1, paymentWindow: '30m' });
     expect(c.nodeExporter.alerts).toMatchObject({ diskFreeCriticalRatio: 0.05, diskFillLookback: '6h', diskFillWarningWithin: '24h', diskFillCriticalWithin: '4h' });
     expect(c.rules.runbookUrl).toBeUndefined();
-    expect(c.alertmanager.heartbeat).toEqual({ enabled: false, urlKey: 'heartbeat-url', interval: '5m' });
+    // Production pages people, so it turns the dead-man's switch on (config/production.yaml).
+    expect(c.alertmanager.heartbeat).toEqual({ enabled: true, urlKey: 'heartbeat-url', interval: '5m' });
   });
 
   test('the critical disk threshold must be below the warning one, and its horizon shorter', () => {
@@ -26,5 +27,41 @@ describe('alerting config', () => {
     const [issue] = issuesOf({ alertmanager: { heartbeat: { enable: true } } });
     expect(issue.path).toBe('alertmanager.heartbeat.enable');
     expect(issue.fix).toContain('alertmanager.heartbeat.enabled');
+  });
+});
+
+describe("the dead-man's switch is required where people are paged", () => {
+  test('production (email, PagerDuty, SMS) without the heartbeat is refused, naming the pagers and both fixes', () => {
+    const issues = issuesOf({ alertmanager: { heartbeat: { enabled: false } } });
+    expect(issues.map((i) => i.path)).toEqual(['alertmanager.heartbeat.enabled']);
+    expect(issues[0].message).toContain('alertmanager.email, alertmanager.pagerduty, alertmanager.sms');
+    expect(issues[0].fix).toContain('heartbeat-url');
+    expect(issues[0].fix).toContain('alertmanager.heartbeat.disabledReason');
+  });
+
+  test('off on purpose, with the reason written down, is accepted', () => {
+    const c = testConfig({ alertmanager: { heartbeat: { enabled: false, disabledReason: 'the platform team watches this Alertmanager from outside (OPS-123)' } } });
+    expect(c.alertmanager.heartbeat.enabled).toBe(false);
+  });
+
+  test('a reason while the heartbeat is on is a contradiction', () => {
+    expect(issuesOf({ alertmanager: { heartbeat: { disabledReason: 'it is off on purpose, really' } } }).map((i) => i.path)).toEqual(['alertmanager.heartbeat.disabledReason']);
+  });
+
+  test('staging pages nobody (Slack only) and needs no heartbeat', () => {
+    expect(testConfig({}, 'staging').alertmanager.heartbeat.enabled).toBe(false);
+  });
+});
+
+describe('priority classes', () => {
+  test('host agents above Prometheus and Alertmanager by default', () => {
+    const p = testConfig().priorityClasses;
+    expect(p.hostAgents.value).toBeGreaterThan(p.alerting.value);
+    expect(p.alerting.value).toBeGreaterThan(0);
+  });
+
+  test('agents at or below the alerting class, or one name for both, are refused', () => {
+    expect(issuesOf({ priorityClasses: { hostAgents: { value: 10 }, alerting: { value: 10 } } }).map((i) => i.path)).toEqual(['priorityClasses.hostAgents.value']);
+    expect(issuesOf({ priorityClasses: { hostAgents: { name: 'same' }, alerting: { name: 'same' } } }).map((i) => i.path)).toEqual(['priorityClasses.alerting.name']);
   });
 });

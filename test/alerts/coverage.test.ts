@@ -9,6 +9,8 @@ import { WATCHDOG } from '../../charts/lib/alert-rules';
 import { stackEndpoints } from '../../charts/contracts/endpoints';
 import { RuleGroup, isAlert } from '../../charts/lib/monitoring';
 import { alertRules as lokiAlerts } from '../../charts/loki/alerts';
+import { alertRules as logShipperAlerts } from '../../charts/log-shipper/alerts';
+import { alertRules as grafanaAlerts } from '../../charts/grafana/alerts';
 import { alertRules as nodeAlerts } from '../../charts/node-exporter/alerts';
 import { alertRules as postgresAlerts } from '../../charts/postgres-exporter/alerts';
 import { alertRules as prometheusAlerts } from '../../charts/prometheus/alerts';
@@ -70,6 +72,8 @@ describe('every component alerts.ts reaches the synthesized rule files', () => {
     prometheus: () => prometheusAlerts(propsOf(config, 'prometheus')),
     alertmanager: () => alertmanagerAlerts(propsOf(config, 'alertmanager')),
     loki: () => lokiAlerts(propsOf(config, 'loki')),
+    logShipper: () => logShipperAlerts(propsOf(config, 'logs')),
+    grafana: () => grafanaAlerts(propsOf(config, 'grafana')),
   };
   test.each(Object.entries(sources))('%s', (_name, alertRules) => {
     const synthesized = new Set(rules.map(ruleKey));

@@ -1,6 +1,9 @@
 /** Every series name the metric modules define, and PromQL parsing: what alert expressions and runbook queries may read. */
 import type { LRParser } from '@lezer/lr';
-import { ALERTMANAGER_METRICS } from '../../charts/alertmanager/metrics';
+import { ALERTMANAGER_CLUSTER_METRICS, ALERTMANAGER_METRICS } from '../../charts/alertmanager/metrics';
+import { GRAFANA_METRICS } from '../../charts/grafana/metrics';
+import { SHIPPER_METRICS } from '../../charts/log-shipper/metrics';
+import { LOKI_METRICS } from '../../charts/loki/metrics';
 import { BACKEND_METRICS } from '../../charts/contracts/backend-metrics';
 import { CADVISOR_METRICS, KUBELET_METRICS, KUBE_STATE_METRICS } from '../../charts/contracts/kubernetes-metrics';
 import { PROBE_METRICS } from '../../charts/contracts/probe-metrics';
@@ -21,7 +24,9 @@ export const KNOWN_SERIES: ReadonlySet<string> = new Set<string>([
   ...[POSTGRES_METRICS, REDIS_METRICS, NODE_METRICS].flatMap((m) => Object.values(m).flatMap(seriesNames)),
   ...[KUBE_STATE_METRICS, CADVISOR_METRICS, KUBELET_METRICS, PROBE_METRICS].flatMap((m) => Object.values(m).flatMap(seriesNames)),
   ...Object.values(ALERTMANAGER_METRICS).map((m) => m.name),
+  ...Object.values(ALERTMANAGER_CLUSTER_METRICS).map((m) => m.name),
   ...Object.values(PROMETHEUS_SELF_METRICS).map((m) => m.name),
+  ...[LOKI_METRICS, GRAFANA_METRICS, SHIPPER_METRICS.promtail, SHIPPER_METRICS.alloy].flatMap((m) => Object.values(m).flatMap(seriesNames)),
 ]);
 
 /** Whether a PromQL expression parses, and the metric names it selects. */

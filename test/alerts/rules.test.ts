@@ -14,9 +14,9 @@ import { recordedSeries, ruleKey, synthesizedAlerts } from './synthesized';
  * the condition and its duration instead of a meaningless `0`. Every other alert carries its value.
  */
 const STATE_ALERTS = new Set([
-  WATCHDOG, 'BackendDown', 'BackendMetricMissing', 'LokiDown', 'PostgresDown', 'RedisDown', 'PrometheusTargetDown', 'PrometheusConfigReloadFailed', 'AlertmanagerConfigReloadFailed',
+  WATCHDOG, 'BackendDown', 'BackendMetricMissing', 'LokiDown', 'PostgresDown', 'RedisDown', 'PrometheusTargetDown', 'PrometheusReplicaDown', 'PrometheusConfigReloadFailed', 'AlertmanagerConfigReloadFailed',
   'PostgresExporterDown', 'RedisExporterDown', 'NodeExporterDown', 'RedisEvictionPolicyUnsafe', 'RedisBackgroundSaveFailed', 'NodeClockNotSynchronising',
-  'KubeStateMetricsDown', 'BackendNoReadyEndpoint', 'BlackboxProbeFailed',
+  'KubeStateMetricsDown', 'BackendNoReadyEndpoint', 'BlackboxProbeFailed', 'GrafanaDown',
 ]);
 
 /**
@@ -85,7 +85,11 @@ for (const env of ['production', 'staging']) {
 
     test('every `for` is a duration chosen per alert, and only event-like alerts fire at once', () => {
       for (const r of rules) expect(r.for).toMatch(/^[0-9]+(s|m|h)$/);
-      expect(rules.filter((r) => /^0[smh]$/.test(r.for)).map((r) => r.alert).sort()).toEqual(['BackendPodOomKilled', 'RedisEvictingKeys', WATCHDOG]);
+      // Events that do not recur on their own (an OOM kill, an eviction, a dropped log entry, a WAL
+      // corruption), and LogShipperNodeSilent, whose expression already spans its whole wait (logs.alerts.silentFor).
+      expect(rules.filter((r) => /^0[smh]$/.test(r.for)).map((r) => r.alert).sort()).toEqual(
+        ['BackendPodOomKilled', 'LogShipperEntriesDropped', 'LogShipperNodeSilent', 'PrometheusTSDBWALCorruptions', 'RedisEvictingKeys', WATCHDOG].sort(),
+      );
     });
 
     test('every expression parses and reads only metrics defined in the metric modules, or series recorded by the stack', () => {

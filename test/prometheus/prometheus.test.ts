@@ -21,7 +21,7 @@ const jobs: Record<string, any> = Object.fromEntries(config.scrape_configs.map((
 function prometheusWith(extra: MonitoringSource[], overrides: Record<string, unknown> = {}): { manifests: any[]; chart: PrometheusChart } {
   const cfg = testConfig(overrides);
   const app = new App();
-  const cluster = new ClusterChart(app, 'cluster', { namespaces: cfg.namespaces });
+  const cluster = new ClusterChart(app, 'cluster', { namespaces: cfg.namespaces, priorityClasses: cfg.priorityClasses });
   const chart = new PrometheusChart(app, 'prometheus', { ...propsOf(cfg, 'prometheus'), dependsOn: [cluster], sources: extra });
   return { manifests: (chart as Chart).toJson(), chart };
 }
@@ -36,16 +36,56 @@ describe('prometheus chart', () => {
     expect(redacted).toMatchSnapshot();
   });
 
-  test('is a single-replica StatefulSet of the pinned image, governed by a headless Service', () => {
+  test('a pair (production; staging one) of the pinned image, governed by a headless Service that publishes not-ready pods', () => {
     expect(sts.metadata.namespace).toBe('monitoring');
-    expect(sts.spec.replicas).toBe(1);
+    expect(sts.spec.replicas).toBe(2);
+    expect(sts.spec.podManagementPolicy).toBe('Parallel');
+    expect(find(synthStack(testConfig({}, 'staging')).charts.prometheus, 'StatefulSet', 'prometheus').spec.replicas).toBe(1);
     expect(main.image).toBe('quay.io/prometheus/prometheus:v3.14.0');
     const headless = find(prom, 'Service', sts.spec.serviceName);
+    expect(headless.metadata.name).toBe('prometheus-headless');
     expect(headless.spec.clusterIP).toBe('None');
+    expect(headless.spec.publishNotReadyAddresses).toBe(true);
     expect(headless.spec.selector).toEqual(sts.spec.selector.matchLabels);
     const svc = find(prom, 'Service', 'prometheus');
     expect(svc.spec.ports).toEqual([{ name: 'http', port: 9090, targetPort: 'http', protocol: 'TCP' }]);
     expect(svc.spec.selector).toEqual(sts.spec.selector.matchLabels);
+    // Grafana reads through it and stays on one replica (docs/prometheus.md).
+    expect(svc.spec.sessionAffinity).toBe('ClientIP');
+  });
+
+  describe('the pair', () => {
+    test('hard anti-affinity across nodes by default; soft by config', () => {
+      expect(pod.affinity).toEqual({
+        podAntiAffinity: { requiredDuringSchedulingIgnoredDuringExecution: [{ topologyKey: 'kubernetes.io/hostname', labelSelector: { matchLabels: sts.spec.selector.matchLabels } }] },
+      });
+      const soft = find(prometheusWith([], { prometheus: { antiAffinity: 'soft' } }).manifests, 'StatefulSet', 'prometheus').spec.template.spec.affinity;
+      expect(soft.podAntiAffinity.preferredDuringSchedulingIgnoredDuringExecution[0]).toEqual({
+        weight: 100,
+        podAffinityTerm: { topologyKey: 'kubernetes.io/hostname', labelSelector: { matchLabels: sts.spec.selector.matchLabels } },
+      });
+      expect(() => testConfig({ prometheus: { antiAffinity: 'sometimes' } })).toThrow(/prometheus.antiAffinity/);
+    });
+
+    test('a PodDisruptionBudget lets a drain take one replica at a time', () => {
+      const pdb = find(prom, 'PodDisruptionBudget', 'prometheus');
+      expect(pdb.spec).toEqual({ maxUnavailable: 1, selector: { matchLabels: sts.spec.selector.matchLabels } });
+    });
+
+    test('the alerting PriorityClass', () => {
+      expect(pod.priorityClassName).toBe('love-parser-alerting');
+    });
+
+    test('a replica external label from the pod name (downward API), dropped from alerts so Alertmanager deduplicates the pair', () => {
+      expect(config.global.external_labels.replica).toBe('${POD_NAME}');
+      expect(main.env).toEqual([{ name: 'POD_NAME', valueFrom: { fieldRef: { apiVersion: 'v1', fieldPath: 'metadata.name' } } }]);
+      expect(config.alerting.alert_relabel_configs).toEqual([{ action: 'labeldrop', regex: 'replica' }]);
+    });
+
+    test('each replica scrapes every replica by its stable pod DNS name, labelled with its pod', () => {
+      expect(jobs.prometheus.static_configs[0].targets).toEqual(['prometheus-0.prometheus-headless.monitoring.svc:9090', 'prometheus-1.prometheus-headless.monitoring.svc:9090']);
+      expect(jobs.prometheus.relabel_configs).toEqual([{ source_labels: ['__address__'], regex: '([^.]+)\\..*', target_label: 'pod' }]);
+    });
   });
 
   test('keeps its data on the prometheus-data claim template, sized and classed from config', () => {
@@ -104,14 +144,14 @@ describe('prometheus chart', () => {
     expect(sp.periodSeconds * sp.failureThreshold).toBe(120);
   });
 
-  test('global: 15s scrape and evaluation, cluster and environment external labels', () => {
+  test('global: 15s scrape and evaluation, cluster, environment and replica external labels', () => {
     expect(config.global).toEqual({
       scrape_interval: '15s',
       evaluation_interval: '15s',
-      external_labels: { cluster: 'love-parser-production', environment: 'production' },
+      external_labels: { cluster: 'love-parser-production', environment: 'production', replica: '${POD_NAME}' },
     });
     const staging = YAML.parse(find(synthStack(testConfig({}, 'staging')).charts.prometheus, 'ConfigMap', 'prometheus-config').data[CONFIG_FILE]);
-    expect(staging.global.external_labels).toEqual({ cluster: 'love-parser-staging', environment: 'staging' });
+    expect(staging.global.external_labels).toEqual({ cluster: 'love-parser-staging', environment: 'staging', replica: '${POD_NAME}' });
   });
 
   describe('reload without a restart', () => {
@@ -196,13 +236,27 @@ describe('prometheus chart', () => {
       );
     });
 
-    test('itself over localhost, and Alertmanager both as a scrape target and as the alerting endpoint', () => {
-      expect(jobs.prometheus.static_configs[0].targets).toEqual(['localhost:9090']);
+    test('Alertmanager as a scrape target, and every Alertmanager pod as an alerting endpoint, found by DNS (no Kubernetes API)', () => {
       expect(jobs.alertmanager).toBeDefined();
-      const [am] = config.alerting.alertmanagers;
-      expect(am.api_version).toBe('v2');
-      expect(am.kubernetes_sd_configs[0]).toMatchObject({ role: 'pod', namespaces: { names: ['monitoring'] } });
-      expect(am.kubernetes_sd_configs[0].selectors[0].label).toBe('app.kubernetes.io/name=alertmanager,app.kubernetes.io/instance=alertmanager');
+      expect(config.alerting.alertmanagers).toEqual([{ api_version: 'v2', dns_sd_configs: [{ names: ['_http._tcp.alertmanager-headless.monitoring.svc'], type: 'SRV' }] }]);
+      // The headless Service the SRV name asks for exists, with a port named http.
+      const headless = find(production.charts.alertmanager, 'Service', 'alertmanager-headless');
+      expect(headless.spec.ports.find((p: any) => p.name === 'http')).toMatchObject({ port: 9093, protocol: 'TCP' });
+    });
+
+    test('DNS discovery is traced to the endpoint whose headless Service it names (SRV by port name, or A records on its port)', () => {
+      const eps = Object.values(stackEndpoints(testConfig().namespaces));
+      const am = stackEndpoints(testConfig().namespaces).alertmanager;
+      expect(reachOf('a', { dns_sd_configs: [{ names: ['_http._tcp.alertmanager-headless.monitoring.svc'], type: 'SRV' }] }, eps).endpoints).toEqual([am]);
+      expect(reachOf('a', { dns_sd_configs: [{ names: ['alertmanager-headless.monitoring.svc'], type: 'A', port: 9093 }] }, eps).endpoints).toEqual([am]);
+      expect(reachOf('a', { static_configs: [{ targets: ['alertmanager-2.alertmanager-headless.monitoring.svc:9093'] }] }, eps).endpoints).toEqual([am]);
+      expect(() => reachOf('a', { dns_sd_configs: [{ names: ['alertmanager-headless.monitoring.svc'], type: 'A', port: 9094 }] }, eps)).toThrow(/does not name the headless Service/);
+      expect(() => reachOf('a', { dns_sd_configs: [{ names: ['_http._tcp.example.org'], type: 'SRV' }] }, eps)).toThrow(/scrape job 'a': its DNS discovery of '_http._tcp.example.org'/);
+      expect(() => reachOf('a', { static_configs: [{ targets: ['alertmanager-0.other-headless.monitoring.svc:9093'] }] }, eps)).toThrow(ScrapeReachError);
+    });
+
+    test('DNS discovery needs no Role: removing the Alertmanager set removes no namespace from RBAC', () => {
+      expect(config.alerting.alertmanagers.flatMap((a: any) => a.kubernetes_sd_configs ?? [])).toEqual([]);
     });
 
     test('every Kubernetes discovery names its namespaces, except the kubelet jobs, which discover nodes', () => {
@@ -301,13 +355,9 @@ describe('prometheus chart', () => {
       expect(np.spec.policyTypes).toEqual(['Ingress', 'Egress']);
     });
 
-    test('ingress only from Grafana on 9090', () => {
-      expect(np.spec.ingress).toEqual([
-        {
-          from: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'monitoring' } }, podSelector: { matchLabels: { 'app.kubernetes.io/name': 'grafana', 'app.kubernetes.io/instance': 'grafana' } } }],
-          ports: [{ port: 9090, protocol: 'TCP' }],
-        },
-      ]);
+    test('ingress only from Grafana and the other replicas, on 9090', () => {
+      const from = (name: string) => ({ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'monitoring' } }, podSelector: { matchLabels: { 'app.kubernetes.io/name': name, 'app.kubernetes.io/instance': name } } });
+      expect(np.spec.ingress).toEqual([{ from: [from('grafana'), from('prometheus')], ports: [{ port: 9090, protocol: 'TCP' }] }]);
     });
 
     test('egress to the pods it scrapes, each on its own port', () => {
@@ -319,6 +369,7 @@ describe('prometheus chart', () => {
         ['grafana', 'monitoring', 3000],
         ['loki', 'monitoring', 3100],
         ['log-shipper', 'monitoring-agents', 9080],
+        ['prometheus', 'monitoring', 9090],
       ] as const) {
         const rules = egressTo(port).filter((e: any) => e.to?.some((t: any) => t.podSelector?.matchLabels['app.kubernetes.io/name'] === name));
         expect({ name, rules: rules.length }).toEqual({ name, rules: 1 });

@@ -77,8 +77,8 @@ describe.each(environments())('secrets of %s', (env) => {
 describe('receivers decide the alertmanager template', () => {
   const keysOf = (env: string, overrides: Record<string, unknown> = {}) => secretsOf(testConfig(overrides, env)).find((s) => s.file === 'alertmanager')!.keys.map((k) => k.key);
 
-  test('production enables SMS and PagerDuty, so its template has their keys (Alertmanager does not start without them)', () => {
-    expect(keysOf('production')).toEqual(['slack-webhook-url', 'smtp-password', 'pagerduty-routing-key', 'sms-webhook-url', 'sms-webhook-token']);
+  test('production enables SMS, PagerDuty and the heartbeat, so its template has their keys (Alertmanager does not start without them)', () => {
+    expect(keysOf('production')).toEqual(['slack-webhook-url', 'smtp-password', 'pagerduty-routing-key', 'sms-webhook-url', 'sms-webhook-token', 'heartbeat-url']);
   });
 
   test('staging has Slack only; a heartbeat adds its URL', () => {

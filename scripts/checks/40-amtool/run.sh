@@ -2,15 +2,17 @@
 # The generated alertmanager.yml against the pinned Alertmanager (v0.34.0, amtool and server built
 # from its Go module by scripts/setup-tools.sh):
 #   1. `amtool check-config` on the synthesized config of every environment (each file
-#      config/<name>.yaml), and of two variants of production no environment file has (a heartbeat
-#      receiver; email off), with every receiver secret file pointed at a test file;
+#      config/<name>.yaml), and of two variants of production no environment file has (the heartbeat
+#      off on purpose; email off), with every receiver secret file pointed at a test file;
 #   2. `amtool config routes test` for every route, asserting the receivers amtool prints: warning,
 #      critical (email + PagerDuty), notify_sms (SMS without stealing the alert), Watchdog, a label
 #      set no route matches, and staging where email, SMS and PagerDuty are disabled;
 #   3. live: the real server, with the flags of the synthesized StatefulSet and production's config,
 #      sends to a local capture server: the SMS webhook gets its URL and bearer token from the
-#      secret files, a critical alert inhibits its warning twin, the Watchdog reaches nobody, and a
-#      test alert is resolved with amtool the way docs/alerting.md says.
+#      secret files, a critical alert inhibits its warning twin, the Watchdog reaches the heartbeat
+#      URL and nobody else, and a test alert is resolved with amtool the way docs/alerting.md says.
+#      The gossip flags are kept; only the pod IP and the peers' DNS names (which exist only in the
+#      cluster) are replaced by one local member (the three-member cluster runs in 70-e2e).
 # Exits non-zero and says what failed. Servers listen on 127.0.0.1 only; every wait is bounded.
 set -uo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -71,11 +73,11 @@ variant() {
     { fail "$name: writing the variant failed"; return; }
   configs[$name]="$tmp/variant-$name"
 }
-variant heartbeat '{"alertmanager":{"heartbeat":{"enabled":true}}}'
+variant no-heartbeat '{"alertmanager":{"heartbeat":{"enabled":false,"disabledReason":"a variant that checks the null route"}}}'
 variant no-email '{"alertmanager":{"email":{"enabled":false},"sms":{"enabled":false}}}'
 
 # --- 1. check-config ----------------------------------------------------------------------------
-for name in "${envs[@]}" heartbeat no-email; do
+for name in "${envs[@]}" no-heartbeat no-email; do
   src="${configs[$name]:-}"
   [ -n "$src" ] && [ -f "$src/alertmanager.yml" ] || { fail "$name: no alertmanager.yml"; continue; }
   with_test_secrets "$src" "$tmp/check-$name"
@@ -103,20 +105,20 @@ echo "--- amtool config routes test"
 route production slack-notifications alertname=BackendHighLatency severity=warning service=backend
 route production email-critical,pagerduty-critical alertname=BackendHighLatency severity=critical service=backend
 route production sms-escalation,email-critical,pagerduty-critical alertname=RedisDown severity=critical service=redis notify_sms=true
-route production null alertname=Watchdog severity=warning service=prometheus
+route production heartbeat alertname=Watchdog severity=warning service=prometheus
 route production slack-notifications alertname=SomethingNew service=backend
 route staging slack-notifications alertname=BackendHighLatency severity=warning service=backend
 route staging slack-notifications alertname=BackendHighLatency severity=critical service=backend
 route staging slack-notifications alertname=RedisDown severity=critical service=redis notify_sms=true
 route staging null alertname=Watchdog severity=warning service=prometheus
-route heartbeat heartbeat alertname=Watchdog severity=warning service=prometheus
-route heartbeat sms-escalation,email-critical,pagerduty-critical alertname=RedisDown severity=critical service=redis notify_sms=true
+route no-heartbeat null alertname=Watchdog severity=warning service=prometheus
+route no-heartbeat sms-escalation,email-critical,pagerduty-critical alertname=RedisDown severity=critical service=redis notify_sms=true
 route no-email pagerduty-critical alertname=BackendDown severity=critical service=backend notify_sms=true
 route no-email slack-notifications alertname=NodeMemoryPressure severity=warning service=node
 
 receivers_of() { grep -E '^  - name: ' "$tmp/check-$1/alertmanager.yml" | sed -E 's/^  - name: "?([^"]*)"?$/\1/' | sort | tr '\n' ' '; }
 [ "$(receivers_of staging)" = "null slack-notifications " ] || fail "staging: receivers are '$(receivers_of staging)', expected only null and slack-notifications"
-[ "$(receivers_of production)" = "email-critical null pagerduty-critical slack-notifications sms-escalation " ] ||
+[ "$(receivers_of production)" = "email-critical heartbeat pagerduty-critical slack-notifications sms-escalation " ] ||
   fail "production: receivers are '$(receivers_of production)'"
 
 # --- 3. live ------------------------------------------------------------------------------------
@@ -153,7 +155,14 @@ mapfile -t args < <(echo "${args_json:-[]}" | jq -r '.[]' | sed \
   -e "s#^--web.listen-address=.*#--web.listen-address=127.0.0.1:$am_port#" \
   -e "s#^--web.external-url=.*#--web.external-url=http://127.0.0.1:$am_port#")
 [ ${#args[@]} -gt 0 ] || fail "live: no alertmanager StatefulSet args in the synthesized manifests"
-printf '%s\n' "${args[@]}" | grep -qx -- '--cluster.listen-address=' || fail "live: the StatefulSet does not switch clustering off"
+printf '%s\n' "${args[@]}" | grep -qx -- '--cluster.listen-address=0.0.0.0:9094' || fail "live: the StatefulSet does not gossip on 9094"
+printf '%s\n' "${args[@]}" | grep -qx -- '--cluster.advertise-address=$(POD_IP):9094' || fail "live: the StatefulSet does not advertise its pod IP"
+[ "$(printf '%s\n' "${args[@]}" | grep -c -- '^--cluster.peer=')" = 3 ] || fail "live: the StatefulSet does not name its three peers"
+# One local member: the pod IP and the in-cluster peer names exist only in a cluster.
+gossip_port="$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')"
+mapfile -t args < <(printf '%s\n' "${args[@]}" | grep -v -- '^--cluster.peer=' | sed \
+  -e "s#^--cluster.listen-address=.*#--cluster.listen-address=127.0.0.1:$gossip_port#" \
+  -e "s#^--cluster.advertise-address=.*#--cluster.advertise-address=127.0.0.1:$gossip_port#")
 
 "$bin/alertmanager" "${args[@]}" >"$live/server.log" 2>&1 &
 am_pid=$!
@@ -205,7 +214,17 @@ else
   if grep -q 'BackendHighLatency' <(jq -r 'select(.path == "/slack-webhook-url") | .body' "$capture"); then
     fail "live: the BackendHighLatency warning reached Slack although its critical twin fires"
   fi
-  grep -q 'Watchdog' "$capture" && fail "live: the Watchdog was sent to a receiver although no heartbeat is configured"
+  got_heartbeat=""
+  for _ in $(seq 1 40); do
+    grep -q '"path": "/heartbeat-url"' "$capture" && { got_heartbeat=1; break; }
+    sleep 0.25
+  done
+  if [ -n "$got_heartbeat" ] && jq -s -e 'any(.path == "/heartbeat-url" and (.body | contains("Watchdog")))' "$capture" >/dev/null; then
+    echo "    ok   the Watchdog reached the heartbeat URL (url_file heartbeat-url)"
+  else
+    fail "live: the Watchdog did not reach the heartbeat URL in 10s"
+  fi
+  jq -r 'select(.path != "/heartbeat-url") | .body' "$capture" | grep -q 'Watchdog' && fail "live: the Watchdog reached a receiver other than the heartbeat"
 
   inhibited="$(curl -fsS "$api/api/v2/alerts?filter=alertname%3D%22BackendHighLatency%22&filter=severity%3D%22warning%22" | jq -r '.[0].status.state')"
   if [ "$inhibited" = "suppressed" ]; then

@@ -4,7 +4,7 @@ import { backendCases } from './backend';
 import { nodeCases, postgresCases, redisCases } from './exporters';
 import { sloCases } from './slo';
 import { backendKubernetesCases, blackboxCases, kubeStateMetricsCases, kubeletCases } from './kubernetes';
-import { alertmanagerCases, lokiCases, prometheusCases } from './stack';
+import { alertmanagerCases, grafanaCases, logShipperCases, lokiCases, prometheusCases } from './stack';
 
 export function allCases(ctx: CaseContext): Record<string, AlertCase[]> {
   return {
@@ -20,5 +20,7 @@ export function allCases(ctx: CaseContext): Record<string, AlertCase[]> {
     'kube-state-metrics': kubeStateMetricsCases(ctx),
     kubelet: kubeletCases(ctx),
     'blackbox-exporter': blackboxCases(ctx),
+    logShipper: logShipperCases(ctx),
+    grafana: grafanaCases(ctx),
   };
 }

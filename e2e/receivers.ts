@@ -11,7 +11,7 @@ import * as net from 'node:net';
 import * as path from 'node:path';
 import { SMTPServer } from 'smtp-server';
 
-export type Sink = 'slack' | 'pagerduty' | 'sms' | 'email';
+export type Sink = 'slack' | 'pagerduty' | 'sms' | 'email' | 'heartbeat';
 export type NotificationStatus = 'firing' | 'resolved';
 
 export interface Notification {
@@ -27,7 +27,7 @@ export interface Notification {
 }
 
 /** HTTP paths of the sinks (the test secret values point Alertmanager at them). */
-export const SINK_PATHS = { slack: '/slack/webhook', pagerduty: '/pagerduty/v2/enqueue', sms: '/sms/webhook' } as const;
+export const SINK_PATHS = { slack: '/slack/webhook', pagerduty: '/pagerduty/v2/enqueue', sms: '/sms/webhook', heartbeat: '/heartbeat/ping' } as const;
 
 const MAX_BODY = 1024 * 1024;
 const MAX_RECORDS = 5000;
@@ -209,6 +209,19 @@ export class Receivers {
           alertnames: [...new Set(alerts.map((a) => String(a.labels?.alertname)))],
           text: alerts.map((a) => `${a.annotations?.summary}\n${a.annotations?.runbook_url}`).join('\n'),
           meta: { authorization: req.headers.authorization, alerts: alerts.length, truncated: body.truncatedAlerts ?? 0 },
+        });
+        return { status: 200, body: {} };
+      }
+      case SINK_PATHS.heartbeat: {
+        // The dead man's switch: an outside heartbeat service takes any POST; the body is Alertmanager's webhook JSON.
+        const alerts: any[] = Array.isArray(body.alerts) ? body.alerts : [];
+        this.record({
+          sink: 'heartbeat',
+          at,
+          status: body.status === 'resolved' ? 'resolved' : 'firing',
+          alertnames: [...new Set(alerts.map((a) => String(a.labels?.alertname)))],
+          text: JSON.stringify(body.commonLabels ?? {}),
+          meta: { alerts: alerts.length },
         });
         return { status: 200, body: {} };
       }

@@ -18,6 +18,7 @@ import { E2E_OVERRIDES, e2eConfig, synthesize } from './harness/config';
 import { prometheusAlerts, query } from './harness/prom';
 import { waitFor } from './harness/proc';
 import { RunningStack, VersionRow, binaryVersions, startStack } from './harness/stack';
+import { HA_CHECKS, HaResult, runHaChecks } from './ha';
 import { ScenarioResult, runScenario, scenarios, unknownAlerts } from './scenarios';
 import { Traffic } from './traffic';
 
@@ -43,6 +44,8 @@ export interface E2EReport {
   readonly versions: VersionRow[];
   readonly startupSeconds: number;
   readonly scenarios: ScenarioResult[];
+  /** The high-availability checks (e2e/ha.ts), after the scenarios. */
+  readonly ha: HaResult[];
   readonly coverage?: CoverageResult & { error?: string };
   readonly quietAtStart: string[];
   readonly otherNotifications: string[];
@@ -78,6 +81,7 @@ export async function runE2E(opts: { only?: string[]; keep?: boolean; print?: (l
   let stack: RunningStack | undefined;
   let traffic: Traffic | undefined;
   const results: ScenarioResult[] = [];
+  const ha: HaResult[] = [];
   let coverage: E2EReport['coverage'];
   const quietAtStart: string[] = [];
   let failed = false;
@@ -158,6 +162,17 @@ export async function runE2E(opts: { only?: string[]; keep?: boolean; print?: (l
       failed = true;
     }
 
+    // ---- high availability: after the scenarios, on the same servers --------------------------
+    const haOnly = opts.only?.filter((id) => (HA_CHECKS as readonly string[]).includes(id));
+    if (!opts.only || (haOnly && haOnly.length > 0)) {
+      for (const r of await runHaChecks(s, haOnly)) {
+        ha.push(r);
+        print(`${r.ok ? 'PASS' : 'FAIL'} ${r.id}: ${r.title}`);
+        if (!r.ok) print(`     ${r.error?.split('\n').join('\n     ')}`);
+        for (const l of r.log) print(`     | ${l}`);
+      }
+    }
+
     // Every notification Alertmanager attempted was delivered (a sink answering wrongly shows here).
     const failedNotifications = await notificationFailures(s);
     if (failedNotifications.length) {
@@ -176,6 +191,7 @@ export async function runE2E(opts: { only?: string[]; keep?: boolean; print?: (l
       versions,
       startupSeconds,
       scenarios: results,
+      ha,
       coverage,
       quietAtStart,
       otherNotifications,
@@ -194,15 +210,16 @@ export async function runE2E(opts: { only?: string[]; keep?: boolean; print?: (l
   } finally {
     traffic?.stop();
     await stack?.stop();
-    failed = failed || results.some((r) => !r.ok);
+    failed = failed || results.some((r) => !r.ok) || ha.some((r) => !r.ok);
     if (failed || opts.keep) print(`kept for inspection: ${dir} (logs/, pods/, rewrites.txt)`);
     else fs.rmSync(dir, { recursive: true, force: true });
   }
 }
 
-/** `<integration> x<n>` for each integration whose notifications Alertmanager gave up on. */
+/** `<integration> x<n>` for each integration whose notifications any Alertmanager replica gave up on. */
 async function notificationFailures(s: RunningStack): Promise<string[]> {
-  const text = await (await fetch(`${s.alertmanagerUrl}/metrics`, { signal: AbortSignal.timeout(5000) })).text();
+  let text = '';
+  for (const r of s.alertmanagerReplicas) text += `${await (await fetch(`${r.url}/metrics`, { signal: AbortSignal.timeout(5000) })).text()}\n`;
   const failed = new Map<string, number>();
   const re = new RegExp(`^${ALERTMANAGER_METRICS.notificationsFailed.name}\\{([^}]*)\\}\\s+([0-9.e+]+)$`, 'gm');
   for (const m of text.matchAll(re)) {
@@ -254,10 +271,10 @@ if (require.main === module) {
       for (const l of latencyTable(r, scrape)) console.log(`  ${l}`);
       for (const x of r.scenarios) if (x.floor?.note) console.log(`  extra for ${x.id}: ${x.floor.note}`);
       if (args.json) fs.writeFileSync(args.json, JSON.stringify(r, null, 2));
-      const failedScenarios = r.scenarios.filter((x) => !x.ok).length;
+      const failedScenarios = r.scenarios.filter((x) => !x.ok).length + r.ha.filter((x) => !x.ok).length;
       const coverageFailed = r.coverage && (r.coverage.missing.length > 0 || r.coverage.error) ? 1 : 0;
       const sinksFailed = r.rejected.length > 0 ? 1 : 0;
-      const passed = r.scenarios.length - failedScenarios + (coverageFailed ? 0 : 1);
+      const passed = r.scenarios.length + r.ha.length - failedScenarios + (coverageFailed ? 0 : 1);
       const failed = failedScenarios + coverageFailed + sinksFailed;
       console.log(`\ntotal ${r.totalSeconds.toFixed(0)}s`);
       console.log(`e2e: ${passed} passed, ${failed} failed`);

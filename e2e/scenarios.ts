@@ -18,7 +18,7 @@ import { NODE_METRICS } from '../charts/node-exporter/metrics';
 import { sharedOf } from '../charts/stack';
 import { e2eConfig, synthesize } from './harness/config';
 import { alertmanagerAlerts, prometheusAlerts, query } from './harness/prom';
-import { get, sendJson, waitFor } from './harness/proc';
+import { get, sendJson, sleep, waitFor } from './harness/proc';
 import { RunningStack, receiverSinks, routedReceivers } from './harness/stack';
 import { METRICS_OFF_ENV } from './reference-backend/faults';
 import { QUEUES } from './reference-backend/queues';
@@ -492,7 +492,7 @@ export async function runScenario(s: RunningStack, sc: Scenario, opts: { marginM
 
     // Where it must go: the receivers amtool routes these labels to, and their integrations.
     receivers = routedReceivers(s.alertmanagerConfigFile, firing.labels);
-    const bySink = receiverSinks(s.alertmanagerConfigFile, s.receivers.url('sms'));
+    const bySink = receiverSinks(s.alertmanagerConfigFile, s.receivers.url('sms'), s.receivers.url('heartbeat'));
     const expected = new Map<Sink, boolean>();
     for (const r of receivers) for (const [sink, sendsResolved] of bySink.get(r) ?? []) expected.set(sink, sendsResolved);
     // The SMS escalation is a label the rule sets, not a receiver the route picks by name.
@@ -522,6 +522,11 @@ export async function runScenario(s: RunningStack, sc: Scenario, opts: { marginM
     const primary = sc.mustReach.length ? sc.mustReach : [...expected.keys()];
     detectionSeconds = Math.min(...primary.map((k) => arrived.get(k)!.at)) / 1000 - faultAt / 1000;
     say(`notified: ${[...arrived].map(([k, n]) => `${k} +${secs(n.at - faultAt)}s`).join(', ')} (floor ${floor.total}s)`);
+    // Exactly one per receiver: two Prometheus send the alert to three Alertmanagers; a duplicate
+    // (a replica that did not see the first one's notification) would arrive within 2 peer timeouts.
+    await sleep(Math.max(0, Math.max(...[...arrived.values()].map((n) => n.at)) + dedupWindowMs(s) - Date.now()));
+    assertExactlyOne(s, sc, [...expected.keys()], 'firing', faultAt);
+    say(`exactly one firing notification at each of ${[...expected.keys()].join(', ')}`);
 
     // Recovery: resolved where the integration sends it, nothing where it does not.
     const recoveredAt = Date.now();
@@ -548,6 +553,13 @@ export async function runScenario(s: RunningStack, sc: Scenario, opts: { marginM
     const stray = [...expected].filter(([, r]) => !r).flatMap(([k]) => s.receivers.find({ sink: k, status: 'resolved', alertname: sc.alert.alertname, since: faultAt }));
     if (stray.length) throw new Error(`resolved notifications at ${stray.map((n) => n.sink).join(', ')}, whose send_resolved is false`);
     say(`resolved: ${[...resolved].map(([k, n]) => `${k} +${secs(n.at - recoveredAt)}s`).join(', ')}`);
+    await settled(s, sc, [...expected.keys()], recoveredAt);
+    const flaps = assertResolvedOnce(s, sc, wantResolved, recoveredAt);
+    say(
+      flaps === 0
+        ? `exactly one resolved notification at each of ${wantResolved.join(', ') || '(none sends resolved)'}`
+        : `resolved, then one flap (firing again, resolved again) at ${wantResolved.join(', ')}: the two Prometheus replicas resolved at different moments (docs/alerting.md, "Known limits of the pair")`,
+    );
     for (const [sink, sendsResolved] of expected) {
       sinks.push({ sink, sendsResolved, firingAfter: (arrived.get(sink)!.at - faultAt) / 1000, ...(resolved.has(sink) ? { resolvedAfter: (resolved.get(sink)!.at - recoveredAt) / 1000 } : {}) });
     }
@@ -557,6 +569,54 @@ export async function runScenario(s: RunningStack, sc: Scenario, opts: { marginM
     if (injected) await sc.recover(s, say).catch((x: Error) => say(`recovery failed too: ${x.message}`));
     return { id: sc.id, title: sc.title, ok: false, error: (e as Error).message, log, ...(detectionSeconds !== undefined ? { detectionSeconds } : {}), ...(floor ? { floor } : {}), sinks, receivers, ...(resolveSeconds !== undefined ? { resolveSeconds } : {}) };
   }
+}
+
+/** How long after a notification a duplicate from another Alertmanager replica could still arrive. */
+export function dedupWindowMs(s: RunningStack): number {
+  return (s.alertmanagerReplicas.length - 1) * durationToSeconds(s.config.alertmanager.peerTimeout) * 1000 + 3000;
+}
+
+/** Exactly one notification of the scenario's alert with this status at each sink since `since`. */
+function assertExactlyOne(s: RunningStack, sc: Scenario, sinks: readonly Sink[], status: 'firing' | 'resolved', since: number): void {
+  const counts = sinks.map((sink) => [sink, s.receivers.find({ sink, status, alertname: sc.alert.alertname, since }).filter((n) => (sc.mentions ?? []).every((m) => n.text.includes(m))).length] as const);
+  const wrong = counts.filter(([, n]) => n !== 1);
+  if (wrong.length) throw new Error(`expected exactly one ${status} notification of ${sc.alert.alertname} per receiver, got ${counts.map(([k, n]) => `${k} x${n}`).join(', ')}`);
+}
+
+/**
+ * Waits until no notification of the alert has arrived at these sinks for a duplicate's window plus
+ * a group interval (a flap's second resolution comes one group interval after its firing), bounded.
+ */
+export async function settled(s: RunningStack, sc: { alert: Readonly<Record<string, string>> }, sinks: readonly Sink[], since: number): Promise<void> {
+  const quiet = dedupWindowMs(s) + durationToSeconds(s.config.alertmanager.groupInterval) * 1000;
+  const deadline = Date.now() + 4 * quiet + 60_000;
+  for (;;) {
+    const last = Math.max(since, ...sinks.flatMap((sink) => s.receivers.find({ sink, alertname: sc.alert.alertname, since }).map((n) => n.at)));
+    if (Date.now() - last >= quiet || Date.now() > deadline) return;
+    await sleep(500);
+  }
+}
+
+/**
+ * After recovery, at each sink: the last word is resolved, and either exactly one resolved
+ * notification arrived, or one flap (resolved, firing, resolved): the Prometheus replicas resolve up
+ * to a scrape and an evaluation apart, and a flush of Alertmanager's group between the two sees the
+ * late replica's firing copy as new (prometheus/alertmanager#4008). More than one flap, or a
+ * firing last word, fails. Returns the number of flaps.
+ */
+export function assertResolvedOnce(s: RunningStack, sc: { alert: Readonly<Record<string, string>>; mentions?: readonly string[] }, sinks: readonly Sink[], since: number): number {
+  let flaps = 0;
+  for (const sink of sinks) {
+    const seq = s.receivers.find({ sink, alertname: sc.alert.alertname, since }).filter((n) => (sc.mentions ?? []).every((m) => n.text.includes(m)));
+    const firing = seq.filter((n) => n.status === 'firing').length;
+    const resolved = seq.filter((n) => n.status === 'resolved').length;
+    const lastWord = seq[seq.length - 1]?.status;
+    if (lastWord !== 'resolved' || resolved !== firing + 1 || firing > 1) {
+      throw new Error(`after recovery ${sink} got ${seq.map((n) => n.status).join(', ') || 'nothing'}: expected one resolved notification (at most one flap)`);
+    }
+    flaps = Math.max(flaps, firing);
+  }
+  return flaps;
 }
 
 /** What a person receives must name the alert, link its runbook heading, and come through the configured channel. */

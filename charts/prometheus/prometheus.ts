@@ -217,9 +217,11 @@ export class PrometheusChart extends ComponentChart implements MonitoringSource 
 export function selfScrapeJob(endpoint: ServiceEndpoint, replicas: number): ScrapeJob {
   return {
     job_name: endpoint.name,
-    static_configs: [{ targets: Array.from({ length: replicas }, (_, i) => `${endpoint.podHost(i)}:${endpoint.port}`), labels: { service: endpoint.name } }],
-    // `pod`: the replica's name, as the other jobs label their pods.
-    relabel_configs: [{ source_labels: ['__address__'], regex: '([^.]+)\\..*', target_label: 'pod' }],
+    // One entry per replica, so each carries its `pod` label (as the other jobs label their pods).
+    static_configs: Array.from({ length: replicas }, (_, i) => ({
+      targets: [`${endpoint.podHost(i)}:${endpoint.port}`],
+      labels: { service: endpoint.name, pod: `${endpoint.name}-${i}` },
+    })),
   };
 }
 

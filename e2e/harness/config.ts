@@ -32,6 +32,10 @@ export const E2E_OVERRIDES = {
     groupInterval: '5s',
     // No repeats inside a run: every notification recorded is a state change.
     repeatInterval: '1h',
+    // The second replica sends what the first did not after this, the third after twice it: a
+    // duplicate, if the cluster failed to deduplicate, arrives within 2 x this of the original.
+    peerTimeout: '5s',
+    heartbeat: { interval: '10s' },
   },
   rules: {
     // 15 scrapes at 2s: as many samples per window as production's 5m holds at 15s, more or less.

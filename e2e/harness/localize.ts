@@ -9,7 +9,12 @@
  *    namespace and pod). A workload that the run does not start has no target, as when discovery
  *    finds no pod.
  * 2. Listen addresses and Service DNS names (`<svc>.<ns>.svc:<port>`) -> 127.0.0.1 and the port the
- *    local process of that workload listens on. `localhost:<own port>` follows the same mapping.
+ *    local process of that workload listens on. `localhost:<own port>` follows the same mapping. A
+ *    StatefulSet runs one process per replica: a pod's stable DNS name
+ *    (`<name>-<i>.<headless>.<ns>.svc:<port>`, Alertmanager's gossip peers, Prometheus's own job)
+ *    becomes that replica's local port, DNS discovery of a headless Service (`dns_sd_configs`)
+ *    becomes static targets of every replica, the pod's own IP (`status.podIP`) 127.0.0.1 and its
+ *    name (`metadata.name`) `<name>-<i>`, as the downward API would give them.
  * 3. Mounted volumes -> directories of the run: ConfigMaps are written as synthesized, Secrets get
  *    test values, hostPath volumes are the host paths themselves; paths in flags and in the
  *    configuration files are rewritten from the mount path to that directory.
@@ -30,10 +35,13 @@ const WORKLOAD_KINDS = ['Deployment', 'StatefulSet', 'DaemonSet'];
 /** The test value of every Secret key a workload references, as `<secret>/<key>`. */
 export type TestSecrets = Readonly<Record<string, string>>;
 
-/** A workload the run starts, and the local port of each of its named container ports. */
+/** A workload the run starts, and the local port of each of its named container ports, per replica. */
 export interface LocalWorkload {
   readonly endpoint: ServiceEndpoint;
+  /** Replica 0's ports (a Deployment or DaemonSet runs one local process). */
   readonly ports: Readonly<Record<string, number>>;
+  /** Every replica's ports, by ordinal. */
+  readonly replicas: readonly Readonly<Record<string, number>>[];
 }
 
 /** What to execute for one synthesized container. */
@@ -60,8 +68,19 @@ export class Localizer {
 
   /** Declares that the run starts `endpoint`'s workload, listening on `ports` (by container port name). */
   run(endpoint: ServiceEndpoint, ports: Record<string, number>): void {
+    this.runReplicas(endpoint, [ports]);
+  }
+
+  /** Declares that the run starts each replica of `endpoint`'s StatefulSet, replica i on `ports[i]`. */
+  runReplicas(endpoint: ServiceEndpoint, ports: Record<string, number>[]): void {
     this.workload(endpoint); // throws if the stack has no such workload
-    this.local.set(key(endpoint.namespace, endpoint.name), { endpoint, ports });
+    if (ports.length === 0) throw new Error(`${endpoint.name}: no replica to run`);
+    this.local.set(key(endpoint.namespace, endpoint.name), { endpoint, ports: ports[0], replicas: ports });
+  }
+
+  /** The replica count the synthesized workload asks for (1 for a Deployment or DaemonSet without one). */
+  replicasOf(endpoint: ServiceEndpoint): number {
+    return this.workload(endpoint).spec.replicas ?? 1;
   }
 
   /** The synthesized workload (Deployment, StatefulSet or DaemonSet) behind an endpoint. */
@@ -77,33 +96,66 @@ export class Localizer {
     return cm.data ?? {};
   }
 
-  /** The local address (127.0.0.1:port) of a workload's named port, if the run starts it. */
-  localAddress(namespace: string, workload: string, portName: string): string | undefined {
-    const port = this.local.get(key(namespace, workload))?.ports[portName];
+  /** The local address (127.0.0.1:port) of a workload's named port (of one replica), if the run starts it. */
+  localAddress(namespace: string, workload: string, portName: string, ordinal = 0): string | undefined {
+    const port = this.local.get(key(namespace, workload))?.replicas[ordinal]?.[portName];
     return port === undefined ? undefined : `127.0.0.1:${port}`;
   }
 
-  /** Args, env and mounted files of a synthesized container, made runnable here. */
-  invocation(endpoint: ServiceEndpoint, containerName?: string): Invocation {
+  /** Every running replica's local address of a named port. */
+  replicaAddresses(namespace: string, workload: string, portName: string): string[] {
+    const l = this.local.get(key(namespace, workload));
+    return (l?.replicas ?? []).flatMap((p) => (p[portName] === undefined ? [] : [`127.0.0.1:${p[portName]}`]));
+  }
+
+  /** The name the pod of replica `ordinal` has in the cluster. */
+  podName(w: Manifest, ordinal: number): string {
+    return w.kind === 'StatefulSet' ? `${w.metadata.name}-${ordinal}` : `${w.metadata.name}-e2e`;
+  }
+
+  /**
+   * Args, env and mounted files of a synthesized container (of replica `ordinal`), made runnable
+   * here. ConfigMaps and Secrets are shared by the replicas (the same objects in the cluster);
+   * claims and emptyDirs are each replica's own.
+   */
+  invocation(endpoint: ServiceEndpoint, containerName?: string, ordinal = 0): Invocation {
     const w = this.workload(endpoint);
     const pod = w.spec.template.spec;
     const c = containerName ? pod.containers.find((x: any) => x.name === containerName) : pod.containers[0];
     if (!c) throw new Error(`${endpoint.name} has no container ${containerName}`);
     const ns = endpoint.namespace;
+    const where = ordinal === 0 ? endpoint.name : `${endpoint.name}-${ordinal}`;
     const mounts = new Map<string, string>();
-    for (const vm of c.volumeMounts ?? []) mounts.set(vm.mountPath, this.materialize(w, vm.name, vm.mountPath));
+    for (const vm of c.volumeMounts ?? []) mounts.set(vm.mountPath, this.materialize(w, vm.name, vm.mountPath, ordinal));
 
-    const rewrite = (s: string, where: string) => this.rewriteString(s, { namespace: ns, mounts, own: endpoint, container: c, where });
-    const args = (c.args ?? []).map((a: string) => rewrite(a, `${endpoint.name} args`));
+    const rewrite = (s: string, at: string) => this.rewriteString(s, { namespace: ns, mounts, own: endpoint, container: c, where: at, ordinal });
     const env: Record<string, string> = {};
     for (const e of c.env ?? []) {
-      if (e.value !== undefined) env[e.name] = rewrite(e.value, `${endpoint.name} env ${e.name}`);
-      else if (e.valueFrom?.secretKeyRef) env[e.name] = this.secret(e.valueFrom.secretKeyRef.name, e.valueFrom.secretKeyRef.key, `${endpoint.name} env ${e.name}`);
+      if (e.value !== undefined) env[e.name] = rewrite(e.value, `${where} env ${e.name}`);
+      else if (e.valueFrom?.secretKeyRef) env[e.name] = this.secret(e.valueFrom.secretKeyRef.name, e.valueFrom.secretKeyRef.key, `${where} env ${e.name}`);
       else if (e.valueFrom?.configMapKeyRef) env[e.name] = this.configMap(ns, e.valueFrom.configMapKeyRef.name)[e.valueFrom.configMapKeyRef.key];
-      else throw new Error(`${endpoint.name} env ${e.name}: only value, secretKeyRef and configMapKeyRef are supported by the e2e`);
+      else if (e.valueFrom?.fieldRef) env[e.name] = this.downward(w, e.valueFrom.fieldRef.fieldPath, ordinal, `${where} env ${e.name}`);
+      else throw new Error(`${endpoint.name} env ${e.name}: only value, secretKeyRef, configMapKeyRef and fieldRef are supported by the e2e`);
     }
     if ((c.envFrom ?? []).length > 0) throw new Error(`${endpoint.name}: envFrom is not supported by the e2e`);
+    // The kubelet expands $(VAR) in args from the container's environment.
+    const expanded = (c.args ?? []).map((a: string) => a.replace(/\$\(([A-Za-z_][A-Za-z0-9_]*)\)/g, (m, v: string) => env[v] ?? m));
+    const args = expanded.map((a: string) => rewrite(a, `${where} args`));
     return { args, env, mounts };
+  }
+
+  /** A downward-API field of replica `ordinal`'s pod, as it is here. */
+  private downward(w: Manifest, fieldPath: string, ordinal: number, where: string): string {
+    const value: Record<string, string> = {
+      'metadata.name': this.podName(w, ordinal),
+      'metadata.namespace': w.metadata.namespace!,
+      'status.podIP': '127.0.0.1',
+      'spec.nodeName': os.hostname(),
+    };
+    const v = value[fieldPath];
+    if (v === undefined) throw new Error(`${where}: fieldRef ${fieldPath} is not supported by the e2e`);
+    this.rewrites.push(`${where}: fieldRef ${fieldPath} -> ${v}`);
+    return v;
   }
 
   private secret(name: string, k: string, where: string): string {
@@ -114,11 +166,12 @@ export class Localizer {
   }
 
   /** Creates the local directory of a mounted volume and fills it like the kubelet would. */
-  private materialize(w: Manifest, volumeName: string, mountPath: string): string {
+  private materialize(w: Manifest, volumeName: string, mountPath: string, ordinal = 0): string {
     const pod = w.spec.template.spec;
     const v = (pod.volumes ?? []).find((x: any) => x.name === volumeName);
     const claim = (w.spec.volumeClaimTemplates ?? []).find((x: any) => x.metadata.name === volumeName);
-    const dir = path.join(this.root, w.metadata.name, mountPath);
+    const own = claim || v?.emptyDir;
+    const dir = path.join(this.root, own && ordinal > 0 ? `${w.metadata.name}-${ordinal}` : w.metadata.name, mountPath);
     if (v?.hostPath) {
       this.rewrites.push(`${w.metadata.name}: hostPath ${v.hostPath.path} mounted at ${mountPath} -> ${v.hostPath.path}`);
       return v.hostPath.path;
@@ -148,23 +201,31 @@ export class Localizer {
    */
   rewriteString(
     s: string,
-    ctx: { namespace: string; mounts: ReadonlyMap<string, string>; own?: ServiceEndpoint; container?: any; where: string },
+    ctx: { namespace: string; mounts: ReadonlyMap<string, string>; own?: ServiceEndpoint; container?: any; where: string; ordinal?: number },
   ): string {
     let out = s;
+    const ordinal = ctx.ordinal ?? 0;
     // Longest mount path first, so /etc/x/config wins over /etc/x.
     for (const [mountPath, local] of [...ctx.mounts].sort(([a], [b]) => b.length - a.length)) {
       out = out.replace(new RegExp(`(^|[=:\\s"'])${escapeRe(mountPath)}(?=/|$|[\\s"'])`, 'g'), (_m, pre: string) => `${pre}${local}`);
     }
-    out = out.replace(/\b([a-z0-9-]+)\.([a-z0-9-]+)\.svc(?:\.cluster\.local)?:([0-9]+)/g, (m, svc: string, ns: string, port: string) => {
-      const addr = this.serviceAddress(ns, svc, Number(port));
-      if (!addr) throw new Error(`${ctx.where}: ${m} is a Service whose workload the e2e does not run`);
+    // A StatefulSet pod's stable name -> that replica's local port.
+    out = out.replace(/\b([a-z0-9-]+)-([0-9]+)\.([a-z0-9-]+)\.([a-z0-9-]+)\.svc(?:\.cluster\.local)?:([0-9]+)/g, (m, sts: string, i: string, headless: string, ns: string, port: string) => {
+      const addr = this.podAddress(ns, headless, sts, Number(i), Number(port));
+      if (!addr) throw new Error(`${ctx.where}: ${m} is a pod the e2e does not run`);
       return addr;
     });
+    out = out.replace(/(^|[^.a-z0-9-])([a-z0-9-]+)\.([a-z0-9-]+)\.svc(?:\.cluster\.local)?:([0-9]+)/g, (m, pre: string, svc: string, ns: string, port: string) => {
+      const addr = this.serviceAddress(ns, svc, Number(port));
+      if (!addr) throw new Error(`${ctx.where}: ${m} is a Service whose workload the e2e does not run`);
+      return `${pre}${addr}`;
+    });
     if (ctx.container) {
-      // `--web.listen-address=:9187` (all interfaces, the pod's port) -> 127.0.0.1 and the local port.
-      out = out.replace(/^(--?web\.listen-address=)([^:]*):([0-9]+)$/, (m, flag: string, _host: string, port: string) => {
+      // `--web.listen-address=:9187`, `--cluster.listen-address=0.0.0.0:9094` (the pod's port) and
+      // `--cluster.advertise-address=<pod IP>:9094` -> 127.0.0.1 and this replica's local port.
+      out = out.replace(/^(--?[a-z.]*(?:listen|advertise)-address=)([^:]*):([0-9]+)$/, (m, flag: string, _host: string, port: string) => {
         const p = (ctx.container.ports ?? []).find((x: any) => x.containerPort === Number(port));
-        const addr = p && ctx.own ? this.localAddress(ctx.own.namespace, ctx.own.name, p.name) : undefined;
+        const addr = p && ctx.own ? this.localAddress(ctx.own.namespace, ctx.own.name, p.name, ordinal) : undefined;
         if (!addr) throw new Error(`${ctx.where}: ${m} listens on a port the e2e has no local port for`);
         return `${flag}${addr}`;
       });
@@ -181,6 +242,18 @@ export class Localizer {
     const target = this.podsSelectedBy(namespace, svc.spec.selector)[0];
     const portName = typeof sp.targetPort === 'string' ? sp.targetPort : sp.name;
     return target ? this.localAddress(namespace, target.metadata.name, portName) : undefined;
+  }
+
+  /** `<sts>-<i>.<headless>.<ns>.svc:<port>` -> replica i's local address of that container port. */
+  private podAddress(namespace: string, headless: string, sts: string, ordinal: number, port: number): string | undefined {
+    const w = this.manifests.find((m) => m.kind === 'StatefulSet' && m.metadata.namespace === namespace && m.metadata.name === sts && m.spec.serviceName === headless);
+    const p = w?.spec.template.spec.containers.flatMap((c: any) => c.ports ?? []).find((x: any) => x.containerPort === port);
+    return w && p ? this.localAddress(namespace, sts, p.name, ordinal) : undefined;
+  }
+
+  /** The StatefulSet a headless Service governs. */
+  private governed(namespace: string, headless: string): Manifest | undefined {
+    return this.manifests.find((m) => m.kind === 'StatefulSet' && m.metadata.namespace === namespace && m.spec.serviceName === headless);
   }
 
   private podsSelectedBy(namespace: string, selector: Record<string, string>): Manifest[] {
@@ -238,6 +311,25 @@ export class Localizer {
         return addr;
       }));
     }
+    // DNS discovery of a headless Service: the SRV records (or A records on a port) of every replica.
+    const dns: any[] = job.dns_sd_configs ?? [];
+    if (dns.length > 0) {
+      const targets: string[] = [];
+      for (const sd of dns) {
+        for (const n of sd.names ?? []) {
+          const srv = /^_([a-z0-9-]+)\._tcp\.([a-z0-9-]+)\.([a-z0-9-]+)\.svc(?:\.cluster\.local)?$/.exec(n);
+          const a = /^([a-z0-9-]+)\.([a-z0-9-]+)\.svc(?:\.cluster\.local)?$/.exec(n);
+          const [headless, ns] = srv ? [srv[2], srv[3]] : a ? [a[1], a[2]] : [];
+          const w = headless ? this.governed(ns!, headless) : undefined;
+          if (!w) throw new Error(`${where}: dns_sd name ${n} is not a headless Service of a StatefulSet the e2e knows`);
+          const portName = srv ? srv[1] : w.spec.template.spec.containers.flatMap((c: any) => c.ports ?? []).find((p: any) => p.containerPort === sd.port)?.name;
+          targets.push(...this.replicaAddresses(ns!, w.metadata.name, portName));
+        }
+      }
+      delete job.dns_sd_configs;
+      job.static_configs = [...(job.static_configs ?? []), ...(targets.length ? [{ targets }] : [])];
+      this.rewrites.push(`${where}: dns_sd_configs -> static targets ${targets.join(', ') || '(none: not started by the e2e)'}`);
+    }
     const sds: any[] = job.kubernetes_sd_configs ?? [];
     if (sds.length === 0) return;
     if (sds.every((sd) => sd.role === 'node')) {
@@ -259,7 +351,7 @@ export class Localizer {
         for (const w of this.podsSelectedBy(ns, selector)) {
           const local = this.local.get(key(ns, w.metadata.name));
           if (!local) continue;
-          statics.push(...podTargets(w, local));
+          local.replicas.forEach((ports, i) => statics.push(...podTargets(w, ports, this.podName(w, i))));
         }
       }
     }
@@ -324,10 +416,9 @@ function metaName(label: string): string {
   return label.replace(/[^a-zA-Z0-9_]/g, '_');
 }
 
-/** The targets the pod role would discover for the workload's (one, running, ready) pod: one per container port. */
-function podTargets(w: Manifest, local: LocalWorkload): { targets: string[]; labels: Record<string, string> }[] {
+/** The targets the pod role would discover for one running, ready pod of the workload: one per container port. */
+function podTargets(w: Manifest, ports: Readonly<Record<string, number>>, podName: string): { targets: string[]; labels: Record<string, string> }[] {
   const pod = w.spec.template;
-  const podName = w.kind === 'StatefulSet' ? `${w.metadata.name}-0` : `${w.metadata.name}-e2e`;
   const node = os.hostname();
   const common: Record<string, string> = {
     __meta_kubernetes_namespace: w.metadata.namespace!,
@@ -351,7 +442,7 @@ function podTargets(w: Manifest, local: LocalWorkload): { targets: string[]; lab
   const out: { targets: string[]; labels: Record<string, string> }[] = [];
   for (const c of pod.spec.containers) {
     for (const p of c.ports ?? []) {
-      const port = local.ports[p.name];
+      const port = ports[p.name];
       if (port === undefined) throw new Error(`${w.metadata.name}: container port ${p.name} has no local port`);
       out.push({
         targets: [`127.0.0.1:${port}`],

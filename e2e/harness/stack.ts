@@ -69,8 +69,12 @@ export interface RunningStack {
   readonly receivers: Receivers;
   readonly secrets: TestSecrets;
   readonly backendUrl: string;
+  /** Replica 0's; the scenarios read alerts from it (the HA scenarios switch to the other). */
   readonly prometheusUrl: string;
   readonly alertmanagerUrl: string;
+  /** Every replica, by ordinal: its process and URL. */
+  readonly prometheusReplicas: readonly { readonly proc: Proc; readonly url: string }[];
+  readonly alertmanagerReplicas: readonly { readonly proc: Proc; readonly url: string }[];
   /** Local directory of Prometheus's configuration mount (prometheus.yml and the rule files). */
   readonly prometheusConfigDir: string;
   readonly alertmanagerConfigFile: string;
@@ -98,6 +102,7 @@ function testSecrets(c: StackConfig, pg: Postgres, redis: Redis, receivers: Rece
     [amKey(am.pagerduty.routingKeyKey)]: `e2e-routing-key-${randomBytes(8).toString('hex')}`,
     [amKey(am.sms.urlKey)]: receivers.url('sms'),
     [amKey(am.sms.tokenKey)]: `e2e-sms-token-${randomBytes(8).toString('hex')}`,
+    [amKey(am.heartbeat.urlKey)]: receivers.url('heartbeat'),
   };
 }
 
@@ -133,8 +138,25 @@ export async function startStack(config: StackConfig, synth: SynthesizedStack, d
       return p;
     };
     const backendPort = await port(ep.backend);
-    const promPort = await port(ep.prometheus);
-    const amPort = await port(ep.alertmanager);
+    // StatefulSets run every replica the synthesized object asks for, each on its own local ports.
+    const replicaPorts = async (e: (typeof ep)[keyof typeof ep]) => {
+      const w = localizer.workload(e);
+      const list: Record<string, number>[] = [];
+      for (let i = 0; i < localizer.replicasOf(e); i++) {
+        const ports: Record<string, number> = {};
+        // One local port per container port number (gossip speaks TCP and UDP on the same one).
+        const byNumber = new Map<number, number>();
+        for (const p of w.spec.template.spec.containers.flatMap((c: any) => c.ports ?? [])) {
+          if (!byNumber.has(p.containerPort)) byNumber.set(p.containerPort, await freePort());
+          ports[p.name] = byNumber.get(p.containerPort)!;
+        }
+        list.push(ports);
+      }
+      localizer.runReplicas(e, list);
+      return list;
+    };
+    const promPorts = await replicaPorts(ep.prometheus);
+    const amPorts = await replicaPorts(ep.alertmanager);
     await port(ep.postgresExporter);
     await port(ep.redisExporter);
     await port(ep.nodeExporter);
@@ -165,8 +187,11 @@ export async function startStack(config: StackConfig, synth: SynthesizedStack, d
       exporters.push([p, `http://${localizer.localAddress(endpoint.namespace, endpoint.name, endpoint.portName)}/metrics`]);
     }
 
-    // ---- Alertmanager ------------------------------------------------------------------------
-    const amInv = localizer.invocation(ep.alertmanager);
+    // ---- Alertmanager: every replica, gossiping over loopback -------------------------------
+    // Every replica's invocation first: each writes the shared ConfigMap directory as synthesized,
+    // and alertmanager.yml is localized once, after the last of them.
+    const amInvs = amPorts.map((_, i) => localizer.invocation(ep.alertmanager, undefined, i));
+    const amInv = amInvs[0];
     const amConfigArg = amInv.args.find((a) => a.startsWith('--config.file='));
     if (!amConfigArg) throw new Error('the Alertmanager container has no --config.file flag');
     const alertmanagerConfigFile = amConfigArg.slice('--config.file='.length);
@@ -181,20 +206,30 @@ export async function startStack(config: StackConfig, synth: SynthesizedStack, d
         pagerdutyUrl: sinks.url('pagerduty'),
       }),
     );
-    const alertmanager = procs.add('alertmanager', binaryPath('alertmanager'), amInv.args, { env: amInv.env });
-    alertmanager.start();
-    const alertmanagerUrl = `http://127.0.0.1:${amPort}`;
+    const alertmanagerReplicas = amPorts.map((ports, i) => {
+      const inv = amInvs[i];
+      const proc = procs.add(`alertmanager-${i}`, binaryPath('alertmanager'), inv.args, { env: inv.env });
+      proc.start();
+      return { proc, url: `http://127.0.0.1:${ports[ep.alertmanager.portName]}` };
+    });
+    const alertmanagerUrl = alertmanagerReplicas[0].url;
 
-    // ---- Prometheus --------------------------------------------------------------------------
+    // ---- Prometheus: every replica ----------------------------------------------------------
     const promInv = localizer.invocation(ep.prometheus);
     const promConfigArg = promInv.args.find((a) => a.startsWith('--config.file='));
     if (!promConfigArg) throw new Error('the Prometheus container has no --config.file flag');
     const promConfigFile = promConfigArg.slice('--config.file='.length);
     const prometheusConfigDir = path.dirname(promConfigFile);
-    fs.writeFileSync(promConfigFile, localizer.prometheusConfig(fs.readFileSync(promConfigFile, 'utf8'), ep.prometheus));
-    const prometheus = procs.add('prometheus', binaryPath('prometheus'), promInv.args, { env: promInv.env });
-    prometheus.start();
-    const prometheusUrl = `http://127.0.0.1:${promPort}`;
+    const promSource = fs.readFileSync(promConfigFile, 'utf8');
+    const prometheusReplicas = promPorts.map((ports, i) => {
+      const inv = i === 0 ? promInv : localizer.invocation(ep.prometheus, undefined, i);
+      // The replicas share the ConfigMap's directory, as their pods mount the same ConfigMap.
+      fs.writeFileSync(promConfigFile, localizer.prometheusConfig(promSource, ep.prometheus));
+      const proc = procs.add(`prometheus-${i}`, binaryPath('prometheus'), inv.args, { env: inv.env });
+      proc.start();
+      return { proc, url: `http://127.0.0.1:${ports[ep.prometheus.portName]}` };
+    });
+    const prometheusUrl = prometheusReplicas[0].url;
     fs.writeFileSync(path.join(dir, 'rewrites.txt'), localizer.rewrites.join('\n') + '\n');
 
     // ---- everything answers ------------------------------------------------------------------
@@ -202,27 +237,44 @@ export async function startStack(config: StackConfig, synth: SynthesizedStack, d
     await Promise.all([
       ready(backend, `${backendUrl}/health/ready`, 'the reference backend to be ready'),
       ...exporters.map(([p, url]) => ready(p, url, `${p.name} to serve ${url}`)),
-      ready(alertmanager, `${alertmanagerUrl}/-/ready`, 'Alertmanager to be ready'),
-      ready(prometheus, `${prometheusUrl}/-/ready`, 'Prometheus to be ready'),
+      ...alertmanagerReplicas.map((r, i) => ready(r.proc, `${r.url}/-/ready`, `Alertmanager ${i} to be ready`)),
+      ...prometheusReplicas.map((r, i) => ready(r.proc, `${r.url}/-/ready`, `Prometheus ${i} to be ready`)),
     ]);
     mark('processes ready');
-    // Every target of the localized configuration scraped successfully at least once.
-    await prometheus.whileRunning(
-      waitFor(
-        'every Prometheus target to be up',
-        async () => {
-          const r: any = await (await get(`${prometheusUrl}/api/v1/targets?state=active`)).json();
-          const targets: any[] = r.data.activeTargets;
-          const down = targets.filter((t) => t.health !== 'up');
-          if (targets.length > 0 && down.length === 0) return true;
-          throw new Error(`down: ${down.map((t) => `${t.labels.job} ${t.scrapeUrl} ${t.lastError}`).join('; ')}`);
-        },
-        60_000,
-        500,
-      ),
-    );
-    const amReady: any = await (await get(`${alertmanagerUrl}/api/v2/status`)).json();
-    if (!amReady.config?.original) throw new Error('Alertmanager reports no configuration');
+    // Every target of the localized configuration scraped successfully at least once, by every replica.
+    for (const r of prometheusReplicas) {
+      await r.proc.whileRunning(
+        waitFor(
+          `every target of ${r.proc.name} to be up`,
+          async () => {
+            const body: any = await (await get(`${r.url}/api/v1/targets?state=active`)).json();
+            const targets: any[] = body.data.activeTargets;
+            const down = targets.filter((t) => t.health !== 'up');
+            if (targets.length > 0 && down.length === 0) return true;
+            throw new Error(`down: ${down.map((t) => `${t.labels.job} ${t.scrapeUrl} ${t.lastError}`).join('; ')}`);
+          },
+          60_000,
+          500,
+        ),
+      );
+    }
+    // The Alertmanagers form one cluster: each sees every replica as a member.
+    for (const r of alertmanagerReplicas) {
+      await r.proc.whileRunning(
+        waitFor(
+          `${r.proc.name} to see ${alertmanagerReplicas.length} cluster members`,
+          async () => {
+            const st: any = await (await get(`${r.url}/api/v2/status`)).json();
+            if (!st.config?.original) throw new Error('no configuration');
+            const peers = (st.cluster?.peers ?? []).length;
+            if (peers === alertmanagerReplicas.length && st.cluster?.status === 'ready') return true;
+            throw new Error(`cluster ${st.cluster?.status} with ${peers} peers`);
+          },
+          90_000,
+          500,
+        ),
+      );
+    }
     mark('targets up');
 
     return {
@@ -238,6 +290,8 @@ export async function startStack(config: StackConfig, synth: SynthesizedStack, d
       backendUrl,
       prometheusUrl,
       alertmanagerUrl,
+      prometheusReplicas,
+      alertmanagerReplicas,
       prometheusConfigDir,
       alertmanagerConfigFile,
       restartBackend,
@@ -278,10 +332,10 @@ export function routedReceivers(configFile: string, labels: Record<string, strin
 }
 
 /** Alertmanager's default `send_resolved` per integration, where a config leaves it out. */
-const SEND_RESOLVED_DEFAULT: Record<Sink, boolean> = { slack: false, email: false, pagerduty: true, sms: true };
+const SEND_RESOLVED_DEFAULT: Record<Sink, boolean> = { slack: false, email: false, pagerduty: true, sms: true, heartbeat: true };
 
 /** The sinks each receiver of the running alertmanager.yml notifies, and whether it sends resolved notifications there. */
-export function receiverSinks(configFile: string, smsUrl: string): Map<string, Map<Sink, boolean>> {
+export function receiverSinks(configFile: string, smsUrl: string, heartbeatUrl: string): Map<string, Map<Sink, boolean>> {
   const cfg = YAML.parse(fs.readFileSync(configFile, 'utf8'));
   const out = new Map<string, Map<Sink, boolean>>();
   for (const r of cfg.receivers as any[]) {
@@ -294,9 +348,10 @@ export function receiverSinks(configFile: string, smsUrl: string): Map<string, M
     add('pagerduty', r.pagerduty_configs);
     for (const w of r.webhook_configs ?? []) {
       const target = w.url_file ? fs.readFileSync(w.url_file, 'utf8').trim() : w.url;
-      if (target !== smsUrl) throw new Error(`receiver ${r.name}: webhook to ${target} has no sink in the e2e`);
+      if (target === smsUrl) add('sms', [w]);
+      else if (target === heartbeatUrl) add('heartbeat', [w]);
+      else throw new Error(`receiver ${r.name}: webhook to ${target} has no sink in the e2e`);
     }
-    add('sms', r.webhook_configs);
     out.set(r.name, sinks);
   }
   return out;

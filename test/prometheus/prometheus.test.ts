@@ -83,8 +83,10 @@ describe('prometheus chart', () => {
     });
 
     test('each replica scrapes every replica by its stable pod DNS name, labelled with its pod', () => {
-      expect(jobs.prometheus.static_configs[0].targets).toEqual(['prometheus-0.prometheus-headless.monitoring.svc:9090', 'prometheus-1.prometheus-headless.monitoring.svc:9090']);
-      expect(jobs.prometheus.relabel_configs).toEqual([{ source_labels: ['__address__'], regex: '([^.]+)\\..*', target_label: 'pod' }]);
+      expect(jobs.prometheus.static_configs).toEqual([
+        { targets: ['prometheus-0.prometheus-headless.monitoring.svc:9090'], labels: { service: 'prometheus', pod: 'prometheus-0' } },
+        { targets: ['prometheus-1.prometheus-headless.monitoring.svc:9090'], labels: { service: 'prometheus', pod: 'prometheus-1' } },
+      ]);
     });
   });
 

@@ -42,16 +42,24 @@ async function post(s: RunningStack, labels: Record<string, string>, ends?: Date
   for (const r of s.alertmanagerReplicas) if (r.proc.running) await sendJson('POST', `${r.url}/api/v2/alerts`, [alert]);
 }
 
-/** Re-sends while `until` is pending, every 2s (Prometheus re-sends firing alerts every evaluation). */
-function keepPosting(s: RunningStack, labels: Record<string, string>): { stop: () => void } {
+/**
+ * Re-sends every 2s (Prometheus re-sends firing alerts every evaluation) until stopped; `stop`
+ * resolves once no post is in flight, so no firing copy can land after a resolution.
+ */
+function keepPosting(s: RunningStack, labels: Record<string, string>): { stop: () => Promise<void> } {
   let on = true;
-  void (async () => {
+  const loop = (async () => {
     while (on) {
       await post(s, labels).catch(() => undefined);
-      await sleep(2000);
+      if (on) await sleep(2000);
     }
   })();
-  return { stop: () => (on = false) };
+  return {
+    stop: async () => {
+      on = false;
+      await loop;
+    },
+  };
 }
 
 async function amReady(s: RunningStack, i: number): Promise<void> {
@@ -123,8 +131,8 @@ export async function runHaChecks(s: RunningStack, only?: readonly string[]): Pr
           const first = await waitFor('the probe alert at Slack', async () => s.receivers.find({ sink: 'slack', status: 'firing', alertname: labels.alertname, since })[0], 60_000, 250);
           say(`firing at Slack after ${((first.at - since) / 1000).toFixed(1)}s`);
           await s.alertmanagerReplicas[0].proc.stop();
-          say('alertmanager-0 (first in the peer order: the one that notifies) stopped');
-          sender.stop();
+          say('alertmanager-0 stopped');
+          await sender.stop();
           const endAt = Date.now();
           await post(s, labels, new Date());
           const resolved = await waitFor('the resolved probe at Slack', async () => s.receivers.find({ sink: 'slack', status: 'resolved', alertname: labels.alertname, since: endAt })[0], 60_000 + 2 * peerTimeout, 250);
@@ -135,7 +143,7 @@ export async function runHaChecks(s: RunningStack, only?: readonly string[]): Pr
           if (firing !== 1 || res !== 1) throw new Error(`Slack got ${firing} firing and ${res} resolved notifications of the probe, expected one each`);
           say('exactly one firing and one resolved notification');
         } finally {
-          sender.stop();
+          await sender.stop();
           if (!s.alertmanagerReplicas[0].proc.running) s.alertmanagerReplicas[0].proc.start();
           await amReady(s, 0);
           await clusterWhole(s);
@@ -181,7 +189,7 @@ export async function runHaChecks(s: RunningStack, only?: readonly string[]): Pr
           if (leaked.length) throw new Error(`the silenced alert reached ${leaked.map((n) => n.sink).join(', ')}`);
           say('suppressed on every replica; nothing reached any sink');
         } finally {
-          sender.stop();
+          await sender.stop();
         }
         // Every replica down at once, so no peer can hand the silence back: it must come from disk.
         for (const r of s.alertmanagerReplicas) await r.proc.stop();

@@ -54,10 +54,19 @@ export function scrapeTable(prometheusYml: string, ports: ReadonlyMap<string, nu
       target = targets.map(code).join(', ');
     }
     const fromMeta = relabels.filter((r) => r.source_labels && r.target_label && !r.target_label.startsWith('__')).map((r) => r.target_label);
-    const labels = [...fromMeta, ...fixed.map((r) => `${r.target_label}=${r.replacement}`), ...Object.entries(j.static_configs?.[0]?.labels ?? {}).map(([k, v]) => `${k}=${v}`)];
+    const labels = [...fromMeta, ...fixed.map((r) => `${r.target_label}=${r.replacement}`), ...staticLabels(j.static_configs ?? [])];
     return `| ${code(j.job_name)} | ${how} | ${target}, ${code(j.metrics_path ?? '/metrics')} | ${labels.map(code).join(', ') || '—'} |`;
   });
   return ['| job | scraped through | target, path | labels it sets |', '|---|---|---|---|', ...rows].join('\n');
+}
+
+/** A static label set on every target group: `key=value` when it is one value, `key` when it differs per group (a replica's `pod`). */
+function staticLabels(groups: Job[]): string[] {
+  const keys = [...new Set(groups.flatMap((g) => Object.keys(g.labels ?? {})))];
+  return keys.map((k) => {
+    const values = new Set(groups.map((g) => g.labels?.[k]));
+    return values.size === 1 ? `${k}=${[...values][0]}` : k;
+  });
 }
 
 /** The table for production, from an in-memory synthesis. */

@@ -17,6 +17,8 @@ import { StackConfig, runbookDocUrl } from './config';
 import { stackEndpoints } from './contracts/endpoints';
 import { Shared } from './contracts/shared';
 import { DNS_CONTEXT } from './lib/network';
+import { RuleGroup } from './lib/monitoring';
+import { ConfigError, ConfigIssue, show } from './lib/schema';
 import { CustomDashboard } from './grafana/custom';
 import { GrafanaChart } from './grafana/grafana';
 import { KubeStateMetricsChart } from './kube-state-metrics/kube-state-metrics';
@@ -46,6 +48,28 @@ export interface Stack {
   readonly prometheus: PrometheusChart;
 }
 
+/**
+ * `rules.alertFor` names alerts that exist, each once. Checked against the built rules (the names
+ * exist only once every component has made its alerts); reported with the config's problems.
+ */
+export function alertForChecks(config: StackConfig, groups: readonly RuleGroup[]): ConfigIssue[] {
+  const names = new Set(groups.flatMap((g) => g.rules.flatMap((r) => ('alert' in r ? [r.alert] : []))));
+  const seen = new Map<string, number>();
+  const issues: ConfigIssue[] = [];
+  config.rules.alertFor.forEach((a, i) => {
+    const at = `rules.alertFor[${i}].alert`;
+    if (!names.has(a.alert)) {
+      const near = [...names].filter((n) => n.toLowerCase().includes(a.alert.toLowerCase().slice(0, 6))).sort().slice(0, 5);
+      issues.push({ path: at, message: `is ${show(a.alert)}, an alert this stack does not have`, fix: `use a name of RUNBOOK.md's alerts${near.length ? `, such as ${near.join(', ')}` : ''}` });
+    } else if (seen.has(a.alert)) {
+      issues.push({ path: at, message: `is ${show(a.alert)}, already set by rules.alertFor[${seen.get(a.alert)}]`, fix: 'list each alert once' });
+    } else {
+      seen.set(a.alert, i);
+    }
+  });
+  return issues;
+}
+
 /** What every component receives besides its own settings, computed once from the config. */
 export function sharedOf(config: StackConfig): Shared {
   const runbook = runbookDocUrl(config);
@@ -58,7 +82,7 @@ export function sharedOf(config: StackConfig): Shared {
     network: config.network,
     priorityClasses: config.priorityClasses,
     endpoints: stackEndpoints(config.namespaces),
-    rules: { rateWindow: config.rules.rateWindow, runbookDocUrl: runbook },
+    rules: { rateWindow: config.rules.rateWindow, runbookDocUrl: runbook, alertFor: new Map(config.rules.alertFor.map((a) => [a.alert, a.for])) },
     scrapeInterval: config.prometheus.scrapeInterval,
   };
 }
@@ -119,6 +143,8 @@ export function buildStack(app: App, config: StackConfig, customDashboards: read
   });
   // A collector: created after every component it scrapes, and reading what they contribute.
   const prometheus = new PrometheusChart(app, 'prometheus', { settings: config.prometheus, shared, dependsOn, sources: [...components, grafana] });
+  const alertForIssues = alertForChecks(config, prometheus.evaluatedRuleGroups);
+  if (alertForIssues.length > 0) throw new ConfigError(alertForIssues);
   return {
     cluster,
     backend,

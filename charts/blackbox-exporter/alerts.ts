@@ -20,8 +20,7 @@ export function alertRules(props: BlackboxExporterProps): RuleGroup[] {
       name: 'BlackboxCertificateExpiring',
       severity,
       expr: `${daysLeft} < ${days}`,
-      // The expiry date does not move between probes; 5m only rides out a probe that fails midway.
-      for: '5m',
+      for: a.certificateFor,
       summary: `The TLS certificate of ${tmpl.label('url')} expires within ${days} days`,
       description: `The certificate served at ${tmpl.label('url')} (probe ${tmpl.label('target')}) expires in ${tmpl.number} days (threshold ${days} days); clients will refuse the connection after that.`,
     });

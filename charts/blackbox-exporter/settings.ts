@@ -40,6 +40,11 @@ export const blackboxExporterSettings = obj({
     certificateWarningDays: withDefault(int({ min: 1, max: 365 }), 21),
     /** Within this many days it is critical (automatic renewal has failed). @default 7 */
     certificateCriticalDays: withDefault(int({ min: 1, max: 365 }), 7),
+    /**
+     * How long a certificate must be seen expiring before either alert fires. The expiry date does
+     * not move between probes: this only rides out a probe that fails midway. @default '5m'
+     */
+    certificateFor: withDefault(promDuration(), '5m'),
   }),
 });
 export type BlackboxExporterSettings = Infer<typeof blackboxExporterSettings>;

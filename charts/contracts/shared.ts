@@ -5,7 +5,7 @@
  */
 import { Chart } from 'cdk8s';
 import { RuleContext } from '../lib/alert-rules';
-import { ConfigIssue, Infer, bool, cidr, dnsLabel, dnsSubdomain, int, list, obj, optional, port, promDuration, show, str, withDefault } from '../lib/schema';
+import { ConfigIssue, Infer, bool, cidr, dnsLabel, dnsSubdomain, int, list, obj, optional, port, promDuration, required, show, str, withDefault } from '../lib/schema';
 import { StackEndpoints } from './endpoints';
 
 
@@ -73,6 +73,24 @@ export const rulesSettings = obj({
    * scrape does not swing the ratio. @default '5m'
    */
   rateWindow: withDefault(promDuration(), '5m'),
+  /**
+   * A `for` of your own for named alerts, replacing the one the rule chose (RUNBOOK.md and
+   * docs/alerting.md say why each is what it is). For a test environment's short clocks, or an
+   * alert that pages too early or too late for you. An alert that does not exist is refused.
+   * Every alert of that name gets it (a warning and its critical twin alike). @default []
+   */
+  alertFor: withDefault(
+    list(
+      obj({
+        /** The alert's name, as in RUNBOOK.md. */
+        alert: required(str({ pattern: /^[A-Z][A-Za-z0-9]+$/, expects: "an alert name such as 'BackendDbPoolExhausted'" })),
+        /** Its `for`. */
+        for: required(promDuration()),
+      }),
+      { unique: true },
+    ),
+    [],
+  ),
   /**
    * Where RUNBOOK.md is browsable; every alert's runbook_url is this plus `#<heading anchor>`.
    * @default derived from argocd.repoURL and argocd.targetRevision (`<repo>/blob/<revision>/RUNBOOK.md`)

@@ -75,6 +75,13 @@ export interface RuleContext {
   readonly rateWindow: string;
   /** Where RUNBOOK.md is browsable; every alert links to its own heading there. */
   readonly runbookDocUrl: string;
+  /** The `for` the configuration sets for named alerts (`rules.alertFor`), replacing the rule's own. */
+  readonly alertFor?: ReadonlyMap<string, string>;
+}
+
+/** The `for` an alert runs with: the configuration's for that name, else the rule's own. */
+export function effectiveFor(ctx: RuleContext, name: string, own: string): string {
+  return ctx.alertFor?.get(name) ?? own;
 }
 
 /** The runbook_url of an alert: its own heading (the alert name) in RUNBOOK.md. */
@@ -112,7 +119,7 @@ export function alertRule(ctx: RuleContext, s: AlertSpec): AlertRule {
   return {
     alert: s.name,
     expr: s.expr,
-    for: s.for,
+    for: effectiveFor(ctx, s.name, s.for),
     labels: { severity: s.severity, ...(s.service !== undefined ? { service: s.service } : {}), ...(s.notifySms ? { notify_sms: 'true' as const } : {}) },
     annotations: { summary: s.summary, description: s.description, runbook_url: runbookUrl(ctx, s.name) },
   };
@@ -154,6 +161,6 @@ export function exporterDownRule(
     expr: jobDown(o.exporter),
     for: '5m',
     summary: `No ${o.exporter.name.replace(/-/g, ' ')} can be scraped: ${o.watched} unwatched`,
-    description: `Prometheus has reached no ${o.exporter.name} target for 5m; ${o.blind}.`,
+    description: `Prometheus has reached no ${o.exporter.name} target for ${effectiveFor(ctx, o.name, '5m')}; ${o.blind}.`,
   });
 }

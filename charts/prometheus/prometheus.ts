@@ -56,6 +56,8 @@ export class PrometheusChart extends ComponentChart implements MonitoringSource 
   readonly configYaml: string;
   /** The generated rule files, by file name. */
   readonly ruleFiles: Readonly<Record<string, string>>;
+  /** Every rule group it evaluates: the sources' and its own. */
+  readonly evaluatedRuleGroups: readonly RuleGroup[];
   /** Namespaces and discovery roles Prometheus watches, hence holds a Role in. */
   readonly discovery: readonly Discovery[];
 
@@ -74,6 +76,7 @@ export class PrometheusChart extends ComponentChart implements MonitoringSource 
     this.ruleGroups = alertRules(props);
     const jobs = [...props.sources.flatMap((s) => s.scrapeJobs ?? []), ...this.scrapeJobs];
     const groups = [...props.sources.flatMap((s) => s.ruleGroups ?? []), ...this.ruleGroups];
+    this.evaluatedRuleGroups = groups;
 
     const cfg = prometheusConfig({ settings: c, externalLabels: { cluster: props.shared.cluster, environment: props.shared.environment }, scrapeJobs: jobs, alertmanager: ep.alertmanager });
     this.configYaml = renderPrometheusConfig(cfg);

@@ -4,7 +4,7 @@ import { issuesOf, testConfig } from '../util';
 describe('alerting config', () => {
   test('defaults', () => {
     const c = testConfig();
-    expect(c.rules).toEqual({ rateWindow: '5m' });
+    expect(c.rules).toEqual({ rateWindow: '5m', alertFor: [] });
     expect(c.backend.alerts).toMatchObject({ routeMinRequestRate: 0.1, paymentWindow: '30m' });
     expect(c.nodeExporter.alerts).toMatchObject({ diskFreeCriticalRatio: 0.05, diskFillLookback: '6h', diskFillWarningWithin: '24h', diskFillCriticalWithin: '4h' });
     expect(c.rules.runbookUrl).toBeUndefined();

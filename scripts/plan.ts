@@ -19,7 +19,7 @@ import * as path from 'node:path';
 import { environments, ENVIRONMENTS_DIR } from '../charts/load-config';
 import { ConfigError } from '../charts/lib/schema';
 import { outputDirOf, synthesize } from '../charts/synth';
-import { Plan, plan } from './plan/diff';
+import { ManifestError, Plan, plan } from './plan/diff';
 import { readAtCommit, readDir, resolveRef, UnknownRefError } from './plan/read';
 import { renderPlan, renderSummary } from './plan/render';
 
@@ -78,7 +78,7 @@ export function main(argv: readonly string[], io: Output = CONSOLE, root: string
 
   const fresh = fs.mkdtempSync(path.join(os.tmpdir(), 'plan-'));
   try {
-    const written = synthesize({ root: fresh, ...args });
+    const written = synthesize({ root: fresh, ...(args.environments ? { environments: args.environments } : {}), ...(args.configDir ? { configDir: args.configDir } : {}) });
     const plans: Plan[] = [];
     for (const dir of written.filter((d) => d === 'dist' || d.startsWith('dist-'))) {
       const before = commit ? readAtCommit(root, commit, dir) : readDir(path.join(root, dir));
@@ -96,7 +96,7 @@ export function main(argv: readonly string[], io: Output = CONSOLE, root: string
       io.err(e.message);
       return 1;
     }
-    if (e instanceof Error && !(e instanceof TypeError) && !(e instanceof ReferenceError)) {
+    if (e instanceof ManifestError) {
       // A manifest that does not parse, an object written twice, git failing: said in one line.
       io.err(`plan: ${e.message}`);
       return 1;

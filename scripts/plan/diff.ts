@@ -81,12 +81,15 @@ export function describe(r: ObjectRef): string {
   return `${r.kind} ${r.namespace ? `${r.namespace}/` : ''}${r.name}`;
 }
 
+/** Manifests that cannot be compared: a file that does not parse, an object written twice. */
+export class ManifestError extends Error {}
+
 /** Indexes manifests by key; a key written twice is an error (the later one would silently win). */
 export function indexManifests(manifests: readonly Manifest[]): Map<string, Manifest> {
   const byKey = new Map<string, Manifest>();
   for (const m of manifests) {
     const key = keyOf(refOf(m));
-    if (byKey.has(key)) throw new Error(`${describe(refOf(m))} (${m.apiVersion}) is written twice`);
+    if (byKey.has(key)) throw new ManifestError(`${describe(refOf(m))} (${m.apiVersion}) is written twice`);
     byKey.set(key, m);
   }
   return byKey;

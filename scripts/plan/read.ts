@@ -3,7 +3,7 @@ import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as YAML from 'yaml';
-import { Manifest } from './diff';
+import { Manifest, ManifestError } from './diff';
 
 const MANIFEST_FILE = /\.(ya?ml|json)$/;
 
@@ -11,11 +11,11 @@ const MANIFEST_FILE = /\.(ya?ml|json)$/;
 export function parseManifests(text: string, source: string): Manifest[] {
   const out: Manifest[] = [];
   for (const doc of YAML.parseAllDocuments(text)) {
-    if (doc.errors.length) throw new Error(`${source}: ${doc.errors[0].message}`);
+    if (doc.errors.length) throw new ManifestError(`${source}: ${doc.errors[0].message}`);
     const m = doc.toJS() as Manifest | null;
     if (m === null || m === undefined) continue;
     if (typeof m !== 'object' || typeof m.kind !== 'string' || typeof m.apiVersion !== 'string' || typeof m.metadata?.name !== 'string') {
-      throw new Error(`${source}: a document without apiVersion, kind and metadata.name`);
+      throw new ManifestError(`${source}: a document without apiVersion, kind and metadata.name`);
     }
     out.push(m);
   }
@@ -36,7 +36,12 @@ export function readDir(dir: string): Manifest[] {
 export class UnknownRefError extends Error {}
 
 function git(root: string, args: string[]): string {
-  return execFileSync('git', args, { cwd: root, encoding: 'utf8', maxBuffer: 256 * 1024 * 1024, stdio: ['ignore', 'pipe', 'pipe'] });
+  try {
+    return execFileSync('git', args, { cwd: root, encoding: 'utf8', maxBuffer: 256 * 1024 * 1024, stdio: ['ignore', 'pipe', 'pipe'] });
+  } catch (e) {
+    const stderr = String((e as { stderr?: unknown }).stderr ?? '').trim();
+    throw new ManifestError(`git ${args.join(' ')}: ${stderr || (e as Error).message}`);
+  }
 }
 
 /** The commit `ref` names, or an UnknownRefError. */

@@ -97,3 +97,17 @@ test('an invalid configuration exits 1 with the configuration errors, as synth d
   expect(r.err).toMatch(/prometheus\.retentoin: is not a known setting/);
   expect(r.code).toBe(1);
 });
+
+test('manifests that cannot be compared exit 1, naming the problem', () => {
+  const root = tmpDir('plan-broken-');
+  fs.mkdirSync(path.join(root, 'dist'));
+  const cm = 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: twice\n  namespace: monitoring\n';
+  fs.writeFileSync(path.join(root, 'dist', 'a.k8s.yaml'), `${cm}---\n${cm}`);
+  let r = run(['--env', 'production'], root);
+  expect(r.err).toBe('plan: ConfigMap monitoring/twice (v1) is written twice');
+  expect(r.code).toBe(1);
+  fs.writeFileSync(path.join(root, 'dist', 'a.k8s.yaml'), 'kind: [unclosed\n');
+  r = run(['--env', 'production'], root);
+  expect(r.err).toMatch(/^plan: .*dist\/a\.k8s\.yaml: /);
+  expect(r.code).toBe(1);
+});

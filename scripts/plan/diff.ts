@@ -155,6 +155,29 @@ export function renderPath(path: readonly Segment[]): string {
   return out;
 }
 
+/** What a path alone does not say: whether the field came or went, or how much of a long text changed. */
+function detail(c: FieldChange): string {
+  if (c.before === undefined) return ' (added)';
+  if (c.after === undefined) return ' (removed)';
+  return lineCounts(c);
+}
+
+/** ` (+3 -1 lines)` for a multi-line string (a rule file, a dashboard), whose path alone says little. */
+export function lineCounts(c: FieldChange): string {
+  if (typeof c.before !== 'string' || typeof c.after !== 'string' || !(c.before.includes('\n') || c.after.includes('\n'))) return '';
+  // Lines counted as a multiset: a moved line counts as neither added nor removed.
+  const counts = new Map<string, number>();
+  for (const l of c.before.split('\n')) counts.set(l, (counts.get(l) ?? 0) + 1);
+  let added = 0;
+  for (const l of c.after.split('\n')) {
+    const n = counts.get(l) ?? 0;
+    if (n > 0) counts.set(l, n - 1);
+    else added++;
+  }
+  const removed = [...counts.values()].reduce((a, b) => a + b, 0);
+  return ` (+${added} -${removed} lines)`;
+}
+
 // ---------------------------------------------------------------- quantities
 
 const SUFFIX: Record<string, number> = {
@@ -426,7 +449,7 @@ export function plan(before: readonly Manifest[], after: readonly Manifest[], op
       continue;
     }
     const ref = refOf(now);
-    changed.push({ ref, paths: changes.map((c) => renderPath(c.path)) });
+    changed.push({ ref, paths: changes.map((c) => renderPath(c.path) + detail(c)) });
     const result = ruleFor(ref)?.({ ref, before: was, after: now, changes, options });
     if (result?.refusal) refusals.push(result.refusal);
     if (result?.caution) cautions.push(result.caution);

@@ -41,7 +41,7 @@ test('a bigger Prometheus volume and a smaller Grafana one need more than apply:
   expect(r.err).toBe('');
   expect(r.out).not.toContain('plan for staging');
   // prometheus.yml follows the volume size too (its size-based retention).
-  expect(r.out).toContain('    ~ ConfigMap monitoring/prometheus-config (v1)\n        data["prometheus.yml"]');
+  expect(r.out).toContain('    ~ ConfigMap monitoring/prometheus-config (v1)\n        data["prometheus.yml"] (+1 -1 lines)');
   expect(r.out).toContain('    ~ StatefulSet monitoring/prometheus (apps/v1)\n        spec.volumeClaimTemplates[0].spec.resources.requests.storage');
   expect(r.out).toContain('    StatefulSet monitoring/prometheus: spec.volumeClaimTemplates\n      why: the API server refuses');
   expect(r.out).toContain('      1. kubectl delete statefulset prometheus -n monitoring --cascade=orphan\n      2. kubectl apply -f dist/');

@@ -1,5 +1,5 @@
 /** The pure part of `npm run plan`: the field-level diff, quantities, and the plan of each fixture. */
-import { Manifest, Plan, diffValues, parseQuantity, plan, renderPath } from '../../scripts/plan/diff';
+import { Manifest, Plan, diffValues, lineCounts, parseQuantity, plan, renderPath } from '../../scripts/plan/diff';
 import { renderPlan, renderSummary, shellLine } from '../../scripts/plan/render';
 import { caseNames, loadCase } from './cases';
 
@@ -43,6 +43,11 @@ describe('diffValues', () => {
     expect(renderPath(['data', 'prometheus.yml'])).toBe('data["prometheus.yml"]');
     expect(renderPath(['metadata', 'annotations', 'checksum/config'])).toBe('metadata.annotations["checksum/config"]');
   });
+});
+
+test('a multi-line string says how many lines came and went', () => {
+  expect(lineCounts({ path: ['data', 'a.yml'], before: 'a\nb\nc\n', after: 'a\nc\nd\ne\n' })).toBe(' (+2 -1 lines)');
+  expect(lineCounts({ path: ['data', 'level'], before: 'warn', after: 'info' })).toBe('');
 });
 
 describe('parseQuantity', () => {
@@ -185,7 +190,7 @@ describe('what kubectl apply does by itself', () => {
     expect(Object.fromEntries(p.changed.map((c) => [`${c.ref.kind}/${c.ref.name}`, c.paths]))).toEqual({
       'Deployment/backend': ['spec.template.spec.containers[name=main].image'],
       'StatefulSet/prometheus': ['spec.replicas', 'spec.template.spec.containers[name=main].image'],
-      'ConfigMap/frozen': ['immutable'],
+      'ConfigMap/frozen': ['immutable (added)'],
       'ConfigMap/settings': ['data.level'],
     });
     expect(p.unchanged).toBe(1);

@@ -238,7 +238,7 @@ type RuleResult = { refusal?: Refusal; caution?: Caution } | undefined;
  * fields other than ... are forbidden".
  */
 const STATEFULSET_MUTABLE = new Set(['replicas', 'ordinals', 'template', 'updateStrategy', 'persistentVolumeClaimRetentionPolicy', 'minReadySeconds']);
-/** Immutable on every release; 1.37 refuses only these four and accepts the other fields 1.28 refuses. */
+/** Refused by 1.37 too, which refuses only these four and accepts the other fields 1.28 refuses. */
 const STATEFULSET_IMMUTABLE = new Set(['selector', 'volumeClaimTemplates', 'serviceName', 'podManagementPolicy']);
 
 function claimStorage(claim: unknown): number | undefined {
@@ -249,13 +249,13 @@ function statefulSet({ ref, before, after, changes, options }: RuleInput): RuleR
   const refused = [...changedKeys(changes, ['spec'])].filter((k) => !STATEFULSET_MUTABLE.has(k)).sort();
   if (refused.length === 0) return undefined;
   const fields = refused.map((k) => `spec.${k}`);
-  const newerAccept = refused.filter((k) => !STATEFULSET_IMMUTABLE.has(k));
+  const always = refused.filter((k) => STATEFULSET_IMMUTABLE.has(k)).map((k) => `spec.${k}`);
   let why =
-    `the API server refuses changes to a StatefulSet's spec other than ${[...STATEFULSET_MUTABLE].join(', ')} ` +
+    `Kubernetes 1.28 refuses changes to a StatefulSet's spec other than ${[...STATEFULSET_MUTABLE].join(', ')} ` +
     `("updates to statefulset spec for fields other than ... are forbidden")`;
-  if (newerAccept.length === refused.length) {
-    why += `; ${newerAccept.map((k) => `spec.${k}`).join(', ')} is refused by Kubernetes 1.28 (the oldest release the stack supports), newer releases such as 1.37 accept it in place`;
-  }
+  why += always.length
+    ? `; ${always.join(', ')} ${always.length > 1 ? 'are' : 'is'} refused by 1.37 as well ("field is immutable")`
+    : `; newer releases such as 1.37 accept a change of ${fields.join(', ')} in place`;
   const steps: Step[] = [];
   if (refused.includes('selector')) {
     // Orphaned pods would not match the new selector, and their names (<name>-0, ...) would block the
@@ -330,7 +330,7 @@ function claim({ ref, before, after, changes, options }: RuleInput): RuleResult 
       refusal: {
         ref,
         fields: ['spec.resources.requests.storage'],
-        why: 'a claim cannot shrink (the API server answers "field can not be less than previous value")',
+        why: 'a claim cannot shrink: the API server refuses a smaller storage request (1.28: "field can not be less than previous value")',
         steps,
       },
     };
@@ -392,7 +392,7 @@ function roleRef({ ref, changes, options }: RuleInput): RuleResult {
     refusal: {
       ref,
       fields: ['roleRef'],
-      why: `a ${ref.kind}'s roleRef is immutable (the API server answers "cannot change roleRef")`,
+      why: `a ${ref.kind}'s roleRef is immutable (1.28: "cannot change roleRef"; 1.37: "field is immutable")`,
       steps: [{ note: 'the subjects lack the permissions between the two commands' }, ...recreate(ref, options)],
     },
   };

@@ -43,7 +43,7 @@ test('a bigger Prometheus volume and a smaller Grafana one need more than apply:
   // prometheus.yml follows the volume size too (its size-based retention).
   expect(r.out).toContain('    ~ ConfigMap monitoring/prometheus-config (v1)\n        data["prometheus.yml"] (+1 -1 lines)');
   expect(r.out).toContain('    ~ StatefulSet monitoring/prometheus (apps/v1)\n        spec.volumeClaimTemplates[0].spec.resources.requests.storage');
-  expect(r.out).toContain('    StatefulSet monitoring/prometheus: spec.volumeClaimTemplates\n      why: the API server refuses');
+  expect(r.out).toContain('    StatefulSet monitoring/prometheus: spec.volumeClaimTemplates\n      why: Kubernetes 1.28 refuses');
   expect(r.out).toContain('      1. kubectl delete statefulset prometheus -n monitoring --cascade=orphan\n      2. kubectl apply -f dist/');
   expect(r.out).toContain('    PersistentVolumeClaim monitoring/grafana-data: spec.resources.requests.storage\n      why: a claim cannot shrink');
   expect(r.out).toContain('      1. kubectl delete persistentvolumeclaim grafana-data -n monitoring\n      2. kubectl apply -f dist/');

@@ -123,8 +123,9 @@ describe('each change the API server refuses in place is flagged with its steps'
   });
 
   test('only the revision history limit: 1.28 refuses it, 1.37 accepts it, and the plan says so', () => {
-    expect(planOf('statefulset-revision-history').refusals[0].why).toMatch(/refused by Kubernetes 1\.28 .*1\.37 accept it in place/);
-    expect(planOf('statefulset-service-name').refusals[0].why).not.toMatch(/1\.37/);
+    expect(planOf('statefulset-revision-history').refusals[0].why).toMatch(/^Kubernetes 1\.28 refuses .*; newer releases such as 1\.37 accept a change of spec\.revisionHistoryLimit in place$/);
+    expect(planOf('statefulset-service-name').refusals[0].why).toMatch(/; spec\.serviceName is refused by 1\.37 as well \("field is immutable"\)$/);
+    expect(planOf('statefulset-service-name').refusals[0].why).not.toMatch(/accept/);
   });
 
   test('Deployment and DaemonSet selectors: delete and apply, with a downtime note', () => {

@@ -1,7 +1,7 @@
 # A throwaway Kubernetes control plane on 127.0.0.1: etcd, kube-apiserver and
 # kube-controller-manager from the pinned tools (.tools/, scripts/setup-tools.sh).
 # Sourced, not run, by the checks that need a real API server
-# (scripts/checks/80-apiserver); nothing here runs on load.
+# (scripts/checks/80-apiserver, scripts/checks/86-plan); nothing here runs on load.
 #
 #   root=<repository root>; source scripts/kube-cluster.sh
 #   find_etcd || exit 2
@@ -13,7 +13,7 @@
 # Settings (variables, set before start_cluster):
 #   cluster_name         names the temporary directory, the CA and the kubeconfig entries
 #   cluster_controllers  kube-controller-manager --controllers (see apiserver-check.sh for why
-#                        these three run by default)
+#                        these three run by default; 86-plan adds the garbage collector)
 #   cluster_port_base, cluster_port_span   the range free_port picks from
 #   cluster_keep=1       keep the temporary directory (logs, kubeconfig) on stop_all
 cluster_name=${cluster_name:-kube-cluster}

@@ -1,7 +1,7 @@
 /**
  * The fixtures of `npm run plan` (test/plan/fixtures/<case>/before.yaml, after.yaml): one case per
  * change the API server refuses in place (or ignores), and `in-place`, what apply does by itself.
- * The jest tests hold the plan of each; scripts/checks/85-plan applies them to a real API server.
+ * The jest tests hold the plan of each; scripts/checks/86-plan applies them to a real API server.
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';

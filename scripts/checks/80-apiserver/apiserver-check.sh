@@ -85,7 +85,7 @@ build_started=$SECONDS
 build_secs=$((SECONDS - build_started))
 
 # ---------------------------------------------------------------- processes
-# etcd, kube-apiserver and kube-controller-manager: start_cluster/stop_all in scripts/kube-cluster.sh.
+# etcd, kube-apiserver and kube-controller-manager: start_cluster/stop_all, shared with 86-plan.
 cluster_name=apiserver-check cluster_keep=${APISERVER_CHECK_KEEP:-}
 # shellcheck source=../../kube-cluster.sh
 source "$root/scripts/kube-cluster.sh"

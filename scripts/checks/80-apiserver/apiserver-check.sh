@@ -67,7 +67,6 @@ pass() { passed=$((passed + 1)); echo "PASS [$release] $*"; }
 fail() { failed=$((failed + 1)); echo "FAIL [$release] $*"; }
 skip() { skipped=$((skipped + 1)); echo "SKIP [$release] $*"; }
 log()  { echo "apiserver-check: $*"; }
-indent() { sed 's/^/    /'; }
 
 # ---------------------------------------------------------------- build
 if [[ -n ${APISERVER_CHECK_RELEASES:-} ]]; then
@@ -85,151 +84,14 @@ build_started=$SECONDS
 "$root/scripts/setup-tools.sh" "${releases[@]}" etcd || { echo "apiserver-check: scripts/setup-tools.sh failed" >&2; exit 2; }
 build_secs=$((SECONDS - build_started))
 
-etcd_bin=
-for b in etcd server; do [[ -x $root/.tools/etcd/bin/$b ]] && etcd_bin=$root/.tools/etcd/bin/$b && break; done
-[[ -n $etcd_bin ]] || { echo "apiserver-check: no etcd binary in .tools/etcd/bin" >&2; exit 2; }
-command -v openssl >/dev/null || { echo "apiserver-check: openssl is needed (Debian package openssl)" >&2; exit 2; }
-
 # ---------------------------------------------------------------- processes
-tmp='' pids=()
-stop_all() {
-  local pid i
-  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null; done
-  for pid in "${pids[@]}"; do
-    for ((i = 0; i < 50; i++)); do kill -0 "$pid" 2>/dev/null || break; sleep 0.2; done
-    kill -9 "$pid" 2>/dev/null
-    wait "$pid" 2>/dev/null
-  done
-  pids=()
-  if [[ -n $tmp && -d $tmp ]]; then
-    if [[ ${APISERVER_CHECK_KEEP:-} == 1 ]]; then log "kept $tmp"; else rm -rf "$tmp"; fi
-  fi
-  tmp=
-}
+# etcd, kube-apiserver and kube-controller-manager: start_cluster/stop_all, shared with 86-plan.
+cluster_name=apiserver-check cluster_keep=${APISERVER_CHECK_KEEP:-}
+# shellcheck source=../../kube-cluster.sh
+source "$root/scripts/kube-cluster.sh"
 trap 'stop_all' EXIT
 trap 'stop_all; exit 130' INT TERM
-
-# free_port VAR: a port nobody listens on, below the ephemeral range (32768+),
-# and not handed out before by this script.
-used_ports=" "
-free_port() {
-  local p i
-  for ((i = 0; i < 200; i++)); do
-    p=$((20000 + RANDOM % 12768))
-    [[ $used_ports == *" $p "* ]] && continue
-    if ! (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null; then
-      used_ports+="$p "
-      printf -v "$1" '%s' "$p"
-      return 0
-    fi
-  done
-  return 1
-}
-
-show_log() { # file: last lines of a component log, for a failed start
-  echo "    --- last lines of $(basename "$1") ---"
-  tail -n 25 "$1" 2>/dev/null | indent
-}
-
-start_cluster() { # release -> sets kubectl, KUBECONFIG; returns non-zero on failure
-  local rel=$1 bin="$root/.tools/$1/bin" i
-  tmp=$(mktemp -d "${TMPDIR:-/tmp}/apiserver-check.XXXXXX")
-  mkdir -p "$tmp/pki" "$tmp/etcd" "$tmp/cache"
-  local etcd_port etcd_peer api_port token
-  if ! free_port etcd_port || ! free_port etcd_peer || ! free_port api_port; then
-    echo "    no free port"
-    return 1
-  fi
-
-  # Throwaway credentials: a CA and serving cert for 127.0.0.1, the service
-  # account signing key, and a random admin token (system:masters).
-  (
-    cd "$tmp/pki" &&
-      openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -days 1 \
-        -subj /CN=apiserver-check-ca -keyout ca.key -out ca.crt &&
-      openssl req -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes \
-        -subj /CN=kube-apiserver -keyout apiserver.key -out apiserver.csr &&
-      printf 'subjectAltName=IP:127.0.0.1,DNS:localhost\nextendedKeyUsage=serverAuth\n' >apiserver.ext &&
-      openssl x509 -req -in apiserver.csr -CA ca.crt -CAkey ca.key -CAcreateserial -days 1 \
-        -extfile apiserver.ext -out apiserver.crt &&
-      openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:2048 -out sa.key &&
-      openssl pkey -in sa.key -pubout -out sa.pub
-  ) >"$tmp/pki/openssl.log" 2>&1 || { echo "    openssl failed:"; indent <"$tmp/pki/openssl.log"; return 1; }
-  token=$(od -An -tx1 -N32 /dev/urandom | tr -d ' \n')
-  printf '%s,apiserver-check-admin,apiserver-check-admin,"system:masters"\n' "$token" >"$tmp/tokens.csv"
-  chmod 600 "$tmp/tokens.csv"
-  export KUBECONFIG="$tmp/kubeconfig" KUBECACHEDIR="$tmp/cache"
-  cat >"$KUBECONFIG" <<EOF
-apiVersion: v1
-kind: Config
-clusters:
-  - name: apiserver-check
-    cluster:
-      server: https://127.0.0.1:${api_port}
-      certificate-authority: ${tmp}/pki/ca.crt
-users:
-  - name: admin
-    user:
-      token: ${token}
-contexts:
-  - name: apiserver-check
-    context: {cluster: apiserver-check, user: admin}
-current-context: apiserver-check
-EOF
-  chmod 600 "$KUBECONFIG"
-  kubectl="$bin/kubectl"
-
-  "$etcd_bin" --name apiserver-check --data-dir "$tmp/etcd" \
-    --listen-client-urls "http://127.0.0.1:${etcd_port}" --advertise-client-urls "http://127.0.0.1:${etcd_port}" \
-    --listen-peer-urls "http://127.0.0.1:${etcd_peer}" --initial-advertise-peer-urls "http://127.0.0.1:${etcd_peer}" \
-    --initial-cluster "apiserver-check=http://127.0.0.1:${etcd_peer}" \
-    --unsafe-no-fsync --log-level warn >"$tmp/etcd.log" 2>&1 &
-  pids+=($!)
-  for ((i = 0; i < 100; i++)); do
-    (exec 3<>"/dev/tcp/127.0.0.1/$etcd_port") 2>/dev/null && break
-    kill -0 "${pids[0]}" 2>/dev/null || { echo "    etcd exited"; show_log "$tmp/etcd.log"; return 1; }
-    sleep 0.2
-  done
-  ((i < 100)) || { echo "    etcd did not listen within 20 s"; show_log "$tmp/etcd.log"; return 1; }
-
-  # PodSecurity is a default admission plugin since 1.25; it is named anyway so
-  # that a release where it is not default still enforces. --allow-privileged
-  # makes sure a privileged pod is refused by Pod Security, not by validation.
-  "$bin/kube-apiserver" \
-    --etcd-servers "http://127.0.0.1:${etcd_port}" \
-    --bind-address 127.0.0.1 --advertise-address 127.0.0.1 --secure-port "$api_port" \
-    --tls-cert-file "$tmp/pki/apiserver.crt" --tls-private-key-file "$tmp/pki/apiserver.key" \
-    --token-auth-file "$tmp/tokens.csv" --anonymous-auth=false \
-    --authorization-mode RBAC \
-    --enable-admission-plugins PodSecurity \
-    --allow-privileged=true \
-    --service-account-issuer https://kubernetes.default.svc.cluster.local \
-    --service-account-key-file "$tmp/pki/sa.pub" --service-account-signing-key-file "$tmp/pki/sa.key" \
-    --service-cluster-ip-range 10.96.0.0/16 \
-    --endpoint-reconciler-type none \
-    --profiling=false >"$tmp/kube-apiserver.log" 2>&1 &
-  pids+=($!)
-  local ready=
-  for ((i = 0; i < 120; i++)); do
-    if [[ $("$kubectl" get --raw /readyz 2>/dev/null) == ok ]]; then ready=1; break; fi
-    kill -0 "${pids[1]}" 2>/dev/null || { echo "    kube-apiserver exited"; show_log "$tmp/kube-apiserver.log"; return 1; }
-    sleep 0.5
-  done
-  [[ -n $ready ]] || { echo "    kube-apiserver not ready within 60 s"; "$kubectl" get --raw '/readyz?verbose' 2>&1 | grep -v '\[+\]' | indent; show_log "$tmp/kube-apiserver.log"; return 1; }
-
-  "$bin/kube-controller-manager" --kubeconfig "$KUBECONFIG" \
-    --controllers namespace,serviceaccount,pvc-protection --leader-elect=false \
-    --bind-address 127.0.0.1 --secure-port 0 >"$tmp/kube-controller-manager.log" 2>&1 &
-  pids+=($!)
-  # The serviceaccount controller creating "default" in namespace default shows it runs.
-  for ((i = 0; i < 60; i++)); do
-    "$kubectl" -n default get serviceaccount default >/dev/null 2>&1 && break
-    kill -0 "${pids[2]}" 2>/dev/null || { echo "    kube-controller-manager exited"; show_log "$tmp/kube-controller-manager.log"; return 1; }
-    sleep 0.5
-  done
-  ((i < 60)) || { echo "    kube-controller-manager did not start its controllers within 30 s"; show_log "$tmp/kube-controller-manager.log"; return 1; }
-  return 0
-}
+find_etcd || exit 2
 
 # run NAME CMD...: runs a command, keeps its stdout/stderr/exit code in $out/$err/$rc.
 run() {

@@ -16,7 +16,10 @@ import { pascalCase, runbookUrl } from '../charts/lib/alert-rules';
 import { durationToSeconds } from '../charts/lib/schema';
 import { NODE_METRICS } from '../charts/node-exporter/metrics';
 import { sharedOf } from '../charts/stack';
-import { e2eConfig, synthesize } from './harness/config';
+import { PROBE_SITE_TARGET, e2eConfig, probeSiteConfig, synthesize } from './harness/config';
+import { merge } from '../scripts/environment';
+import { EXPIRING_DAYS } from './harness/probe-site';
+import { BACKEND_PROBE } from '../charts/blackbox-exporter/settings';
 import { alertmanagerAlerts, prometheusAlerts, query } from './harness/prom';
 import { get, sendJson, sleep, waitFor } from './harness/proc';
 import { RunningStack, receiverSinks, routedReceivers } from './harness/stack';
@@ -37,6 +40,17 @@ export interface Scenario {
   /** Text each notification must carry besides the alert name and runbook link (e.g. the failing route). */
   readonly mentions?: readonly string[];
   inject(s: RunningStack, log: (m: string) => void): Promise<void>;
+  /**
+   * Runs after the firing notifications were checked, with the fault still on, before recovery
+   * starts: what else the fault must show. Notifications it causes (another alert of the same name
+   * joining the group) belong to the incident, not to its resolution.
+   */
+  hold?(s: RunningStack, log: (m: string) => void): Promise<void>;
+  /**
+   * Why other alerts of the same name may still join and leave the alert's notification group after
+   * the recovery: then only the last word at each sink must be resolved, not exactly one resolved.
+   */
+  readonly groupChangesAfterRecovery?: string;
   recover(s: RunningStack, log: (m: string) => void): Promise<void>;
   /** A line printed with the result even when it passes (what the scenario measured besides its alert). */
   note?(): string | undefined;
@@ -145,6 +159,7 @@ export function scenarios(s: RunningStack): Scenario[] {
     },
     diskScenario(s),
     outageScenario(s),
+    ...probeScenarios(s),
     {
       id: 'queue-paused',
       title: 'The parsing queue is paused globally (Queue#pause) while jobs keep arriving: ParsingQueueStuck, and BackendQueuePaused',
@@ -253,6 +268,48 @@ function contractDriftScenario(): Scenario {
 }
 
 /**
+ * The blackbox exporter, with the synthesized blackbox.yml and probe jobs, probing from outside the
+ * backend: its readiness through the address its Service stands for, and the run's https:// site
+ * (probe-site.ts) as an external URL of the configuration.
+ */
+function probeScenarios(s: RunningStack): Scenario[] {
+  const ready = () => get(api(s, '/health/ready'));
+  return [
+    {
+      id: 'backend-not-ready',
+      title: `Postgres stops: the backend's /health/ready fails, and BlackboxProbeFailed (probe ${BACKEND_PROBE}) pages`,
+      alert: { alertname: 'BlackboxProbeFailed', target: BACKEND_PROBE },
+      mustReach: [],
+      inject: async (st, log) => {
+        await st.pg.stop();
+        const r = await waitFor('/health/ready to fail', async () => {
+          const res = await ready();
+          return res.ok ? undefined : res.status;
+        }, 30_000, 500);
+        log(`PostgreSQL stopped; /health/ready answers ${r}`);
+      },
+      recover: async (st, log) => {
+        await st.pg.restart();
+        await waitFor('the backend to be ready again', async () => (await ready()).ok, 60_000, 500);
+        log('PostgreSQL is back and the backend is ready');
+      },
+    },
+    {
+      id: 'certificate-expiring',
+      title: `The https:// site probed as an external URL serves a certificate that expires in ${EXPIRING_DAYS} days: BlackboxCertificateExpiring (critical)`,
+      alert: { alertname: 'BlackboxCertificateExpiring', severity: 'critical', target: PROBE_SITE_TARGET },
+      mustReach: [],
+      inject: async (st, log) => {
+        if (!st.probeSite) throw new Error('the run started no probe site');
+        st.probeSite.expire();
+        log(`the site at ${st.probeSite.url} now serves its ${EXPIRING_DAYS}-day certificate (made with openssl)`);
+      },
+      recover: async (st) => st.probeSite!.renew(),
+    },
+  ];
+}
+
+/**
  * A total API outage: every API route answers 500. The page comes through the availability
  * objective's fast burn-rate tier (14.4x over its scaled 1h and 5m windows); the note prints when
  * it arrived next to when HighErrorRate (now a warning) reached Slack.
@@ -280,14 +337,18 @@ function outageScenario(s: RunningStack): Scenario {
       await sendJson('PUT', api(st, '/__faults/errors'), { routes });
       log(`every API route fails: ${routes.join(', ')}`);
     },
-    recover: async (st, log) => {
+    // The slower tiers of the objective may join the page's group while this waits: their firing
+    // notifications are part of the outage, not of its resolution.
+    groupChangesAfterRecovery:
+      "the objective's slower tiers (the same alert name, another long_window) keep firing and resolving while their long windows drain; each change is a notification of the group",
+    hold: async (st, log) => {
       pageAt = st.receivers.find({ status: 'firing', alertname: BACKEND_SLOS.availability.alert, since: faultAt }).filter((n) => n.sink === 'sms')[0]?.at;
       // HighErrorRate takes its errorFor; wait for it (bounded) so the two times can be compared.
       const slack = await waitFor('HighErrorRate to reach Slack', async () => st.receivers.find({ sink: 'slack', status: 'firing', alertname: 'HighErrorRate', since: faultAt })[0], 120_000, 500).catch(() => undefined);
       highErrorRateAt = slack?.at;
       log(`HighErrorRate reached Slack ${highErrorRateAt ? `after ${secs(highErrorRateAt - faultAt)}s` : 'not within 120s'}`);
-      await sendJson('PUT', api(st, '/__faults/errors'), { routes: [] });
     },
+    recover: async (st) => void (await sendJson('PUT', api(st, '/__faults/errors'), { routes: [] })),
     note: () =>
       `total outage: fast burn-rate page (SMS) after ${pageAt ? secs(pageAt - faultAt) : '?'}s; HighErrorRate (warning, Slack) after ${highErrorRateAt ? secs(highErrorRateAt - faultAt) : 'n/a'}s`,
   };
@@ -340,7 +401,9 @@ function diskScenario(s: RunningStack): Scenario {
       const free = r[0].value;
       const critical = ceil4(free + (1 - free) / 2);
       const warning = ceil4(free + ((1 - free) * 3) / 4);
-      const lowered = synthesize(e2eConfig({ nodeExporter: { alerts: { diskFreeRatio: warning, diskFreeCriticalRatio: critical } } }));
+      // The run's own configuration (its probe site as a target) with the thresholds lowered.
+      const site = st.probeSite ? probeSiteConfig(st.probeSite.url) : {};
+      const lowered = synthesize(e2eConfig(merge(site, { nodeExporter: { alerts: { diskFreeRatio: warning, diskFreeCriticalRatio: critical } } }) as Record<string, unknown>));
       const changed = changedRuleFiles(st, lowered.all);
       if (changed.length !== 1) throw new Error(`the lowered thresholds changed ${changed.length} files (${changed.map((f) => f.file).join(', ')}), not just the node rules`);
       original = Object.fromEntries(changed.map((f) => [f.file, fs.readFileSync(path.join(st.prometheusConfigDir, f.file), 'utf8')]));
@@ -528,6 +591,7 @@ export async function runScenario(s: RunningStack, sc: Scenario, opts: { marginM
     assertExactlyOne(s, sc, [...expected.keys()], 'firing', faultAt);
     say(`exactly one firing notification at each of ${[...expected.keys()].join(', ')}`);
 
+    if (sc.hold) await sc.hold(s, say);
     // Recovery: resolved where the integration sends it, nothing where it does not.
     const recoveredAt = Date.now();
     await sc.recover(s, say);
@@ -554,7 +618,7 @@ export async function runScenario(s: RunningStack, sc: Scenario, opts: { marginM
     if (stray.length) throw new Error(`resolved notifications at ${stray.map((n) => n.sink).join(', ')}, whose send_resolved is false`);
     say(`resolved: ${[...resolved].map(([k, n]) => `${k} +${secs(n.at - recoveredAt)}s`).join(', ')}`);
     await settled(s, sc, [...expected.keys()], recoveredAt);
-    const flaps = assertResolvedOnce(s, sc, wantResolved, recoveredAt);
+    const flaps = sc.groupChangesAfterRecovery ? assertLastWordResolved(s, sc, wantResolved, recoveredAt, sc.groupChangesAfterRecovery) : assertResolvedOnce(s, sc, wantResolved, recoveredAt);
     say(
       flaps === 0
         ? `exactly one resolved notification at each of ${wantResolved.join(', ') || '(none sends resolved)'}`
@@ -595,6 +659,17 @@ export async function settled(s: RunningStack, sc: { alert: Readonly<Record<stri
     if (Date.now() - last >= quiet || Date.now() > deadline) return;
     await sleep(500);
   }
+}
+
+/** After recovery, at each sink: the last word is resolved; returns the firing notifications between (group changes, not flaps). */
+function assertLastWordResolved(s: RunningStack, sc: { alert: Readonly<Record<string, string>> }, sinks: readonly Sink[], since: number, why: string): number {
+  for (const sink of sinks) {
+    const seq = s.receivers.find({ sink, alertname: sc.alert.alertname, since });
+    if (seq[seq.length - 1]?.status !== 'resolved') {
+      throw new Error(`after recovery ${sink} got ${seq.map((n) => n.status).join(', ') || 'nothing'}: the last word must be resolved (${why})`);
+    }
+  }
+  return 0;
 }
 
 /**

@@ -122,4 +122,9 @@ export class Postgres {
   async stop(): Promise<void> {
     await this.proc?.stop();
   }
+
+  /** Starts the stopped server again on the same data directory and port (the backend-not-ready scenario). */
+  async restart(): Promise<void> {
+    await this.startServer();
+  }
 }

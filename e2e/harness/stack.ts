@@ -18,6 +18,7 @@ import { Localizer, TestSecrets } from './localize';
 import { Postgres } from './postgres';
 import { Proc, Processes, freePort, get, waitFor } from './proc';
 import { Redis } from './redis';
+import { ProbeSite } from './probe-site';
 
 /** The repository root: `.tools/` is there, and the reference backend runs from it. */
 const ROOT = path.resolve(__dirname, '..', '..');
@@ -26,7 +27,7 @@ const ROOT = path.resolve(__dirname, '..', '..');
 export const BACKEND_POOL_MAX = 20;
 
 /** The pinned Go binaries the run needs, by image: scripts/setup-tools.sh builds them from tools/<dir>. */
-const BINARIES = ['prometheus', 'alertmanager', 'nodeExporter', 'postgresExporter', 'redisExporter'] as const satisfies readonly ImageName[];
+const BINARIES = ['prometheus', 'alertmanager', 'nodeExporter', 'postgresExporter', 'redisExporter', 'blackboxExporter'] as const satisfies readonly ImageName[];
 type Binary = (typeof BINARIES)[number];
 
 export function binaryPath(image: Binary, name?: string): string {
@@ -86,6 +87,8 @@ export interface RunningStack {
   restartBackend(env?: Record<string, string>): Promise<void>;
   /** Timestamps (ms) of the phases of startup, for the report. */
   readonly timings: Record<string, number>;
+  /** The https:// site probed as an external URL, when the run started one. */
+  readonly probeSite?: ProbeSite;
   stop(): Promise<void>;
 }
 
@@ -106,7 +109,16 @@ function testSecrets(c: StackConfig, pg: Postgres, redis: Redis, receivers: Rece
   };
 }
 
-export async function startStack(config: StackConfig, synth: SynthesizedStack, dir: string): Promise<RunningStack> {
+/** What the run adds around the synthesized objects. */
+export interface StackOptions {
+  /**
+   * The e2e's https:// probe site (probe-site.ts). The blackbox exporter trusts its CA through
+   * SSL_CERT_FILE, as the image trusts the public CAs that sign the real URLs' certificates.
+   */
+  readonly probeSite?: ProbeSite;
+}
+
+export async function startStack(config: StackConfig, synth: SynthesizedStack, dir: string, opts: StackOptions = {}): Promise<RunningStack> {
   const t0 = Date.now();
   const timings: Record<string, number> = {};
   const mark = (phase: string) => (timings[phase] = Date.now() - t0);
@@ -160,6 +172,7 @@ export async function startStack(config: StackConfig, synth: SynthesizedStack, d
     await port(ep.postgresExporter);
     await port(ep.redisExporter);
     await port(ep.nodeExporter);
+    await port(ep.blackboxExporter);
 
     const backendArgs = ['-r', 'ts-node/register', path.join(__dirname, '..', 'reference-backend', 'main.ts')];
     const backendEnv = { DATABASE_URL: pg.appUrl, REDIS_URL: redis.url, PORT: String(backendPort), HOST: '127.0.0.1', DB_POOL_MAX: String(BACKEND_POOL_MAX) };
@@ -180,9 +193,11 @@ export async function startStack(config: StackConfig, synth: SynthesizedStack, d
       ['postgresExporter', ep.postgresExporter],
       ['redisExporter', ep.redisExporter],
       ['nodeExporter', ep.nodeExporter],
+      ['blackboxExporter', ep.blackboxExporter],
     ] as const) {
       const inv = localizer.invocation(endpoint);
-      const p = procs.add(endpoint.name, binaryPath(image), inv.args, { env: inv.env });
+      const env = image === 'blackboxExporter' && opts.probeSite ? { ...inv.env, SSL_CERT_FILE: opts.probeSite.caFile } : inv.env;
+      const p = procs.add(endpoint.name, binaryPath(image), inv.args, { env });
       p.start();
       exporters.push([p, `http://${localizer.localAddress(endpoint.namespace, endpoint.name, endpoint.portName)}/metrics`]);
     }
@@ -278,6 +293,7 @@ export async function startStack(config: StackConfig, synth: SynthesizedStack, d
     mark('targets up');
 
     return {
+      probeSite: opts.probeSite,
       config,
       synth,
       endpoints: ep,

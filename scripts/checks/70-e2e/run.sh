@@ -10,7 +10,7 @@ set -euo pipefail
 cd "$(dirname "$0")/../../.."
 
 bash scripts/setup-system.sh
-bash scripts/setup-tools.sh prometheus alertmanager node_exporter postgres_exporter redis_exporter
+bash scripts/setup-tools.sh prometheus alertmanager node_exporter postgres_exporter redis_exporter blackbox_exporter
 
 # The run and every server it starts share one new process group, killed whole on exit: nothing
 # outlives the check, even when the runner itself is killed or times out.

@@ -12,37 +12,29 @@
  * 3. Starts the pinned Prometheus on those blocks (127.0.0.1, no scrape jobs) and waits until its
  *    compactor has merged the 2h blocks, as it does in production; then stops it.
  * 4. Bytes per sample = the blocks' size (chunks, index, metadata) / the samples written.
- * 5. The claim a 30-day retention needs at the documented cardinality (EXPECTED below), with an
- *    estimate of the WAL and head (not measured: that needs hours of live scraping) and the headroom
- *    Prometheus's docs ask for.
+ * 5. The claim a 30-day retention needs at the documented cardinality (EXPECTED below), with a
+ *    conservative estimate of the WAL and head (bench/wal-head.ts measures them: about 5.7 bytes per
+ *    WAL sample, not the 8x the estimate takes) and the headroom Prometheus's docs ask for.
  *
  * Needs the pinned Prometheus and promtool (`bash scripts/setup-tools.sh prometheus`).
  */
-import { ChildProcess, execFileSync, spawn } from 'node:child_process';
 import * as fs from 'node:fs';
-import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { OpenMetricsWriter, Spec } from './lib/openmetrics';
+import { sourceSeries, stackSources } from './lib/stack-series';
+import { blocks, gib, promtool, requirePrometheusTools, startPrometheus, waitForCompaction } from './lib/tsdb';
 
-const ROOT = path.resolve(__dirname, '..');
-const PROMETHEUS = path.join(ROOT, '.tools', 'prometheus', 'bin');
 const STEP_SECONDS = 15;
 
 /**
- * The series a production Prometheus of this stack holds, by source (docs/performance.md explains
- * each number). Backend requests: 25 route templates x 2 methods x 4 status codes x 2 pods, each a
- * histogram of 11 buckets + +Inf, _sum and _count (14 series).
+ * The series a production Prometheus of this stack holds, by source: the scraped ones from
+ * bench/lib/stack-series.ts (what bench/dashboards.ts writes), and the recording rules' output,
+ * estimated here (bench/dashboards.ts counts it after backfilling the rules).
  */
 const EXPECTED: readonly { source: string; series: number; how: string }[] = [
-  { source: 'backend request histogram', series: 25 * 2 * 4 * 2 * 14, how: '25 routes x 2 methods x 4 status codes x 2 pods x 14' },
-  { source: 'backend queues, pool, payments, broadcasts', series: 200, how: '2 queues x 6 states x 2 pods, job durations, counters' },
-  { source: 'backend process (prom-client defaults)', series: 2 * 40, how: '2 pods x about 40' },
-  { source: 'postgres exporter', series: 400, how: '100 statements x 3, database and table series' },
-  { source: 'redis exporter', series: 250, how: 'INFO sections, commandstats, latency histograms' },
-  { source: 'node exporter', series: 3 * 700, how: '3 nodes x about 700' },
-  { source: "the stack's own servers", series: 2500, how: 'Prometheus, Alertmanager, Grafana, Loki, log shipper' },
-  { source: 'recording rules', series: 1500, how: 'quantiles and ratios per route, queue, node' },
-  { source: 'target health (up, scrape_*)', series: 15 * 5, how: '15 targets x 5' },
+  ...stackSources().map((s) => ({ source: s.source, series: sourceSeries(s), how: s.how })),
+  { source: 'recording rules', series: 1500, how: 'quantiles and ratios per route, queue, node, SLO windows' },
 ];
 
 interface Args {
@@ -62,151 +54,26 @@ function parseArgs(argv: string[]): Args {
   return { series, hours };
 }
 
-/** A deterministic pseudo-random generator, so two runs write the same data. */
-function random(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s * 1664525 + 1013904223) >>> 0;
-    return s / 2 ** 32;
-  };
-}
-
 /**
- * Writes the OpenMetrics file: families grouped, each series' samples in time order. About 55% of
- * the series are counters (a third of those histogram buckets), the rest gauges, as in the stack.
+ * The synthetic series: about 55% counters (a third of those histogram buckets), the rest gauges,
+ * as in the stack; the shapes are bench/lib/openmetrics.ts's, the ones bench/dashboards.ts writes.
  */
-function writeOpenMetrics(file: string, a: Args, start: number): number {
-  const out = fs.openSync(file, 'w');
-  const rnd = random(42);
-  const steps = Math.floor((a.hours * 3600) / STEP_SECONDS);
-  let samples = 0;
-  let buffer: string[] = [];
-  const flush = () => {
-    fs.writeSync(out, buffer.join(''));
-    buffer = [];
-  };
-  const buckets = ['0.005', '0.01', '0.025', '0.05', '0.1', '0.25', '0.5', '1', '2.5', '5', '10', '+Inf'];
-  const histograms = Math.max(1, Math.round((a.series * 0.2) / buckets.length));
-  const counters = Math.round(a.series * 0.35);
-  const gauges = a.series - histograms * buckets.length - counters;
-
-  buffer.push('# TYPE bench_request_duration_seconds histogram\n');
-  for (let h = 0; h < histograms; h++) {
-    // Cumulative buckets: each bucket counts at least what the one below it counts.
-    const share = buckets.map((_, i) => Math.min(1, 0.2 + (i / (buckets.length - 1)) * 0.8));
-    const totals = new Array(buckets.length).fill(0);
-    const rows: string[][] = buckets.map(() => []);
-    for (let t = 0; t < steps; t++) {
-      const requests = Math.floor(rnd() * 40);
-      for (let i = 0; i < buckets.length; i++) {
-        totals[i] += Math.floor(requests * share[i]);
-        rows[i].push(`bench_request_duration_seconds_bucket{route="/r${h}",le="${buckets[i]}"} ${totals[i]} ${start + t * STEP_SECONDS}\n`);
-      }
-    }
-    for (const r of rows) buffer.push(...r);
-    samples += buckets.length * steps;
-    if (buffer.length > 200000) flush();
-  }
-  buffer.push('# TYPE bench_events counter\n');
-  for (let c = 0; c < counters; c++) {
-    let v = 0;
-    const rate = 1 + rnd() * 50;
-    for (let t = 0; t < steps; t++) {
-      v += Math.floor(rate * (0.5 + rnd()));
-      buffer.push(`bench_events_total{id="${c}"} ${v} ${start + t * STEP_SECONDS}\n`);
-    }
-    samples += steps;
-    if (buffer.length > 200000) flush();
-  }
-  buffer.push('# TYPE bench_level gauge\n');
-  for (let g = 0; g < gauges; g++) {
+function specs(series: number): Spec[] {
+  const buckets = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
+  const histograms = Math.max(1, Math.round((series * 0.2) / (buckets.length + 3)));
+  const counters = Math.round(series * 0.35);
+  const gauges = series - histograms * (buckets.length + 3) - counters;
+  return [
+    ...Array.from({ length: histograms }, (_, h) => ({ name: 'bench_request_duration_seconds', labels: { route: `/r${h}` }, buckets, perStep: 20, meanValue: 0.1 })),
+    ...Array.from({ length: counters }, (_, c) => ({ name: 'bench_events_total', labels: { id: String(c) }, shape: { kind: 'counter' as const, perStep: 1 + (c % 50) } })),
     // Most gauges are integers that move a little (connections, queue depth), some are fractions.
-    const fractional = g % 4 === 0;
-    let v = Math.floor(rnd() * 100);
-    for (let t = 0; t < steps; t++) {
-      v = Math.max(0, v + Math.floor((rnd() - 0.5) * 4));
-      const shown = fractional ? (v / 7).toFixed(6) : String(v);
-      buffer.push(`bench_level{id="${g}"} ${shown} ${start + t * STEP_SECONDS}\n`);
-    }
-    samples += steps;
-    if (buffer.length > 200000) flush();
-  }
-  buffer.push('# EOF\n');
-  flush();
-  fs.closeSync(out);
-  return samples;
-}
-
-function dirSize(dir: string): number {
-  let total = 0;
-  for (const e of fs.readdirSync(dir, { withFileTypes: true })) {
-    const p = path.join(dir, e.name);
-    total += e.isDirectory() ? dirSize(p) : fs.statSync(p).size;
-  }
-  return total;
-}
-
-/** Block directories (ULIDs) of a TSDB directory with their time span in hours. */
-function blocks(dir: string): { id: string; hours: number; bytes: number }[] {
-  return fs
-    .readdirSync(dir)
-    .filter((d) => fs.existsSync(path.join(dir, d, 'meta.json')))
-    .map((d) => {
-      const meta = JSON.parse(fs.readFileSync(path.join(dir, d, 'meta.json'), 'utf8'));
-      return { id: d, hours: (meta.maxTime - meta.minTime) / 3_600_000, bytes: dirSize(path.join(dir, d)) };
-    });
-}
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer();
-    srv.on('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const port = (srv.address() as net.AddressInfo).port;
-      srv.close(() => resolve(port));
-    });
-  });
-}
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-/** Runs the pinned Prometheus on `dir` until no 2h block is left to compact (at most `limitMs`). */
-async function compact(dir: string, work: string, limitMs: number): Promise<number> {
-  const config = path.join(work, 'prometheus.yml');
-  fs.writeFileSync(config, 'global:\n  scrape_interval: 15s\nstorage:\n  tsdb:\n    retention:\n      time: 400d\n');
-  const port = await freePort();
-  const proc: ChildProcess = spawn(
-    path.join(PROMETHEUS, 'prometheus'),
-    [`--config.file=${config}`, `--storage.tsdb.path=${dir}`, `--web.listen-address=127.0.0.1:${port}`],
-    { stdio: ['ignore', 'ignore', fs.openSync(path.join(work, 'prometheus.log'), 'w')] },
-  );
-  const started = Date.now();
-  try {
-    let previous = -1;
-    let stable = 0;
-    while (Date.now() - started < limitMs) {
-      await sleep(5000);
-      const n = blocks(dir).length;
-      // Done once the block count has not changed for 30s: the compactor runs every minute, and
-      // never takes the newest block (it could still be written to), so some 2h blocks stay.
-      stable = n === previous ? stable + 1 : 0;
-      previous = n;
-      if (stable >= 12) break;
-    }
-    return Date.now() - started;
-  } finally {
-    proc.kill('SIGTERM');
-    await new Promise((r) => proc.once('exit', r));
-  }
-}
-
-function gib(bytes: number): string {
-  return `${(bytes / 1024 ** 3).toFixed(1)} GiB`;
+    ...Array.from({ length: gauges }, (_, g) => ({ name: 'bench_level', labels: { id: String(g) }, shape: { kind: 'gauge' as const, start: g % 100, jitter: 2, fraction: g % 4 === 0 } })),
+  ];
 }
 
 async function main(): Promise<void> {
   const a = parseArgs(process.argv.slice(2));
-  if (!fs.existsSync(path.join(PROMETHEUS, 'promtool'))) throw new Error('no pinned promtool: run bash scripts/setup-tools.sh prometheus');
+  requirePrometheusTools();
   const work = fs.mkdtempSync(path.join(os.tmpdir(), 'disk-sizing-'));
   try {
     const file = path.join(work, 'samples.om');
@@ -216,14 +83,21 @@ async function main(): Promise<void> {
     const end = Math.floor(Date.now() / 1000 / 21600) * 21600 - 86400;
     const start = end - a.hours * 3600;
     const t0 = Date.now();
-    const samples = writeOpenMetrics(file, a, start);
+    const samples = new OpenMetricsWriter(specs(a.series), start, STEP_SECONDS).writeWindow(file, 0, (a.hours * 3600) / STEP_SECONDS);
     const textBytes = fs.statSync(file).size;
     const t1 = Date.now();
-    execFileSync(path.join(PROMETHEUS, 'promtool'), ['tsdb', 'create-blocks-from', 'openmetrics', '--quiet', file, tsdb], { stdio: 'inherit' });
+    promtool(['tsdb', 'create-blocks-from', 'openmetrics', '--quiet', file, tsdb]);
     fs.rmSync(file);
     const t2 = Date.now();
     const before = blocks(tsdb);
-    const compactMs = await compact(tsdb, work, 10 * 60_000);
+    // Prometheus on those blocks (127.0.0.1, no scrape jobs) until its compactor is done, as in production.
+    const prometheus = await startPrometheus({ dataDir: tsdb, workDir: work });
+    let compactMs: number;
+    try {
+      compactMs = await waitForCompaction(tsdb, 10 * 60_000);
+    } finally {
+      await prometheus.stop();
+    }
     const after = blocks(tsdb);
     const bytes = after.reduce((s, b) => s + b.bytes, 0);
     const perSample = bytes / samples;
@@ -240,9 +114,9 @@ async function main(): Promise<void> {
     const perSecond = series / STEP_SECONDS;
     const retentionDays = 30;
     const blocksBytes = perSecond * retentionDays * 86400 * perSample;
-    // Estimated, not measured here (that needs hours of live scraping): the WAL holds the last 2h to
-    // 3h of samples as records several times larger than a compacted sample (taken as 8x), and the
-    // head's memory-mapped chunks on disk hold the same window again at about the block rate.
+    // Estimated: the WAL holds the last 2h to 3h of samples as records several times larger than a
+    // compacted sample (taken as 8x; bench/wal-head.ts measures about 2.3x), and the head's
+    // memory-mapped chunks on disk hold the same window again at about the block rate.
     const walAndHead = perSecond * 3 * 3600 * perSample * (8 + 1);
     const needed = blocksBytes + walAndHead;
     // Size retention at 80% of the claim (prometheus.retentionSizeRatio), so the claim is needed / 0.8,

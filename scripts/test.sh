@@ -36,7 +36,7 @@ prebuild_log=.tools/prebuild.log
 prebuild=""
 if [ "${TEST_PREBUILD:-1}" = 1 ]; then
   mkdir -p .tools
-  early=(kubeconform prometheus node_exporter postgres_exporter redis_exporter alertmanager)
+  early=(kubeconform prometheus node_exporter postgres_exporter redis_exporter alertmanager blackbox_exporter)
   rest=()
   for mod in tools/*/go.mod; do
     name=$(basename "$(dirname "$mod")")

@@ -374,8 +374,8 @@ function checkHostPorts(needs: Needs, reader: ClusterReader): CheckResult[] {
     return fail(
       `${title}: held by ${foreign.length} other pod${foreign.length > 1 ? 's' : ''}`,
       [
-        `another node exporter (kube-prometheus-stack, a cloud agent) already serves ${need.port} on those nodes: remove it (kubectl -n <namespace> delete daemonset <name>),`,
-        `or keep it and leave this stack's one out; two cannot listen on one node's port`,
+        `${need.workload} needs ${need.port}/${need.protocol} on every node it runs on, and two pods cannot listen on one node's port:`,
+        `remove the other holder (often another node exporter: kubectl -n ${foreign[0].namespace} get daemonsets, then delete it or uninstall what installed it), or move it to another port`,
       ],
       shown,
     );

@@ -13,10 +13,11 @@
  * (a bad command line or an invalid configuration). kubectl: KUBECTL or `kubectl` from PATH, with
  * its own KUBECONFIG.
  */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 import { ConfigError } from '../charts/lib/schema';
 import { ENVIRONMENTS_DIR } from '../charts/load-config';
 import { loadInputs } from '../charts/synth';
-import * as path from 'node:path';
 import { exitCodeOf, formatChecklist, needsOf, runChecks } from './preflight/checks';
 import { kubectlReader } from './preflight/kubectl';
 import { stackFiles } from './preflight/stack';
@@ -43,6 +44,7 @@ function parseArgs(argv: string[]): Args | string {
     else if (a === '--argocd') argocd = true;
     else return `unknown argument '${a}'; ${USAGE}`;
   }
+  if (!fs.existsSync(configDir) || !fs.statSync(configDir).isDirectory()) return `--config ${configDir}: no such directory; ${USAGE}`;
   return { env, configDir, argocd, ...(context ? { context } : {}) };
 }
 

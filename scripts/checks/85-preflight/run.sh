@@ -4,7 +4,8 @@
 # as it answers: the kubectl reads, what an empty cluster lacks, the fixes the checklist prints
 # (followed here as a new user would), the exit codes, and that no Secret value is ever printed.
 #
-#   1. a bad command line exits 2; an unknown --context is one failed line, exit 1;
+#   1. a bad command line (an unknown argument, a missing --config directory) exits 2; an unknown
+#      --context is one failed line, exit 1;
 #   2. an empty cluster (--argocd): exit 1, every Secret of the templates of `npm run
 #      secrets-template` named as absent, no default StorageClass, no Argo CD namespace or CRD, and
 #      the stack's namespaces fine because dist/ creates them;
@@ -67,6 +68,8 @@ echo "preflight-check: $("$kubectl" version -o json | node -pe 'JSON.parse(requi
 # ---------------------------------------------------------------- 1. usage, context
 preflight --env "$env" --bogus
 if ((rc == 2)) && grep -q "unknown argument '--bogus'" <<<"$out"; then pass "1 a bad argument exits 2"; else fail "1 a bad argument: exit $rc (want 2)"; show; fi
+preflight --env "$env" --config "$tmp/no-such-dir"
+if ((rc == 2)) && grep -q "no-such-dir: no such directory" <<<"$out"; then pass "1 a missing --config directory exits 2"; else fail "1 a missing --config directory: exit $rc (want 2)"; show; fi
 preflight --env "$env" --context no-such-context
 if ((rc == 1)) && [[ $(grep -c '✗' <<<"$out") == 1 ]] && grep -q '✗ API server: cannot read the server version: .*no-such-context' <<<"$out"; then
   pass "1 an unknown context is one failed line, exit 1"

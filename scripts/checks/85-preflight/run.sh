@@ -98,6 +98,17 @@ if [[ -n $ok ]]; then pass "2 empty cluster: exit 1, ${#templates[@]} Secrets, t
 
 # ---------------------------------------------------------------- 3. follow the fixes
 setup_log=$tmp/setup.log
+# established CRD: waits (30 s at most) until the CRD is served. Not `kubectl wait`: kubectl 1.28's
+# wait errors out instead of waiting while a new CRD has no status conditions yet.
+established() {
+  local i
+  for ((i = 0; i < 60; i++)); do
+    [[ $("$kubectl" get crd "$1" -o 'jsonpath={.status.conditions[?(@.type=="Established")].status}' 2>/dev/null) == True ]] && return 0
+    sleep 0.5
+  done
+  echo "the CRD $1 did not become Established within 30 s"
+  return 1
+}
 {
   # The file that creates the namespaces, as the checklist names it.
   nsfile=$(sed -n 's/^ *fix: kubectl apply -f \(dist[^ ]*\.k8s\.yaml\) .*/\1/p' <<<"$out" | sort -u)
@@ -106,7 +117,7 @@ setup_log=$tmp/setup.log
     # Argo CD's namespace, as the checklist names it.
     for ns in $(sed -n "s/^  ✗ namespace \([^ ]*\) (Argo CD's, .*/\1/p" <<<"$out"); do "$kubectl" create namespace "$ns"; done &&
     "$kubectl" apply --server-side -f "$app_crd" -f "$project_crd" &&
-    "$kubectl" wait --for condition=established --timeout=30s crd/applications.argoproj.io crd/appprojects.argoproj.io &&
+    established applications.argoproj.io && established appprojects.argoproj.io &&
     "$kubectl" apply -f - <<'EOF'
 apiVersion: storage.k8s.io/v1
 kind: StorageClass

@@ -8,6 +8,8 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { EXIT_NEEDS_MORE, EXIT_USAGE, main } from '../../scripts/plan';
 import { ENVIRONMENTS_DIR } from '../../charts/load-config';
+import * as YAML from 'yaml';
+import { merge } from '../../scripts/environment';
 
 function run(argv: string[], root?: string): { code: number; out: string; err: string } {
   const out: string[] = [];
@@ -24,6 +26,12 @@ function tmpDir(prefix: string): string {
 }
 afterAll(() => tmps.forEach((d) => fs.rmSync(d, { recursive: true, force: true })));
 
+/** Merges `changes` into an environment file of a copied config directory (its sections may already exist). */
+function editEnvironment(dir: string, env: string, changes: Record<string, unknown>): void {
+  const file = path.join(dir, `${env}.yaml`);
+  fs.writeFileSync(file, YAML.stringify(merge(YAML.parse(fs.readFileSync(file, 'utf8')), changes)));
+}
+
 test('the committed dist/ and dist-staging/ equal a fresh synthesis: no changes, exit 0', () => {
   const r = run([]);
   expect(r.err).toBe('');
@@ -36,7 +44,7 @@ test('the committed dist/ and dist-staging/ equal a fresh synthesis: no changes,
 test('a bigger Prometheus volume and a smaller Grafana one need more than apply: exit 3, with the steps', () => {
   const config = tmpDir('plan-config-');
   fs.cpSync(ENVIRONMENTS_DIR, config, { recursive: true });
-  fs.appendFileSync(path.join(config, 'production.yaml'), '\nprometheus:\n  storage:\n    size: 60Gi\ngrafana:\n  storage:\n    size: 4Gi\n');
+  editEnvironment(config, 'production', { prometheus: { storage: { size: '60Gi' } }, grafana: { storage: { size: '4Gi' } } });
   const r = run(['--env', 'production', '--config', config]);
   expect(r.err).toBe('');
   expect(r.out).not.toContain('plan for staging');
@@ -92,7 +100,7 @@ describe('usage errors exit 2 and say why', () => {
 test('an invalid configuration exits 1 with the configuration errors, as synth does', () => {
   const config = tmpDir('plan-bad-config-');
   fs.cpSync(ENVIRONMENTS_DIR, config, { recursive: true });
-  fs.appendFileSync(path.join(config, 'production.yaml'), '\nprometheus:\n  retentoin: 30d\n');
+  editEnvironment(config, 'production', { prometheus: { retentoin: '30d' } });
   const r = run(['--config', config]);
   expect(r.err).toMatch(/prometheus\.retentoin: is not a known setting/);
   expect(r.code).toBe(1);

@@ -34,7 +34,7 @@ import { podScrapeJob } from '../lib/scrape';
 import { IMAGES, imageOf } from '../versions';
 import { alertRules } from './alerts';
 import { TEMPLATE_FILE, NOTIFICATION_TEMPLATE, alertmanagerConfig, secretFiles, smtpPort } from './routing';
-import { AlertmanagerProps } from './settings';
+import { AlertmanagerProps, AlertmanagerSettings } from './settings';
 
 /** uid and gid of `nobody`, the user of the official Alertmanager image. */
 const NOBODY = 65534;
@@ -54,6 +54,26 @@ const POD_IP_ENV = 'POD_IP';
 
 /** Receivers are HTTPS APIs (Slack, PagerDuty, SMS and heartbeat webhooks); SMTP adds its own port. */
 const HTTPS = 443;
+
+/**
+ * The ports Alertmanager's notifications leave on: HTTPS for Slack and PagerDuty (their APIs), the
+ * SMTP relay's, the SMS webhook's and the heartbeat's, for the receivers that are on.
+ */
+export function receiverPorts(s: AlertmanagerSettings): number[] {
+  const smtp = smtpPort(s);
+  const ports = [
+    ...(s.slack.enabled || s.pagerduty.enabled ? [HTTPS] : []),
+    ...(s.email.enabled && smtp !== undefined ? [smtp] : []),
+    ...(s.sms.enabled ? [s.sms.port] : []),
+    ...(s.heartbeat.enabled ? [s.heartbeat.port] : []),
+  ];
+  return [...new Set(ports)].sort((a, b) => a - b);
+}
+
+/** Anywhere, or the configured ranges (an egress proxy, a NAT). */
+function receiverPeers(cidrs: readonly string[]): Flow['peers'] {
+  return cidrs.includes('0.0.0.0/0') ? [{ anywhere: true }] : [{ cidrs }];
+}
 
 export class AlertmanagerChart extends ComponentChart implements MonitoringSource {
   readonly endpoint: ServiceEndpoint;
@@ -171,8 +191,7 @@ export class AlertmanagerChart extends ComponentChart implements MonitoringSourc
         { port: CLUSTER_PORT, protocol: 'UDP' },
       ],
     };
-    const smtp = smtpPort(props.settings);
-    const egress: Flow[] = [{ peers: [{ anywhere: true }], ports: [HTTPS, ...(smtp !== undefined && smtp !== HTTPS ? [smtp] : [])].map((port) => ({ port })) }];
+    const egress: Flow[] = [{ peers: receiverPeers(props.settings.receiverCidrs), ports: receiverPorts(props.settings).map((port) => ({ port })) }];
     allowOnly(this, 'network-policy', {
       name: endpoint.name,
       labels,

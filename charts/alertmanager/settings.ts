@@ -3,7 +3,7 @@
  * receivers (credentials only as keys of an existing Secret), routing timings, and the threshold
  * of the alert on its own failing notifications.
  */
-import { ConfigIssue, Infer, bool, dnsSubdomain, durationToMillis, hostName, int, num, obj, optional, port, promDuration, refine, secretKey, show, str, withDefault } from '../lib/schema';
+import { ConfigIssue, Infer, bool, cidr, dnsSubdomain, durationToMillis, hostName, int, list, num, obj, optional, port, promDuration, refine, secretKey, show, str, withDefault } from '../lib/schema';
 import { distinctSecretKeys, resources, volume } from '../lib/settings';
 import { antiAffinity } from '../lib/ha';
 import { ComponentProps } from '../contracts/shared';
@@ -37,6 +37,13 @@ export const alertmanagerSettings = obj({
   groupInterval: withDefault(promDuration(), '5m'),
   /** How long before a notification that was already sent is sent again while the alert still fires. @default '4h' */
   repeatInterval: withDefault(promDuration(), '4h'),
+  /**
+   * Addresses Alertmanager may reach its receivers at (Slack, PagerDuty, the SMTP relay, the SMS
+   * webhook, the heartbeat service), on their ports only. A NetworkPolicy cannot name hosts, so
+   * anywhere by default; narrow it to an egress proxy or NAT range when all notifications leave
+   * through one. @default ['0.0.0.0/0']
+   */
+  receiverCidrs: withDefault(list(cidr('203.0.113.0/24'), { minItems: 1, unique: true }), ['0.0.0.0/0']),
   slack: obj({
     /** Warnings (and critical alerts) to Slack. @default true */
     enabled: withDefault(bool(), true),
@@ -71,6 +78,12 @@ export const alertmanagerSettings = obj({
     enabled: withDefault(bool(), false),
     urlKey: withDefault(secretKey(), 'sms-webhook-url'),
     tokenKey: withDefault(secretKey(), 'sms-webhook-token'),
+    /**
+     * Port of the webhook's URL (the URL itself is a secret, so synthesis cannot read it): the
+     * NetworkPolicy lets Alertmanager reach it. An adapter inside the cluster often listens on
+     * 8080. @default 443
+     */
+    port: withDefault(port(), 443),
   }),
   pagerduty: obj({
     /** Critical alerts to PagerDuty (Events API v2). @default false */
@@ -95,6 +108,8 @@ export const alertmanagerSettings = obj({
     disabledReason: optional(str({ minLength: 10, expects: 'a sentence saying why the heartbeat is off on purpose' })),
     /** Key of the heartbeat URL in the receivers Secret (the URL usually embeds its token). */
     urlKey: withDefault(secretKey(), 'heartbeat-url'),
+    /** Port of the heartbeat URL, for the NetworkPolicy (the URL is a secret). @default 443 */
+    port: withDefault(port(), 443),
     /**
      * Time between two posts; the heartbeat service's grace period must be longer. Above an hour a
      * dead monitoring stack goes unnoticed for that long. @default '5m'

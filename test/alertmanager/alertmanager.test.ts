@@ -3,7 +3,7 @@ import { ALERTMANAGER_PATHS, CLUSTER_PORT } from '../../charts/alertmanager/aler
 import { GROUP_BY, INHIBIT_EQUAL, RECEIVERS, TEMPLATE_FILE } from '../../charts/alertmanager/routing';
 import { StackConfig } from '../../charts/config';
 import { WATCHDOG } from '../../charts/lib/alert-rules';
-import { find, synthStack, testConfig } from '../util';
+import { find, issuesOf, synthStack, testConfig } from '../util';
 
 function chartOf(config: StackConfig) {
   const manifests = synthStack(config).charts.alertmanager;
@@ -250,6 +250,23 @@ describe('alertmanager chart', () => {
     expect(staging.spec.egress.flatMap((e: any) => e.ports.map((p: any) => p.port))).not.toContain(587);
     const smtps = find(chartOf(testConfig({ alertmanager: { email: { smarthost: 'smtp.example.org:465' } } })).manifests, 'NetworkPolicy', 'alertmanager');
     expect(smtps.spec.egress.flatMap((e: any) => e.ports.map((p: any) => p.port))).toContain(465);
+  });
+
+  test("the receivers' egress follows their configured ports and address ranges", () => {
+    const receiversRule = (overrides: Record<string, unknown>) =>
+      find(chartOf(testConfig({ alertmanager: overrides })).manifests, 'NetworkPolicy', 'alertmanager').spec.egress.find((e: any) => e.ports.some((p: any) => p.port !== 53 && p.port !== 9094));
+    const portsOf = (rule: any) => rule.ports.map((p: any) => p.port);
+    // An SMS adapter inside the company network on 8080, the heartbeat on 8443: each gets its port.
+    expect(portsOf(receiversRule({ sms: { port: 8080 }, heartbeat: { port: 8443 } }))).toEqual([443, 587, 8080, 8443]);
+    // Anywhere by default (no `to`), or only the ranges given (an egress proxy).
+    expect(receiversRule({}).to).toBeUndefined();
+    expect(receiversRule({ receiverCidrs: ['203.0.113.0/24', '198.51.100.7/32'] }).to).toEqual([{ ipBlock: { cidr: '203.0.113.0/24' } }, { ipBlock: { cidr: '198.51.100.7/32' } }]);
+    // Only the receivers that are on: email off, no SMTP port.
+    expect(portsOf(receiversRule({ email: { enabled: false } }))).toEqual([443]);
+  });
+
+  test('a receiver port or address range that cannot work is refused', () => {
+    expect(issuesOf({ alertmanager: { sms: { port: 70000 }, receiverCidrs: ['999.1.1.1/8'] } }).map((i) => i.path).sort()).toEqual(['alertmanager.receiverCidrs[0]', 'alertmanager.sms.port']);
   });
 
   test('Prometheus scrapes it and sends alerts to each of its pods, found by the SRV records of the headless Service', () => {

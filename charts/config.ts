@@ -23,6 +23,7 @@ import { nodeExporterChecks, nodeExporterSettings } from './node-exporter/settin
 import { postgresExporterSettings } from './postgres-exporter/settings';
 import { prometheusChecks, prometheusSettings } from './prometheus/settings';
 import { redisExporterChecks, redisExporterSettings } from './redis-exporter/settings';
+import { thanosChecks, thanosSettings } from './thanos/settings';
 
 /** One accepted danger: `{ path: 'prometheus.scrapeInterval', reason: '...' }`. */
 const overrideEntry = obj({
@@ -61,6 +62,8 @@ export const stackSchema = obj({
   kubelet: kubeletSettings,
   blackboxExporter: blackboxExporterSettings,
   argocd: argocdSettings,
+  /** Long-term, deduplicated metrics on object storage (Thanos); off unless an environment turns it on. */
+  thanos: thanosSettings,
   /**
    * Values that are valid but refused as dangerous (a sub-second interval, a volume under its floor,
    * two settings reading one Secret key, ...), kept on purpose: each entry names the field and says
@@ -85,6 +88,7 @@ const SLICE_CHECKS: { readonly [K in keyof StackConfig]?: (slice: StackConfig[K]
   nodeExporter: nodeExporterChecks,
   kubelet: kubeletChecks,
   blackboxExporter: blackboxExporterChecks,
+  thanos: thanosChecks,
 };
 
 /**
@@ -199,6 +203,17 @@ export function crossChecks(c: StackConfig): ConfigIssue[] {
         'network.apiServerCidrs',
         `is ${show(c.network.apiServerCidrs)}: Prometheus and the log shipper, which hold API tokens, may reach any address on ports ${c.network.apiServerPorts.join(', ')}`,
         "set the control plane's addresses (docs/networking.md says how to find them), such as ['10.0.0.1/32']",
+      ),
+    );
+  }
+  // The sidecar runs in the Prometheus pods, which hold an API token: its object-store egress opens
+  // those pods too. In production, egress to any address is a decision said on purpose.
+  if (c.environment === 'production' && c.thanos.enabled && c.thanos.objectStorage.cidrs.includes('0.0.0.0/0')) {
+    issues.push(
+      danger(
+        'thanos.objectStorage.cidrs',
+        `is ${show(c.thanos.objectStorage.cidrs)}: the Thanos sidecar runs in the Prometheus pods, which hold an API token and could then reach any address on ports ${c.thanos.objectStorage.ports.join(', ')}`,
+        "set the object store's addresses (an in-cluster store's pod CIDR, a private endpoint's), such as ['10.20.0.0/16']",
       ),
     );
   }

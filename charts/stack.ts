@@ -30,6 +30,7 @@ import { NodeExporterChart } from './node-exporter/node-exporter';
 import { PostgresExporterChart } from './postgres-exporter/postgres-exporter';
 import { PrometheusChart } from './prometheus/prometheus';
 import { RedisExporterChart } from './redis-exporter/redis-exporter';
+import { ThanosChart } from './thanos/thanos';
 
 export interface Stack {
   readonly cluster: ClusterChart;
@@ -44,6 +45,8 @@ export interface Stack {
   readonly kubeStateMetrics: KubeStateMetricsChart;
   readonly kubelet: KubeletChart;
   readonly blackboxExporter: BlackboxExporterChart;
+  /** Only when `thanos.enabled`: an environment without it keeps its files (and their numbering) in dist/. */
+  readonly thanos?: ThanosChart;
   readonly grafana: GrafanaChart;
   readonly prometheus: PrometheusChart;
 }
@@ -131,7 +134,12 @@ export function buildStack(app: App, config: StackConfig, customDashboards: read
   // Cluster-scoped (its ClusterRole): a chart without a namespace, synced early like the cluster chart.
   const kubelet = new KubeletChart(app, 'kubelet', { settings: config.kubelet, shared, dependsOn });
   const blackboxExporter = new BlackboxExporterChart(app, 'blackbox-exporter', { settings: config.blackboxExporter, shared, dependsOn });
-  const components = [backend, alertmanager, postgresExporter, redisExporter, nodeExporter, loki, logShipper, kubeStateMetrics, kubelet, blackboxExporter];
+  // Long-term metrics, only when on: its sidecar goes into Prometheus's pods, and Grafana's
+  // love-prom reads its Query.
+  const thanos = config.thanos.enabled
+    ? new ThanosChart(app, 'thanos', { settings: config.thanos, shared, dependsOn, prometheusReplicas: config.prometheus.replicas })
+    : undefined;
+  const components = [backend, alertmanager, postgresExporter, redisExporter, nodeExporter, loki, logShipper, kubeStateMetrics, kubelet, blackboxExporter, ...(thanos ? [thanos] : [])];
   // A collector of dashboards: after the components that contribute them, before Prometheus (which scrapes it).
   const grafana = new GrafanaChart(app, 'grafana', {
     settings: config.grafana,
@@ -140,9 +148,16 @@ export function buildStack(app: App, config: StackConfig, customDashboards: read
     sources: components,
     customDashboards,
     homeDashboard: BACKEND_DASHBOARD_UIDS.observability,
+    ...(thanos?.queryEndpoint ? { metrics: { endpoint: thanos.queryEndpoint, type: 'Thanos' as const } } : {}),
   });
   // A collector: created after every component it scrapes, and reading what they contribute.
-  const prometheus = new PrometheusChart(app, 'prometheus', { settings: config.prometheus, shared, dependsOn, sources: [...components, grafana] });
+  const prometheus = new PrometheusChart(app, 'prometheus', {
+    settings: config.prometheus,
+    shared,
+    dependsOn,
+    sources: [...components, grafana],
+    ...(thanos?.sidecar ? { sidecar: thanos.sidecar } : {}),
+  });
   const alertForIssues = alertForChecks(config, prometheus.evaluatedRuleGroups);
   if (alertForIssues.length > 0) throw new ConfigError(alertForIssues);
   return {
@@ -158,6 +173,8 @@ export function buildStack(app: App, config: StackConfig, customDashboards: read
     kubeStateMetrics,
     kubelet,
     blackboxExporter,
+    // Left out when off, not `undefined`: readers iterate the charts of the stack.
+    ...(thanos ? { thanos } : {}),
     grafana,
     prometheus,
   };

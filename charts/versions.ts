@@ -54,6 +54,13 @@ export const IMAGES = {
     tag: 'v0.27.0',
     goModule: { dir: 'blackbox_exporter', path: 'github.com/prometheus/blackbox_exporter', version: 'v0.27.0' },
   },
+  // v0.42.4, one patch behind v0.42.5: v0.42.5's go.mod requires Go 1.26.10, newer than the toolchain
+  // that builds the test binaries here, and the image and the tested binary stay one release.
+  thanos: {
+    repository: 'quay.io/thanos/thanos',
+    tag: 'v0.42.4',
+    goModule: { dir: 'thanos', path: 'github.com/thanos-io/thanos', version: 'v0.42.4' },
+  },
   grafana: { repository: 'docker.io/grafana/grafana', tag: '13.2.0' },
   loki: { repository: 'docker.io/grafana/loki', tag: '3.7.6' },
   // The last Promtail release: Promtail reached end of life on 2026-03-02 and its code left Loki in

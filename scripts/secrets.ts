@@ -11,6 +11,7 @@ import { ALERTMANAGER_PATHS } from '../charts/alertmanager/alertmanager';
 import { secretFiles } from '../charts/alertmanager/routing';
 import { StackConfig } from '../charts/config';
 import { sharedOf } from '../charts/stack';
+import { credentialKeys } from '../charts/thanos/objstore';
 
 export interface SecretKeyNeed {
   readonly key: string;
@@ -90,6 +91,17 @@ export function secretsOf(config: StackConfig): SecretNeed[] {
         { key: redis.passwordKey, what: 'Redis password (empty when Redis has none)' },
       ],
     },
+    ...(config.thanos.enabled && config.thanos.objectStorage.secretName !== undefined
+      ? [
+          {
+            name: config.thanos.objectStorage.secretName,
+            namespace: endpoints.thanosQuery.namespace,
+            usedBy: `the Thanos sidecar (in the Prometheus pods), store gateway and compactor: the ${config.thanos.objectStorage.type} credentials (docs/thanos.md)`,
+            file: 'thanos-objstore',
+            keys: credentialKeys(config.thanos),
+          },
+        ]
+      : []),
   ];
 }
 

@@ -70,7 +70,7 @@ describe('each component owns its slice', () => {
     expect(sections.sort()).toEqual(
       [
         'alertmanager', 'argocd', 'backend', 'blackboxExporter', 'cluster', 'environment', 'grafana', 'kubeStateMetrics', 'kubelet', 'logs', 'loki',
-        'namespaces', 'network', 'nodeExporter', 'overrides', 'postgresExporter', 'priorityClasses', 'prometheus', 'redisExporter', 'rules',
+        'namespaces', 'network', 'nodeExporter', 'overrides', 'postgresExporter', 'priorityClasses', 'prometheus', 'redisExporter', 'rules', 'thanos',
       ].sort(),
     );
     expect(stackSchema.expects).toBe('a map');

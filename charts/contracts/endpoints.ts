@@ -5,6 +5,7 @@
  */
 import { ServiceEndpoint } from '../lib/endpoints';
 import { LOKI_PORTS } from './logs';
+import { THANOS_PORTS } from './long-term';
 import { Namespaces } from './shared';
 
 export type StackEndpoints = ReturnType<typeof stackEndpoints>;
@@ -23,5 +24,12 @@ export function stackEndpoints(ns: Namespaces) {
     logShipper: new ServiceEndpoint('log-shipper', agents, 9080),
     kubeStateMetrics: new ServiceEndpoint('kube-state-metrics', monitoring, 8080),
     blackboxExporter: new ServiceEndpoint('blackbox-exporter', monitoring, 9115),
+    // Long-term metrics (thanos.enabled). The sidecar is no Service of its own: it is a second
+    // container of every Prometheus pod, reached on the pod's stable DNS name and the headless
+    // Service's `sidecar-grpc` SRV record, so its endpoint carries Prometheus's name and pods.
+    thanosSidecar: new ServiceEndpoint('prometheus', monitoring, THANOS_PORTS.http, THANOS_PORTS.sidecarHttpName),
+    thanosQuery: new ServiceEndpoint('thanos-query', monitoring, THANOS_PORTS.http),
+    thanosStore: new ServiceEndpoint('thanos-store', monitoring, THANOS_PORTS.http),
+    thanosCompactor: new ServiceEndpoint('thanos-compactor', monitoring, THANOS_PORTS.http),
   };
 }

@@ -9,7 +9,12 @@ import { ALERTMANAGER_DS, DATASOURCE_NAMES, LOKI_DS, PROMETHEUS_DS } from '../li
  * The data source provisioning file (`provisioning/datasources/*.yaml`). Grafana reads it at start
  * only, which is why the pod template carries its checksum.
  */
-export function datasourcesFile(scrapeInterval: string, endpoints: { readonly prometheus: ServiceEndpoint; readonly loki: ServiceEndpoint; readonly alertmanager: ServiceEndpoint }): Record<string, unknown> {
+export function datasourcesFile(
+  scrapeInterval: string,
+  endpoints: { readonly prometheus: ServiceEndpoint; readonly loki: ServiceEndpoint; readonly alertmanager: ServiceEndpoint },
+  /** `Thanos` when `endpoints.prometheus` is Thanos Query (Grafana then offers its dedup and downsampling options). */
+  prometheusType: 'Prometheus' | 'Thanos' = 'Prometheus',
+): Record<string, unknown> {
   return {
     apiVersion: 1,
     // Data sources provisioned earlier but gone from this file are deleted, so the file stays the truth.
@@ -27,7 +32,7 @@ export function datasourcesFile(scrapeInterval: string, endpoints: { readonly pr
           // $__rate_interval is computed from this: at least four scrapes per rate window.
           timeInterval: scrapeInterval,
           httpMethod: 'POST',
-          prometheusType: 'Prometheus',
+          prometheusType,
         },
       },
       {

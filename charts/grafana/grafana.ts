@@ -69,6 +69,11 @@ export interface GrafanaChartProps extends GrafanaProps {
   readonly customDashboards?: readonly CustomDashboard[];
   /** uid of the dashboard shown after login. @default Grafana's home page */
   readonly homeDashboard?: string;
+  /**
+   * What `love-prom` reads: Thanos Query when long-term storage is on (same uid, so no dashboard
+   * changes), with its flavour for Grafana's query editor. @default the stack's Prometheus
+   */
+  readonly metrics?: { readonly endpoint: ServiceEndpoint; readonly type: 'Prometheus' | 'Thanos' };
 }
 
 export class GrafanaChart extends ComponentChart implements MonitoringSource {
@@ -116,7 +121,8 @@ export class GrafanaChart extends ComponentChart implements MonitoringSource {
     const datasourcesName = `${endpoint.name}-datasources`;
     const providersName = `${endpoint.name}-dashboard-providers`;
     const claimName = `${endpoint.name}-data`;
-    this.datasourcesYaml = YAML.stringify(datasourcesFile(props.shared.scrapeInterval, props.shared.endpoints), { lineWidth: 0 });
+    const metrics = props.metrics ?? { endpoint: props.shared.endpoints.prometheus, type: 'Prometheus' as const };
+    this.datasourcesYaml = YAML.stringify(datasourcesFile(props.shared.scrapeInterval, { ...props.shared.endpoints, prometheus: metrics.endpoint }, metrics.type), { lineWidth: 0 });
     this.providersYaml = YAML.stringify(providersFile(this.folders), { lineWidth: 0 });
 
     serviceAccountFor(this, 'service-account', endpoint.name, labels);
@@ -257,9 +263,9 @@ export class GrafanaChart extends ComponentChart implements MonitoringSource {
       labels,
       podLabels: selector,
       ingress,
-      // Its three data sources and DNS; nothing on the internet. Alertmanager's policy admits Grafana.
+      // Its three data sources (love-prom: Prometheus, or Thanos Query) and DNS; nothing on the internet. Alertmanager's policy admits Grafana.
       egress: [
-        { peers: [{ endpoint: props.shared.endpoints.prometheus }], ports: [{ port: props.shared.endpoints.prometheus.port }] },
+        { peers: [{ endpoint: metrics.endpoint }], ports: [{ port: metrics.endpoint.port }] },
         { peers: [{ endpoint: props.shared.endpoints.loki }], ports: [{ port: props.shared.endpoints.loki.port }] },
         { peers: [{ endpoint: props.shared.endpoints.alertmanager }], ports: [{ port: props.shared.endpoints.alertmanager.port }] },
       ],

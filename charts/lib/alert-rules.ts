@@ -17,7 +17,7 @@ import { jobDown } from './promql';
  * Kubernetes' view of any workload of the stack (kube-state-metrics, the kubelet), named as
  * kube-prometheus names them (`KubePersistentVolumeFillingUp`); `Blackbox` the probes from outside.
  */
-export const ALERT_COMPONENTS = ['Backend', 'Postgres', 'Redis', 'Node', 'Prometheus', 'Alertmanager', 'Loki', 'LogShipper', 'Grafana', 'Kube', 'Blackbox'] as const;
+export const ALERT_COMPONENTS = ['Backend', 'Postgres', 'Redis', 'Node', 'Prometheus', 'Alertmanager', 'Loki', 'LogShipper', 'Grafana', 'Kube', 'Blackbox', 'Thanos'] as const;
 export type AlertComponent = (typeof ALERT_COMPONENTS)[number];
 
 /**

@@ -30,6 +30,7 @@ import { PROMETHEUS_CONFIG_DIR, CONFIG_FILE, POD_NAME_ENV, alertmanagerSet, prom
 import { Discovery, reachOf } from './reach';
 import { SD_ROLE_RESOURCES } from '../lib/scrape';
 import { PrometheusProps } from './settings';
+import { PrometheusSidecar } from '../contracts/long-term';
 
 /** uid/gid `nobody` of the quay.io/prometheus/prometheus image. */
 const PROMETHEUS_UID = 65534;
@@ -46,6 +47,11 @@ export interface PrometheusChartProps extends PrometheusProps {
    * @default [endpoints.nodeExporter]
    */
   readonly hostNetworkEndpoints?: readonly ServiceEndpoint[];
+  /**
+   * A sidecar for every pod (Thanos's, when `thanos.enabled`): its container, volumes and flows,
+   * and the flags Prometheus needs with it (charts/contracts/long-term.ts). @default none
+   */
+  readonly sidecar?: PrometheusSidecar;
 }
 
 export class PrometheusChart extends ComponentChart implements MonitoringSource {
@@ -70,6 +76,7 @@ export class PrometheusChart extends ComponentChart implements MonitoringSource 
     const labels = componentLabels({ name: endpoint.name, component: 'metrics', version: IMAGES.prometheus.tag });
     const selector = endpoint.podLabels;
     const hostNetwork = props.hostNetworkEndpoints ?? [ep.nodeExporter];
+    const sidecar = props.sidecar?.parts({ dataVolume: DATA_VOLUME, dataDir: DATA_DIR, port: endpoint.port });
 
     // Its own contribution; every other job comes from the component that owns it.
     this.scrapeJobs = [selfScrapeJob(endpoint, c.replicas)];
@@ -89,7 +96,8 @@ export class PrometheusChart extends ComponentChart implements MonitoringSource 
       reachOf('alerting.alertmanagers', alertmanagerSet(ep.alertmanager), allEndpoints),
     ];
     this.discovery = uniqueBy(reaches.flatMap((r) => r.discovery), (d) => `${d.namespace}/${d.role}`);
-    const targets = uniqueBy(reaches.flatMap((r) => r.endpoints), (e) => `${e.namespace}/${e.name}`);
+    // By port too: the sidecar's endpoint is the Prometheus pods on another port.
+    const targets = uniqueBy(reaches.flatMap((r) => r.endpoints), (e) => `${e.namespace}/${e.name}:${e.port}`);
     const nodePorts = [...new Set(reaches.flatMap((r) => r.nodePorts))].sort((a, b) => a - b);
 
     serviceAccountFor(this, 'service-account', endpoint.name, labels);
@@ -132,6 +140,7 @@ export class PrometheusChart extends ComponentChart implements MonitoringSource 
                   `--web.listen-address=:${endpoint.port}`,
                   '--config.auto-reload',
                   `--config.auto-reload-interval=${c.reloadInterval}`,
+                  ...(sidecar?.prometheusArgs ?? []),
                 ],
                 // The `replica` external label: prometheus.yml says `${POD_NAME}`, Prometheus expands it.
                 env: [fieldEnv(POD_NAME_ENV, 'metadata.name')],
@@ -147,8 +156,9 @@ export class PrometheusChart extends ComponentChart implements MonitoringSource 
                   { name: DATA_VOLUME, mountPath: DATA_DIR },
                 ],
               }),
+              ...(sidecar ? [sidecar.container] : []),
             ],
-            volumes: [configMapVolume('config', `${endpoint.name}-config`)],
+            volumes: [configMapVolume('config', `${endpoint.name}-config`), ...(sidecar?.volumes ?? [])],
           }),
         },
         volumeClaimTemplates: [claimTemplate(DATA_VOLUME, selector, c.storage)],
@@ -156,7 +166,8 @@ export class PrometheusChart extends ComponentChart implements MonitoringSource 
     });
 
     // The governing Service of the StatefulSet: stable DNS for the pod, ready or not.
-    serviceFor(this, 'headless-service', endpoint, labels, { name: headless, headless: true, publishNotReadyAddresses: true });
+    // With a sidecar, its gRPC port too: Thanos Query finds every sidecar by that port's SRV record.
+    serviceFor(this, 'headless-service', endpoint, labels, { name: headless, headless: true, publishNotReadyAddresses: true, extraPorts: sidecar?.servicePorts ?? [] });
     // Grafana reads through this Service. The replicas' data differ slightly (each has its own gaps
     // around its restarts); ClientIP affinity keeps Grafana on one replica, so a dashboard never
     // zigzags between the two (docs/prometheus.md).
@@ -173,8 +184,9 @@ export class PrometheusChart extends ComponentChart implements MonitoringSource 
       labels,
       podLabels: selector,
       // Grafana queries it; the replicas scrape each other (and themselves, by pod DNS name).
-      ingress: [{ peers: [{ endpoint: ep.grafana }, { endpoint }], ports: [{ port: endpoint.port }] }],
+      ingress: [{ peers: [{ endpoint: ep.grafana }, { endpoint }], ports: [{ port: endpoint.port }] }, ...(sidecar?.ingress ?? [])],
       egress: [
+        ...(sidecar?.egress ?? []),
         ...scrapeFlows,
         // Node-role jobs (the kubelets): their port on the nodes' addresses.
         ...(nodePorts.length ? [{ peers: [{ cidrs: props.shared.network.nodeCidrs }], ports: nodePorts.map((port) => ({ port })) }] : []),

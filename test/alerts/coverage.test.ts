@@ -16,19 +16,33 @@ import { alertRules as postgresAlerts } from '../../charts/postgres-exporter/ale
 import { alertRules as prometheusAlerts } from '../../charts/prometheus/alerts';
 import { alertRules as redisAlerts } from '../../charts/redis-exporter/alerts';
 import { propsOf, testConfig } from '../util';
-import { allCases } from './cases';
+import { SWITCHED_CASES, allCases } from './cases';
 import { AlertCase } from './harness';
 import { CASES_ENVIRONMENT } from './promtool-tests';
 import { ruleKey, synthesizedAlerts } from './synthesized';
 
 const config = testConfig({}, CASES_ENVIRONMENT);
 const endpoints = stackEndpoints(config.namespaces);
-const rules = synthesizedAlerts(config);
-const cases: AlertCase[] = Object.values(allCases({ config, endpoints })).flat();
+const productionRules = synthesizedAlerts(config);
+// Alerts behind a switch that is off in production, from the environment that turns it on, with
+// the cases written for that environment (SWITCHED_CASES).
+const switched = Object.values(SWITCHED_CASES).map((set) => {
+  const env = testConfig({}, set.environment);
+  const known = new Set(productionRules.map(ruleKey));
+  return { rules: synthesizedAlerts(env).filter((r) => !known.has(ruleKey(r))), cases: set.cases({ config: env, endpoints: stackEndpoints(env.namespaces) }) };
+});
+const rules = [...productionRules, ...switched.flatMap((s) => s.rules)];
+const cases: AlertCase[] = [...Object.values(allCases({ config, endpoints })).flat(), ...switched.flatMap((s) => s.cases)];
 
 describe('every alert has promtool unit tests', () => {
   test('there are alerts and cases to compare', () => {
     expect(rules.length).toBeGreaterThan(20);
+    // Every switched set brings alerts production lacks, and its cases test only those.
+    for (const s of switched) {
+      expect(s.rules.length).toBeGreaterThan(0);
+      const own = new Set(s.rules.map((r) => r.alert));
+      expect(s.cases.filter((k) => !own.has(k.alert)).map((k) => k.alert)).toEqual([]);
+    }
     expect(cases.length).toBeGreaterThan(rules.length);
   });
 

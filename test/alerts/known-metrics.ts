@@ -13,6 +13,7 @@ import { NODE_METRICS } from '../../charts/node-exporter/metrics';
 import { POSTGRES_METRICS } from '../../charts/postgres-exporter/metrics';
 import { PROMETHEUS_SELF_METRICS } from '../../charts/prometheus/metrics';
 import { REDIS_METRICS } from '../../charts/redis-exporter/metrics';
+import { THANOS_METRICS } from '../../charts/thanos/metrics';
 
 // The packages' typings are ES module only; their CommonJS builds are what `require` loads under jest.
 const promqlParser = (require('@prometheus-io/lezer-promql') as { parser: LRParser }).parser;
@@ -26,7 +27,7 @@ export const KNOWN_SERIES: ReadonlySet<string> = new Set<string>([
   ...Object.values(ALERTMANAGER_METRICS).map((m) => m.name),
   ...Object.values(ALERTMANAGER_CLUSTER_METRICS).map((m) => m.name),
   ...Object.values(PROMETHEUS_SELF_METRICS).map((m) => m.name),
-  ...[LOKI_METRICS, GRAFANA_METRICS, SHIPPER_METRICS.promtail, SHIPPER_METRICS.alloy].flatMap((m) => Object.values(m).flatMap(seriesNames)),
+  ...[LOKI_METRICS, GRAFANA_METRICS, SHIPPER_METRICS.promtail, SHIPPER_METRICS.alloy, THANOS_METRICS].flatMap((m) => Object.values(m).flatMap(seriesNames)),
 ]);
 
 /** Whether a PromQL expression parses, and the metric names it selects. */

@@ -7,7 +7,9 @@
  * `*.rules.yml`); one test file per component is written to `--out`, loading every rule file that
  * defines an alert name its cases test (all rules of that name, wherever they are), and the files
  * recording the series those read (burn-rate alerts read recorded error ratios), transitively;
- * the other files would only cost evaluation time. The cases are written for the production environment's configuration.
+ * the other files would only cost evaluation time. The cases are written for the production environment's configuration,
+ * except those of alerts behind a switch that is off there (`SWITCHED_CASES`): they run against the
+ * rules of the environment that turns it on, given as `--rules-of <environment>=<dir>`.
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -15,14 +17,30 @@ import * as YAML from 'yaml';
 import { loadConfig } from '../../charts/load-config';
 import { stackEndpoints } from '../../charts/contracts/endpoints';
 import { RULE_FILE_SUFFIX } from '../../charts/prometheus/config';
-import { allCases } from './cases';
-import { promtoolTestFile } from './harness';
+import { SWITCHED_CASES, allCases } from './cases';
+import { AlertCase, promtoolTestFile } from './harness';
 
 /** The environment the cases are written for. */
 export const CASES_ENVIRONMENT = 'production';
 
-export function writePromtoolTests(rulesDir: string, outDir: string): string[] {
+export function writePromtoolTests(rulesDir: string, outDir: string, switchedRulesDirs: Readonly<Record<string, string>> = {}): string[] {
   const config = loadConfig(CASES_ENVIRONMENT);
+  const sets: { environment: string; rulesDir: string; cases: Record<string, AlertCase[]> }[] = [
+    { environment: CASES_ENVIRONMENT, rulesDir, cases: allCases({ config, endpoints: stackEndpoints(config.namespaces) }) },
+  ];
+  for (const [component, set] of Object.entries(SWITCHED_CASES)) {
+    const dir = switchedRulesDirs[set.environment];
+    if (dir === undefined) throw new Error(`the cases of ${component} run against ${set.environment}'s rules: pass --rules-of ${set.environment}=<dir>`);
+    const env = loadConfig(set.environment);
+    sets.push({ environment: set.environment, rulesDir: dir, cases: { [component]: set.cases({ config: env, endpoints: stackEndpoints(env.namespaces) }) } });
+  }
+  const written: string[] = [];
+  for (const set of sets) written.push(...writeSet(set.rulesDir, outDir, set.cases, loadConfig(set.environment).prometheus.evaluationInterval));
+  return written;
+}
+
+/** The test files of one set of cases against one directory of rule files. */
+function writeSet(rulesDir: string, outDir: string, byComponent: Record<string, AlertCase[]>, evaluationInterval: string): string[] {
   const ruleFiles = fs
     .readdirSync(rulesDir)
     .filter((f) => f.endsWith(RULE_FILE_SUFFIX))
@@ -32,7 +50,7 @@ export function writePromtoolTests(rulesDir: string, outDir: string): string[] {
   const alertsIn = new Map(ruleFiles.map((f) => [f, alertNames(fs.readFileSync(f, 'utf8'))]));
   fs.mkdirSync(outDir, { recursive: true });
   const written: string[] = [];
-  for (const [component, cases] of Object.entries(allCases({ config, endpoints: stackEndpoints(config.namespaces) }))) {
+  for (const [component, cases] of Object.entries(byComponent)) {
     const tested = new Set(cases.map((k) => k.alert));
     const files = withRecordings(
       ruleFiles.filter((f) => [...alertsIn.get(f)!].some((a) => tested.has(a))),
@@ -41,7 +59,7 @@ export function writePromtoolTests(rulesDir: string, outDir: string): string[] {
     const missing = [...tested].filter((a) => !files.some((f) => alertsIn.get(f)!.has(a)));
     if (missing.length > 0) throw new Error(`no rule file in ${rulesDir} defines ${missing.join(', ')}`);
     const file = path.join(outDir, `${component}.test.yml`);
-    fs.writeFileSync(file, YAML.stringify(promtoolTestFile(files, config.prometheus.evaluationInterval, cases), { lineWidth: 0 }));
+    fs.writeFileSync(file, YAML.stringify(promtoolTestFile(files, evaluationInterval, cases), { lineWidth: 0 }));
     written.push(file);
   }
   return written;
@@ -78,15 +96,20 @@ function alertNames(ruleFile: string): Set<string> {
 }
 
 function main(argv: string[]): void {
+  const usage = 'usage: promtool-tests.ts --rules <dir> [--rules-of <environment>=<dir> ...] --out <dir>';
   let rules: string | undefined;
   let out: string | undefined;
+  const switched: Record<string, string> = {};
   for (let i = 0; i < argv.length; i++) {
     if (argv[i] === '--rules' && argv[i + 1]) rules = argv[++i];
     else if (argv[i] === '--out' && argv[i + 1]) out = argv[++i];
-    else throw new Error(`unknown argument '${argv[i]}'; usage: promtool-tests.ts --rules <dir> --out <dir>`);
+    else if (argv[i] === '--rules-of' && /^[a-z0-9-]+=./.test(argv[i + 1] ?? '')) {
+      const [env, ...dir] = argv[++i].split('=');
+      switched[env] = dir.join('=');
+    } else throw new Error(`unknown argument '${argv[i]}'; ${usage}`);
   }
-  if (!rules || !out) throw new Error('usage: promtool-tests.ts --rules <dir> --out <dir>');
-  for (const f of writePromtoolTests(rules, out)) console.log(f);
+  if (!rules || !out) throw new Error(usage);
+  for (const f of writePromtoolTests(rules, out, switched)) console.log(f);
 }
 
 if (require.main === module) main(process.argv.slice(2));

@@ -17,6 +17,7 @@ const STATE_ALERTS = new Set([
   WATCHDOG, 'BackendDown', 'BackendMetricMissing', 'LokiDown', 'PostgresDown', 'RedisDown', 'PrometheusTargetDown', 'PrometheusReplicaDown', 'PrometheusConfigReloadFailed', 'AlertmanagerConfigReloadFailed',
   'PostgresExporterDown', 'RedisExporterDown', 'NodeExporterDown', 'RedisEvictionPolicyUnsafe', 'RedisBackgroundSaveFailed', 'NodeClockNotSynchronising',
   'KubeStateMetricsDown', 'BackendNoReadyEndpoint', 'BlackboxProbeFailed', 'GrafanaDown',
+  'ThanosQueryDown', 'ThanosStoreDown', 'ThanosCompactDown', 'ThanosSidecarDown', 'ThanosSidecarPrometheusUnreachable', 'ThanosCompactHalted', 'ThanosCompactNotRun',
 ]);
 
 /**

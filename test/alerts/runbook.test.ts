@@ -51,7 +51,12 @@ function parse(md: string): { sections: Section[]; anchors: Set<string> } {
 const { sections, anchors } = parse(text);
 const config = testConfig();
 // Alerts behind a switch that is off by default have their sections too: the switch turned on.
-const alerts = [...synthesizedAlerts(config), ...synthesizedAlerts(testConfig({ postgresExporter: { replication: { enabled: true } } })).filter((a) => a.alert === 'PostgresReplicationLag')];
+const alerts = [
+  ...synthesizedAlerts(config),
+  ...synthesizedAlerts(testConfig({ postgresExporter: { replication: { enabled: true } } })).filter((a) => a.alert === 'PostgresReplicationLag'),
+  // Thanos's alerts, from staging, where it is on.
+  ...synthesizedAlerts(testConfig({}, 'staging')).filter((a) => a.alert.startsWith('Thanos')),
+];
 const recorded = recordedSeries(config);
 const names = [...new Set(alerts.map((a) => a.alert))].sort();
 const PARTS = ['Meaning', 'Impact', 'Triage', 'Remediation', 'Escalation'];

@@ -5,6 +5,7 @@ import { nodeCases, postgresCases, redisCases } from './exporters';
 import { sloCases } from './slo';
 import { backendKubernetesCases, blackboxCases, kubeStateMetricsCases, kubeletCases } from './kubernetes';
 import { alertmanagerCases, grafanaCases, logShipperCases, lokiCases, prometheusCases } from './stack';
+import { thanosCases } from './thanos';
 
 export function allCases(ctx: CaseContext): Record<string, AlertCase[]> {
   return {
@@ -24,3 +25,12 @@ export function allCases(ctx: CaseContext): Record<string, AlertCase[]> {
     grafana: grafanaCases(ctx),
   };
 }
+
+/**
+ * Cases of alerts behind a switch that is off in production, by component, with the committed
+ * environment that turns the switch on: they run against that environment's synthesized rules
+ * (scripts/checks/30-promtool-test-rules extracts it too) and are written for its configuration.
+ */
+export const SWITCHED_CASES: Readonly<Record<string, { readonly environment: string; readonly cases: (ctx: CaseContext) => AlertCase[] }>> = {
+  thanos: { environment: 'staging', cases: thanosCases },
+};

@@ -1,0 +1,239 @@
+#!/usr/bin/env bash
+# Thanos as synthesized, for real, on 127.0.0.1 (Thanos v0.42.4 and Prometheus v3.14.0, built from
+# their Go modules by scripts/setup-tools.sh):
+#   1. the real binary parses the synthesized object-store files (staging's S3, and the GCS and
+#      Azure options): each gets as far as a request to the configured bucket, which fails only
+#      because no such store is reachable from here; a misspelt field and a missing credential
+#      variable are refused (the check can fail);
+#   2. two Prometheus replicas with the synthesized flags (2h min and max block duration) and
+#      external labels (`replica` from POD_NAME), each with a sidecar run with the synthesized flags,
+#      upload to a FILESYSTEM bucket in a temp dir: S3 itself cannot run here, so this stands in for
+#      it (the objstore file is the only difference, and step 1 parses the S3 one). The blocks are
+#      written into each replica's TSDB by `promtool tsdb create-blocks-from openmetrics`, the same
+#      data for both, because Prometheus cuts its first block only after 3h of samples: what is
+#      real is the sidecar's shipper finding and uploading level-1 blocks with the replica's
+#      external labels, which is what it does with the blocks Prometheus cuts. A control
+#      Prometheus without the max block duration shows why the flags are there: its sidecar never
+#      becomes ready and uploads nothing;
+#   3. the store gateway, two Thanos Query (one over everything as synthesized, one over the
+#      store gateway alone) and the compactor, each with the synthesized flags: Query returns one
+#      series per metric deduplicated on `replica` and two without deduplication, both for the
+#      uploaded blocks (through the store gateway alone too: the bucket serves them) and for live
+#      `up{job="prometheus"}` (through the sidecars); the compactor completes a run with the
+#      synthesized retention flags and does not halt; `thanos tools bucket inspect` and `verify`
+#      see the uploaded blocks with their external labels;
+#   4. every metric of charts/thanos/metrics.ts is served by the running components.
+# Not proven here: S3, GCS or Azure themselves, DNS SRV discovery (the endpoint file's SRV names
+# are replaced by the loopback addresses they would resolve to), downsampling (it needs 40h of data).
+# Exits non-zero and says what failed. Servers listen on 127.0.0.1 only; every wait is bounded.
+set -uo pipefail
+here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+repo="$(cd "$here/../../.." && pwd)"
+cd "$repo"
+
+bash scripts/setup-tools.sh prometheus thanos >/dev/null || { echo "45-thanos: building Prometheus or Thanos failed" >&2; exit 1; }
+thanos="$repo/.tools/thanos/bin/thanos"
+prometheus="$repo/.tools/prometheus/bin/prometheus"
+promtool="$repo/.tools/prometheus/bin/promtool"
+tmp="$(mktemp -d)"
+pids=()
+cleanup() {
+  for p in "${pids[@]}"; do kill "$p" 2>/dev/null; done
+  for p in "${pids[@]}"; do wait "$p" 2>/dev/null; done
+  [ -n "${KEEP_TMP:-}" ] && echo "kept $tmp" || rm -rf "$tmp"
+}
+trap cleanup EXIT
+
+failures=()
+fail() { failures+=("$1"); echo "FAIL: $1" >&2; }
+ok() { echo "ok   $1"; }
+
+# 16 free ports in a row from 38400-38999 (prepare.ts uses the first 13, the control below 3).
+port_free() { ! (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+base=""
+for b in $(seq 38400 20 38980); do
+  free=1
+  for i in $(seq 0 15); do port_free $((b + i)) || { free=0; break; }; done
+  [ $free = 1 ] && { base=$b; break; }
+done
+[ -n "$base" ] || { echo "45-thanos: no 16 free ports in 38400-38999" >&2; exit 1; }
+
+npx ts-node --transpile-only "$here/prepare.ts" --out "$tmp" --base-port "$base" >/dev/null ||
+  { echo "45-thanos: preparing the synthesized configuration failed" >&2; exit 1; }
+port() { jq -r "$1" "$tmp/ports.json"; }
+cmd() { jq -r "$1 | .[]" "$tmp/commands.json"; }
+
+# ---- 1. the synthesized object-store files, parsed by the real binary --------------------------
+echo "--- 1. the synthesized object-store files (s3, gcs, azure) with thanos tools bucket ls"
+printf '%s' '{"type":"service_account","project_id":"check","private_key_id":"x","private_key":"-----BEGIN PRIVATE KEY-----\nMIIB\n-----END PRIVATE KEY-----\n","client_email":"check@check.iam.gserviceaccount.com","client_id":"1","token_uri":"http://127.0.0.1:9/token"}' >"$tmp/gcs-key.json"
+creds=(OBJSTORE_ACCESS_KEY=check-access OBJSTORE_SECRET_KEY=check-secret "OBJSTORE_ACCOUNT_KEY=$(printf check-key | base64)" "GOOGLE_APPLICATION_CREDENTIALS=$tmp/gcs-key.json")
+bucket="$(grep -oE '(bucket|container): "[^"]+"' "$tmp/objstore-s3.yml" | head -1 | sed -E 's/.*: "(.*)"/\1/')"
+yaml_refused='yaml: unmarshal errors|not found in type|cannot unmarshal|unset environment variable|unsupported type'
+for type in s3 gcs azure; do
+  out="$(env "${creds[@]}" timeout 60 "$thanos" tools bucket ls --objstore.config-file="$tmp/objstore-$type.yml" 2>&1)"
+  if grep -qE "$yaml_refused" <<<"$out"; then
+    fail "objstore-$type.yml: the binary refused the synthesized file: $(grep -oE "$yaml_refused[^\\]*" <<<"$out" | head -1)"
+  elif grep -q "$bucket" <<<"$(grep level=error <<<"$out")"; then
+    ok "objstore-$type.yml parsed; the request went to bucket $bucket and failed only where no real store or credential exists here ($(grep -oE 'no such host|connection refused|i/o timeout|private key should be[^;]*' <<<"$out" | head -1))"
+  else
+    fail "objstore-$type.yml: no request to bucket $bucket: $(tail -c 400 <<<"$out")"
+  fi
+done
+out="$(env -u OBJSTORE_ACCESS_KEY timeout 30 "$thanos" tools bucket ls --objstore.config-file="$tmp/objstore-s3.yml" 2>&1)"
+grep -q 'unset environment variable \\"OBJSTORE_ACCESS_KEY\\"' <<<"$out" && ok "without the Secret's variable the S3 file is refused (credentials come from the environment only)" ||
+  fail "the S3 file was not refused without OBJSTORE_ACCESS_KEY"
+sed 's/endpoint:/endpiont:/' "$tmp/objstore-s3.yml" >"$tmp/objstore-typo.yml"
+out="$(env "${creds[@]}" timeout 30 "$thanos" tools bucket ls --objstore.config-file="$tmp/objstore-typo.yml" 2>&1)"
+grep -q 'field endpiont not found' <<<"$out" && ok "a misspelt field is refused (the parse can fail)" || fail "a misspelt field was not refused"
+
+# ---- 2. two Prometheus replicas with sidecars upload to a FILESYSTEM bucket ---------------------
+echo "--- 2. two Prometheus replicas with their sidecars, uploading to a FILESYSTEM bucket"
+now=$(date +%s)
+# Two hours of one series, 5h to 3h ago (before the replicas start: no overlap with their heads).
+from=$(( (now - 5 * 3600) / 60 * 60 ))
+{
+  echo '# HELP love_parser_thanos_check A series written into both replicas before they start.'
+  echo '# TYPE love_parser_thanos_check gauge'
+  for t in $(seq "$from" 60 $((from + 2 * 3600 - 60))); do echo "love_parser_thanos_check{job=\"prometheus\",instance=\"backfill\"} 1 $t"; done
+  echo '# EOF'
+} >"$tmp/backfill.om"
+mid=$((from + 3600))
+for i in 0 1; do
+  mkdir -p "$tmp/prom-$i"
+  "$promtool" tsdb create-blocks-from openmetrics "$tmp/backfill.om" "$tmp/prom-$i" >"$tmp/promtool-$i.log" 2>&1 ||
+    { cat "$tmp/promtool-$i.log" >&2; echo "45-thanos: promtool create-blocks-from failed" >&2; exit 1; }
+done
+blocks=$(find "$tmp/prom-0" -maxdepth 2 -name meta.json | wc -l)
+[ "$blocks" -ge 1 ] || { echo "45-thanos: promtool wrote no block" >&2; exit 1; }
+
+start() { # name, command...
+  local name=$1; shift
+  "$@" >"$tmp/$name.log" 2>&1 &
+  pids+=($!)
+}
+wait_until() { # seconds, description, command...
+  local deadline=$((SECONDS + $1)) what=$2; shift 2
+  until "$@"; do
+    if [ $SECONDS -ge $deadline ]; then fail "$what (waited $1 s)"; return 1; fi
+    sleep 1
+  done
+}
+ready() { curl -fsS -o /dev/null "http://127.0.0.1:$1/-/ready" 2>/dev/null; }
+metric() { # port name -> the sum of the series of that name
+  curl -fsS "http://127.0.0.1:$1/metrics" 2>/dev/null | awk -v n="$2" '$1 == n || index($1, n "{") == 1 { s += $NF; f = 1 } END { if (f) print s; else print "absent" }'
+}
+at_least() { local v; v="$(metric "$1" "$2")"; [ "$v" != absent ] && awk -v v="$v" -v m="$3" 'BEGIN { exit !(v >= m) }'; }
+
+for i in 0 1; do
+  mapfile -t args < <(jq -r ".prometheus[$i] | .[]" "$tmp/commands.json")
+  start "prometheus-$i" env POD_NAME="prometheus-$i" "$prometheus" "${args[@]}"
+done
+for i in 0 1; do
+  p=$(port ".prom[$i]")
+  wait_until 60 "prometheus-$i ready on $p" ready "$p" || { tail -20 "$tmp/prometheus-$i.log" >&2; exit 1; }
+done
+ok "both replicas ready with the synthesized $(jq -r '.prometheus[0] | map(select(test("block-duration"))) | join(" ")' "$tmp/commands.json") and external labels $(jq -c . "$tmp/external-labels.json")"
+for i in 0 1; do
+  mapfile -t args < <(jq -r ".sidecar[$i] | .[]" "$tmp/commands.json")
+  start "sidecar-$i" "$thanos" "${args[@]}"
+done
+for i in 0 1; do
+  p=$(port ".sidecarHttp[$i]")
+  if wait_until 120 "sidecar-$i uploaded the $blocks block(s) of its replica" at_least "$p" thanos_shipper_uploads_total "$blocks"; then
+    ok "sidecar-$i (the synthesized flags) uploaded $(metric "$p" thanos_shipper_uploads_total) block(s)"
+  else
+    tail -20 "$tmp/sidecar-$i.log" >&2
+  fi
+done
+
+# Why the block-duration flags: a Prometheus without equal min and max block durations (here the
+# synthesized flags minus the max) and a sidecar with an object store. The sidecar retries its check
+# of Prometheus's flags for ever: it logs why, never becomes ready and uploads nothing.
+mapfile -t args < <(jq -r '.prometheus[0] | map(select(startswith("--storage.tsdb.max-block-duration") | not)) | .[]' "$tmp/commands.json")
+args=("${args[@]/#--storage.tsdb.path=*/--storage.tsdb.path=$tmp/prom-control}")
+args=("${args[@]/#--web.listen-address=*/--web.listen-address=127.0.0.1:$((base + 13))}")
+start prometheus-control env POD_NAME=prometheus-control "$prometheus" "${args[@]}"
+refused() { grep -q 'Compaction needs to be disabled' "$tmp/sidecar-control.log"; }
+if wait_until 60 "the control Prometheus ready" ready $((base + 13)); then
+  start sidecar-control "$thanos" sidecar --tsdb.path="$tmp/prom-control" --prometheus.url="http://127.0.0.1:$((base + 13))" \
+    --grpc-address="127.0.0.1:$((base + 15))" --http-address="127.0.0.1:$((base + 14))" --objstore.config-file="$tmp/objstore-fs.yml"
+  if wait_until 60 "control: the sidecar refuses a Prometheus that compacts its own blocks" refused; then
+    sleep 5
+    uploads="$(metric $((base + 14)) thanos_shipper_uploads_total)"
+    if ! ready $((base + 14)) && { [ "$uploads" = absent ] || [ "$uploads" = 0 ]; }; then
+      ok "control: without max-block-duration=2h the sidecar is never ready and uploads nothing ($(grep -oE 'found that TSDB Max time is [^.]*' "$tmp/sidecar-control.log" | head -1))"
+    else
+      fail "control: the sidecar is ready or uploaded ($uploads) against a Prometheus that compacts its own blocks"
+    fi
+  fi
+fi
+
+# ---- 3. the store gateway, Query and the compactor -----------------------------------------------
+echo "--- 3. store gateway, Query (everything / store gateway alone) and compactor"
+# The store gateway reads the bucket at start, so it starts after the uploads.
+start store "$thanos" $(cmd .store)
+start query "$thanos" $(cmd .query)
+start query-store-only "$thanos" $(cmd .queryStoreOnly)
+start compactor "$thanos" $(cmd .compactor)
+for c in store:.storeHttp query:.queryHttp query-store-only:.storeOnlyHttp compactor:.compactorHttp; do
+  wait_until 90 "${c%%:*} ready" ready "$(port "${c#*:}")" || tail -20 "$tmp/${c%%:*}.log" >&2
+done
+
+series() { # port query dedup time? -> number of series
+  curl -fsS --get "http://127.0.0.1:$1/api/v1/query" --data-urlencode "query=$2" --data-urlencode "dedup=$3" ${4:+--data-urlencode "time=$4"} 2>/dev/null | jq '.data.result | length' 2>/dev/null
+}
+count_is() { [ "$(series "$1" "$2" "$3" "${5:-}")" = "$4" ]; }
+q=$(port .queryHttp)
+qs=$(port .storeOnlyHttp)
+metric_q='love_parser_thanos_check{job="prometheus"}'
+for target in "$q:Query over the sidecars and the store gateway" "$qs:Query over the store gateway alone (the bucket)"; do
+  p=${target%%:*}
+  if wait_until 90 "${target#*:}: $metric_q deduplicated to one series" count_is "$p" "$metric_q" true 1 "$mid"; then
+    n=$(series "$p" "$metric_q" false "$mid")
+    [ "$n" = 2 ] && ok "${target#*:}: $metric_q is 1 series deduplicated on replica, $n without" || fail "${target#*:}: $n series without deduplication, expected 2 (one per replica)"
+  fi
+done
+live='up{job="prometheus"}'
+if wait_until 90 "live $live from both replicas" count_is "$q" "$live" false 4; then
+  n=$(series "$q" "$live" true)
+  [ "$n" = 2 ] && ok "live $live through the sidecars: 2 series (one per target) deduplicated, 4 without" || fail "live $live: $n series deduplicated, expected 2"
+fi
+if wait_until 120 "the compactor completed a run" at_least "$(port .compactorHttp)" thanos_compact_iterations_total 1; then
+  halted="$(metric "$(port .compactorHttp)" thanos_compact_halted)"
+  [ "$halted" = 0 ] && ok "the compactor (synthesized retention flags: $(jq -r '.compactor | map(select(startswith("--retention"))) | join(" ")' "$tmp/commands.json")) completed a run, not halted" ||
+    fail "the compactor halted ($halted): $(grep -i halt "$tmp/compactor.log" | tail -2)"
+else
+  tail -20 "$tmp/compactor.log" >&2
+fi
+
+echo "--- 3b. thanos tools bucket inspect / verify"
+objstore="$tmp/objstore-fs.yml"
+inspect="$("$thanos" tools bucket inspect --objstore.config-file="$objstore" 2>&1)" || fail "bucket inspect failed: $(tail -3 <<<"$inspect")"
+expected_labels="$(jq -r 'to_entries | map(select(.key != "replica")) | map("\(.key)=\(.value)") | .[]' "$tmp/external-labels.json")"
+for i in 0 1; do
+  n=$(grep -c "replica=prometheus-$i" <<<"$inspect")
+  missing=""
+  for l in $expected_labels; do grep "replica=prometheus-$i" <<<"$inspect" | grep -q "$l" || missing="$missing $l"; done
+  if [ "$n" -ge "$blocks" ] && [ -z "$missing" ]; then ok "bucket inspect: $n block(s) of prometheus-$i, labelled $(tr '\n' ' ' <<<"$expected_labels")replica=prometheus-$i"
+  else fail "bucket inspect: $n block(s) of prometheus-$i (expected $blocks), labels missing:$missing"; fi
+done
+verify="$("$thanos" tools bucket verify --objstore.config-file="$objstore" 2>&1)"
+if [ $? -eq 0 ] && grep -q 'verify task completed' <<<"$verify" && ! grep -q 'level=error\|level=warn' <<<"$verify"; then ok "bucket verify: no issue found"
+else fail "bucket verify: $(grep -E 'level=(error|warn)' <<<"$verify" | head -3)"; fi
+
+# ---- 4. every metric the alerts read is served --------------------------------------------------
+echo "--- 4. the metrics of charts/thanos/metrics.ts on the running components"
+served="$tmp/served.txt"
+for p in $(port '.sidecarHttp[0]') $(port '.sidecarHttp[1]') $(port .storeHttp) $q $qs $(port .compactorHttp); do
+  curl -fsS "http://127.0.0.1:$p/metrics" | grep -v '^#' | sed -E 's/[{ ].*//' >>"$served"
+done
+for m in $(jq -r '.[]' "$tmp/metrics.json"); do
+  grep -qx "$m" "$served" || fail "metric $m is served by no running Thanos component"
+done
+ok "$(jq length "$tmp/metrics.json") metrics checked against the live /metrics of sidecars, store gateway, Query and compactor"
+
+if [ ${#failures[@]} -gt 0 ]; then
+  echo "45-thanos: ${#failures[@]} failure(s)" >&2
+  exit 1
+fi
+echo "45-thanos: OK"

@@ -9,7 +9,7 @@ describe('alerting config', () => {
     expect(c.nodeExporter.alerts).toMatchObject({ diskFreeCriticalRatio: 0.05, diskFillLookback: '6h', diskFillWarningWithin: '24h', diskFillCriticalWithin: '4h' });
     expect(c.rules.runbookUrl).toBeUndefined();
     // Production pages people, so it turns the dead-man's switch on (config/production.yaml).
-    expect(c.alertmanager.heartbeat).toEqual({ enabled: true, urlKey: 'heartbeat-url', interval: '5m' });
+    expect(c.alertmanager.heartbeat).toEqual({ enabled: true, urlKey: 'heartbeat-url', port: 443, interval: '5m' });
   });
 
   test('the critical disk threshold must be below the warning one, and its horizon shorter', () => {

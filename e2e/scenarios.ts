@@ -527,8 +527,22 @@ export async function runScenario(s: RunningStack, sc: Scenario, opts: { marginM
   let resolveSeconds: number | undefined;
   let injected = false;
   try {
-    // The alert must not be active already (an earlier scenario's cascade, say): wait it out.
-    await waitFor(`${sc.alert.alertname} to be inactive before the fault`, async () => (await prometheusAlerts(s.prometheusUrl, sc.alert)).length === 0, 180_000, 1000);
+    // Nothing of the alert's notification group may be active already (an earlier scenario's
+    // cascade, say): wait it out. Not only the alert itself: while another alert of its group
+    // still fires, a receiver without resolved notifications (the SMS webhook) was never told the
+    // group ended, and Alertmanager does not notify it again of an alert it already notified.
+    const waitStart = Date.now();
+    await waitFor(
+      `every ${sc.alert.alertname} alert to be inactive before the fault`,
+      async () => (await prometheusAlerts(s.prometheusUrl, { alertname: sc.alert.alertname })).length === 0 && (await alertmanagerAlerts(s.alertmanagerUrl, { alertname: sc.alert.alertname })).length === 0,
+      300_000,
+      1000,
+    );
+    if (Date.now() - waitStart > 2000) {
+      // The group's resolution is flushed (and logged for every receiver) at its next tick.
+      await sleep(durationToSeconds(s.config.alertmanager.groupInterval) * 1000 + dedupWindowMs(s));
+      say(`waited ${secs(Date.now() - waitStart)}s for earlier ${sc.alert.alertname} alerts to end`);
+    }
 
     const faultAt = Date.now();
     await sc.inject(s, say);

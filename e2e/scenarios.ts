@@ -703,6 +703,13 @@ function assertContent(s: RunningStack, sc: Scenario, n: Notification): void {
   };
   const runbook = runbookUrl(sharedOf(c).rules, name);
   if (!n.text.includes(runbook)) fail(`does not link its runbook ${runbook}`);
+  // The first step of the fix, from the synthesized rule: every channel shows it (routing.ts templates).
+  if (n.status === 'firing') {
+    const rule = s.synth.stack.prometheus.ruleGroups.flatMap((g) => g.rules).find((r) => 'alert' in r && r.alert === name) as { annotations?: Record<string, string> } | undefined;
+    const remediation = rule?.annotations?.remediation;
+    if (!remediation) fail('its rule has no remediation annotation');
+    else if (!n.text.includes(remediation)) fail(`does not show the first step '${remediation}'`);
+  }
   for (const m of sc.mentions ?? []) if (!n.text.includes(m)) fail(`does not mention ${m}`);
   const am = c.alertmanager;
   const secret = (k: string) => s.secrets[`${am.secretName}/${k}`];

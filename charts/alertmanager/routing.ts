@@ -38,7 +38,12 @@ export const INHIBIT_EQUAL = ['alertname', 'cluster', 'service', 'instance', 'mo
 /** The notification template file, loaded from beside alertmanager.yml. */
 export const TEMPLATE_FILE = 'love-parser.tmpl';
 
-/** Shared by Slack, email and PagerDuty: a title naming the alert, service and cluster; a body with runbook links. */
+/**
+ * Shared by Slack, email and PagerDuty: a title naming the alert, service and cluster; a body with,
+ * for every alert, its summary and description, the first step of the fix (the `remediation`
+ * annotation every rule carries, the first step of its RUNBOOK.md section) and the runbook link.
+ * Email renders `love.email.html` through Go's html/template, which escapes every value.
+ */
 export const NOTIFICATION_TEMPLATE = `{{ define "love.title" -}}
 [{{ .Status | toUpper }}{{ if eq .Status "firing" }}:{{ .Alerts.Firing | len }}{{ end }}] {{ .CommonLabels.alertname }}
 {{- with .CommonLabels.service }} ({{ . }}){{ end }}{{ with .CommonLabels.cluster }} in {{ . }}{{ end }}
@@ -48,7 +53,20 @@ export const NOTIFICATION_TEMPLATE = `{{ define "love.title" -}}
 {{ range .Alerts -}}
 *{{ .Labels.severity | toUpper }}* {{ .Annotations.summary }}
 {{ .Annotations.description }}
+{{ with .Annotations.remediation }}First step: {{ . }}
+{{ end -}}
 Runbook: {{ .Annotations.runbook_url }}
+{{ end -}}
+{{- end }}
+
+{{ define "love.email.html" -}}
+<h3>{{ template "love.title" . }}</h3>
+{{ range .Alerts -}}
+<p><b>{{ .Labels.severity | toUpper }}</b> {{ .Annotations.summary }}<br>
+{{ .Annotations.description }}<br>
+{{ with .Annotations.remediation }}<b>First step:</b> {{ . }}<br>
+{{ end -}}
+<a href="{{ .Annotations.runbook_url }}">Runbook</a></p>
 {{ end -}}
 {{- end }}
 `;
@@ -127,6 +145,7 @@ function receivers(am: AlertmanagerSettings, o: RoutingOptions): Receiver[] {
           tls_config: { min_version: 'TLS12' },
           send_resolved: true,
           headers: { Subject: '{{ template "love.title" . }}' },
+          html: '{{ template "love.email.html" . }}',
         },
       ],
     });
@@ -140,6 +159,9 @@ function receivers(am: AlertmanagerSettings, o: RoutingOptions): Receiver[] {
           send_resolved: true,
           severity: 'critical',
           description: '{{ template "love.title" . }}',
+          // Added to Alertmanager's default details (firing, resolved, counts): the incident shows
+          // the first step. Alerts are grouped by alertname, so they share it (CommonAnnotations).
+          details: { remediation: '{{ .CommonAnnotations.remediation }}' },
           links: [{ href: '{{ (index .Alerts 0).Annotations.runbook_url }}', text: 'Runbook' }],
         },
       ],

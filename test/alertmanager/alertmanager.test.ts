@@ -279,3 +279,33 @@ describe('alertmanager chart', () => {
     expect(prom.rule_files.length).toBeGreaterThan(0);
   });
 });
+
+describe('notifications say what to do', () => {
+  const { am, cm } = chartOf(testConfig());
+  const receiver = (name: string) => am.receivers.find((r: any) => r.name === name);
+  const tmpl = cm.data[TEMPLATE_FILE] as string;
+  /** The body of a `{{ define "<name>" }}` block of the template file. */
+  const defined = (name: string) => {
+    const m = new RegExp(`\\{\\{ define "${name}" -?\\}\\}([\\s\\S]*?)\\{\\{-? end \\}\\}\\n\\n|\\{\\{ define "${name}" -?\\}\\}([\\s\\S]*)$`).exec(tmpl);
+    if (!m) throw new Error(`no template ${name}`);
+    return m[1] ?? m[2];
+  };
+
+  test('Slack and email show each alert\'s remediation above its runbook link', () => {
+    expect(receiver(RECEIVERS.slack).slack_configs[0].text).toBe('{{ template "love.text" . }}');
+    expect(receiver(RECEIVERS.email).email_configs[0].html).toBe('{{ template "love.email.html" . }}');
+    for (const name of ['love.text', 'love.email.html']) {
+      const body = defined(name);
+      expect(body).toContain('.Annotations.remediation');
+      expect(body.indexOf('.Annotations.remediation')).toBeLessThan(body.indexOf('.Annotations.runbook_url'));
+    }
+  });
+
+  test('PagerDuty adds the remediation to its details (Alertmanager keeps its default details beside it)', () => {
+    expect(receiver(RECEIVERS.pagerduty).pagerduty_configs[0].details).toEqual({ remediation: '{{ .CommonAnnotations.remediation }}' });
+  });
+
+  test('alerts of one notification share their remediation: grouping is by alert name', () => {
+    expect(GROUP_BY).toContain('alertname');
+  });
+});

@@ -183,7 +183,8 @@ else
   amtool alert add RedisDown severity=critical service=redis notify_sms=true "${common[@]}" --annotation=summary="Redis is unreachable" >/dev/null
   amtool alert add BackendHighLatency severity=critical service=backend "${common[@]}" >/dev/null
   amtool alert add BackendHighLatency severity=warning service=backend "${common[@]}" >/dev/null
-  amtool alert add RedisMemoryHigh severity=warning service=redis "${common[@]}" >/dev/null
+  amtool alert add RedisMemoryHigh severity=warning service=redis "${common[@]}" --annotation=summary="Redis memory high" \
+    --annotation=remediation="Clean completed and failed jobs" --annotation=runbook_url="https://example.org/RUNBOOK.md#redismemoryhigh" >/dev/null
   amtool alert add Watchdog severity=warning service=prometheus "${common[@]}" >/dev/null
 
   got_sms="" got_slack=""
@@ -207,6 +208,13 @@ else
       echo "    ok   Slack: URL from api_url_file, the warning RedisMemoryHigh delivered"
     else
       fail "live: the Slack call does not carry the RedisMemoryHigh warning"
+    fi
+    # The template file as synthesized: the remediation annotation shows as the first step, before the runbook.
+    slack_text="$(jq -r 'select(.path == "/slack-webhook-url") | .body | fromjson | .attachments[0].text' "$capture" | head -20)"
+    if printf '%s' "$slack_text" | tr '\n' ' ' | grep -q 'First step: Clean completed and failed jobs Runbook: https://example.org/RUNBOOK.md#redismemoryhigh'; then
+      echo "    ok   Slack text (love.text): summary, description, 'First step: <remediation>', then the runbook link"
+    else
+      fail "live: the Slack text does not show the remediation before the runbook link: $slack_text"
     fi
   else
     fail "live: nothing reached the Slack webhook in 15s"

@@ -720,7 +720,8 @@ function assertContent(s: RunningStack, sc: Scenario, n: Notification): void {
     case 'email':
       if (n.meta.secure !== true) fail('was sent without STARTTLS');
       if (n.meta.user !== am.email.username) fail(`authenticated as ${n.meta.user}, not ${am.email.username}`);
-      if (!(n.meta.to as string[]).includes(am.email.to!)) fail(`went to ${n.meta.to}, not ${am.email.to}`);
+      // Every configured address is a recipient of the one message (SMTP RCPT TO).
+      if (!(am.email.to ?? []).every((to) => (n.meta.to as string[]).includes(to))) fail(`went to ${n.meta.to}, not ${am.email.to}`);
       if (n.meta.from !== am.email.from) fail(`came from ${n.meta.from}, not ${am.email.from}`);
       break;
     case 'pagerduty':

@@ -4,8 +4,9 @@
  * built from the receivers that exist, so a route can never name a missing receiver.
  *
  * Every credential is read by Alertmanager from a file of the receivers Secret, mounted read-only at
- * `secretsDir`: Slack `api_url_file`, SMTP `auth_password_file`, PagerDuty `routing_key_file`, the
- * SMS webhook's `url_file` and bearer `credentials_file`, the heartbeat's `url_file`. v0.34 reads every
+ * `secretsDir`: Slack `api_url_file`, SMTP `auth_password_file`, PagerDuty `routing_key_file`,
+ * OpsGenie `api_key_file`, the SMS webhook's `url_file` and bearer `credentials_file`, the
+ * heartbeat's `url_file`. v0.34 reads every
  * one of them from a file, so no secret ever enters the ConfigMap.
  */
 import { AlertmanagerSettings } from './settings';
@@ -18,6 +19,7 @@ export const RECEIVERS = {
   email: 'email-critical',
   pagerduty: 'pagerduty-critical',
   sms: 'sms-escalation',
+  opsgenie: 'opsgenie-escalation',
   heartbeat: 'heartbeat',
   /** No integrations: the Watchdog lands here when no heartbeat service is configured. */
   none: 'null',
@@ -100,6 +102,7 @@ export function secretFiles(am: AlertmanagerSettings, o: RoutingOptions): Secret
           file(o.secretsDir, am.sms.tokenKey, 'token the webhook sends as "Authorization: Bearer <token>"'),
         ]
       : []),
+    ...(am.opsgenie.enabled ? [file(o.secretsDir, am.opsgenie.apiKeyKey, 'OpsGenie API key of an API integration (Settings > Integrations > API)')] : []),
     ...(am.heartbeat.enabled ? [file(o.secretsDir, am.heartbeat.urlKey, 'heartbeat (dead-man\'s switch) ping URL, e.g. https://hc-ping.com/<uuid>')] : []),
   ];
 }
@@ -135,7 +138,8 @@ function receivers(am: AlertmanagerSettings, o: RoutingOptions): Receiver[] {
       name: RECEIVERS.email,
       email_configs: [
         {
-          to: am.email.to,
+          // Alertmanager's `to` is one header value: addresses separated by commas.
+          to: am.email.to?.join(', '),
           from: am.email.from,
           smarthost: am.email.smarthost,
           auth_username: am.email.username,
@@ -182,6 +186,24 @@ function receivers(am: AlertmanagerSettings, o: RoutingOptions): Receiver[] {
       ],
     });
   }
+  if (am.opsgenie.enabled) {
+    out.push({
+      name: RECEIVERS.opsgenie,
+      opsgenie_configs: [
+        {
+          api_key_file: path(am.opsgenie.apiKeyKey),
+          ...(am.opsgenie.apiUrl ? { api_url: am.opsgenie.apiUrl } : {}),
+          // OpsGenie cuts the message at 130 characters: the title fits, the rest goes to the description.
+          message: '{{ template "love.title" . }}',
+          description: '{{ template "love.text" . }}',
+          priority: '{{ if eq .CommonLabels.severity "critical" }}P1{{ else }}P3{{ end }}',
+          details: { remediation: '{{ .CommonAnnotations.remediation }}', runbook_url: '{{ (index .Alerts 0).Annotations.runbook_url }}' },
+          // Resolved alerts close the OpsGenie alert, so nobody is called for what has recovered.
+          send_resolved: true,
+        },
+      ],
+    });
+  }
   if (am.heartbeat.enabled) {
     out.push({ name: RECEIVERS.heartbeat, webhook_configs: [{ url_file: path(am.heartbeat.urlKey), send_resolved: false }] });
   } else {
@@ -216,8 +238,9 @@ function routes(am: AlertmanagerSettings, present: Set<ReceiverName>): Route[] {
     group_interval: am.heartbeat.interval,
     repeat_interval: heartbeatRepeat(am.heartbeat.interval),
   });
-  // SMS in addition to the alert's normal receivers: `continue` lets the routes below still match.
+  // SMS and OpsGenie in addition to the alert's normal receivers: `continue` lets the routes below still match.
   if (has(RECEIVERS.sms)) out.push({ receiver: RECEIVERS.sms, matchers: ['notify_sms="true"'], continue: true });
+  if (has(RECEIVERS.opsgenie)) out.push({ receiver: RECEIVERS.opsgenie, matchers: ['notify_sms="true"'], continue: true });
   const critical = [RECEIVERS.email, RECEIVERS.pagerduty].filter(has);
   // Without email and PagerDuty, critical alerts fall through to the default (Slack): never dropped.
   out.push(...fanOut(['severity="critical"'], critical));

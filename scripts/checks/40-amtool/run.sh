@@ -2,8 +2,9 @@
 # The generated alertmanager.yml against the pinned Alertmanager (v0.34.0, amtool and server built
 # from its Go module by scripts/setup-tools.sh):
 #   1. `amtool check-config` on the synthesized config of every environment (each file
-#      config/<name>.yaml), and of two variants of production no environment file has (the heartbeat
-#      off on purpose; email off), with every receiver secret file pointed at a test file;
+#      config/<name>.yaml), and of three variants of production no environment file has (the heartbeat
+#      off on purpose; email off; OpsGenie on with email to two addresses), with every receiver secret
+#      file pointed at a test file;
 #   2. `amtool config routes test` for every route, asserting the receivers amtool prints: warning,
 #      critical (email + PagerDuty), notify_sms (SMS without stealing the alert), Watchdog, a label
 #      set no route matches, and staging where email, SMS and PagerDuty are disabled;
@@ -75,9 +76,11 @@ variant() {
 }
 variant no-heartbeat '{"alertmanager":{"heartbeat":{"enabled":false,"disabledReason":"a variant that checks the null route"}}}'
 variant no-email '{"alertmanager":{"email":{"enabled":false},"sms":{"enabled":false}}}'
+# OpsGenie's native receiver (EU API) beside the SMS webhook, and email to a list of addresses.
+variant opsgenie '{"alertmanager":{"opsgenie":{"enabled":true,"apiUrl":"https://api.eu.opsgenie.com/"},"email":{"to":["oncall@love-parser.example","backend-leads@love-parser.example"]}}}'
 
 # --- 1. check-config ----------------------------------------------------------------------------
-for name in "${envs[@]}" no-heartbeat no-email; do
+for name in "${envs[@]}" no-heartbeat no-email opsgenie; do
   src="${configs[$name]:-}"
   [ -n "$src" ] && [ -f "$src/alertmanager.yml" ] || { fail "$name: no alertmanager.yml"; continue; }
   with_test_secrets "$src" "$tmp/check-$name"
@@ -115,6 +118,10 @@ route no-heartbeat null alertname=Watchdog severity=warning service=prometheus
 route no-heartbeat sms-escalation,email-critical,pagerduty-critical alertname=RedisDown severity=critical service=redis notify_sms=true
 route no-email pagerduty-critical alertname=BackendDown severity=critical service=backend notify_sms=true
 route no-email slack-notifications alertname=NodeMemoryPressure severity=warning service=node
+route opsgenie sms-escalation,opsgenie-escalation,email-critical,pagerduty-critical alertname=RedisDown severity=critical service=redis notify_sms=true
+route opsgenie email-critical,pagerduty-critical alertname=BackendHighLatency severity=critical service=backend
+grep -q '^      - to: oncall@love-parser.example, backend-leads@love-parser.example$' "$tmp/check-opsgenie/alertmanager.yml" ||
+  fail "opsgenie: the email receiver's 'to' is not the comma-separated list of both addresses"
 
 receivers_of() { grep -E '^  - name: ' "$tmp/check-$1/alertmanager.yml" | sed -E 's/^  - name: "?([^"]*)"?$/\1/' | sort | tr '\n' ' '; }
 [ "$(receivers_of staging)" = "null slack-notifications " ] || fail "staging: receivers are '$(receivers_of staging)', expected only null and slack-notifications"

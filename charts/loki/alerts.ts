@@ -4,6 +4,9 @@
  * upstream loki-mixin's request-error alert, with this stack's names and thresholds
  * (`loki.alerts`); the metric names are Loki 3.7's (./metrics.ts, not scraped live here: Loki does
  * not run in this project's checks).
+ * A shipper that cannot be scraped shows in PrometheusTargetDown, its drops in the log shipper's
+ * alerts; ingestion and shipper counters have no dashboard yet: docs/logs.md, "Known failures",
+ * names the counters to query in Explore.
  */
 import { alertGroup, alertRule, percent, tmpl } from '../lib/alert-rules';
 import { jobDown, jobOf, rate, sel, sumBy, increase } from '../lib/promql';

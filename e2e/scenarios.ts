@@ -13,6 +13,7 @@ import { WORKBOOK_WINDOWS, scaleWindows } from '../charts/lib/slo';
 import { requiredBucketBounds } from '../charts/backend/settings';
 import { checkExposition } from '../packages/metrics-contract/src/check';
 import { pascalCase, runbookUrl } from '../charts/lib/alert-rules';
+import { RuleGroup } from '../charts/lib/monitoring';
 import { durationToSeconds } from '../charts/lib/schema';
 import { NODE_METRICS } from '../charts/node-exporter/metrics';
 import { sharedOf } from '../charts/stack';
@@ -705,7 +706,9 @@ function assertContent(s: RunningStack, sc: Scenario, n: Notification): void {
   if (!n.text.includes(runbook)) fail(`does not link its runbook ${runbook}`);
   // The first step of the fix, from the synthesized rule: every channel shows it (routing.ts templates).
   if (n.status === 'firing') {
-    const rule = s.synth.stack.prometheus.ruleGroups.flatMap((g) => g.rules).find((r) => 'alert' in r && r.alert === name) as { annotations?: Record<string, string> } | undefined;
+    // Every component's rule groups (the Prometheus chart's own list holds only its own alerts).
+    const groups = Object.values(s.synth.stack).flatMap((chart) => ((chart as { ruleGroups?: readonly RuleGroup[] }).ruleGroups ?? []));
+    const rule = groups.flatMap((g) => g.rules).find((r) => 'alert' in r && r.alert === name) as { annotations?: Record<string, string> } | undefined;
     const remediation = rule?.annotations?.remediation;
     if (!remediation) fail('its rule has no remediation annotation');
     else if (!n.text.includes(remediation)) fail(`does not show the first step '${remediation}'`);

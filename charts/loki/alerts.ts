@@ -5,8 +5,8 @@
  * (`loki.alerts`); the metric names are Loki 3.7's (./metrics.ts, not scraped live here: Loki does
  * not run in this project's checks).
  * A shipper that cannot be scraped shows in PrometheusTargetDown, its drops in the log shipper's
- * alerts; ingestion and shipper counters have no dashboard yet: docs/logs.md, "Known failures",
- * names the counters to query in Explore.
+ * alerts; the Logs pipeline dashboard (charts/log-shipper/dashboards.ts, uid love-logs) draws what
+ * these alerts watch next to the ingest per stream and each node's shipper.
  */
 import { alertGroup, alertRule, percent, tmpl } from '../lib/alert-rules';
 import { jobDown, jobOf, rate, sel, sumBy, increase } from '../lib/promql';

@@ -122,6 +122,7 @@ export function buildStack(app: App, config: StackConfig, customDashboards: read
     shared,
     dependsOn: [cluster, logShipperRbac],
     backendLogFiles: config.backend.logFiles.enabled,
+    lokiRequestErrorRatio: config.loki.alerts.requestErrorRatio,
   });
   const kubeStateMetrics = new KubeStateMetricsChart(app, 'kube-state-metrics', {
     settings: config.kubeStateMetrics,

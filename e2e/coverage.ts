@@ -6,7 +6,7 @@
  */
 import type * as LezerPromql from '@prometheus-io/lezer-promql' with { 'resolution-mode': 'import' };
 import * as YAML from 'yaml';
-import { query } from './harness/prom';
+import { query, queryRange } from './harness/prom';
 
 // The package is ESM-typed but ships a CommonJS build, which is what this (CommonJS) code loads.
 // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -174,4 +174,128 @@ export async function checkCoverage(
     if (r.length === 0) missing.push(...group);
   }
   return { checked: unique.size, missing, notRun };
+}
+
+// ---- every panel shows data ------------------------------------------------------------------------
+
+/**
+ * Panels allowed to be empty after the run, by `<dashboard uid>: <panel title>`, each with the reason.
+ * Anything else that returns no series fails the run: "No data" on a dashboard must mean a problem.
+ */
+export const PANELS_MAY_BE_EMPTY: Readonly<Record<string, string>> = {};
+
+export interface PanelQuery {
+  /** `<dashboard uid>: <panel title>`. */
+  readonly panel: string;
+  readonly refId: string;
+  readonly expr: string;
+  readonly datasource: 'prometheus' | 'loki';
+}
+
+/** Every query of every panel of the dashboards found in ConfigMaps, with the data source it runs on. */
+export function panelQueries(configMaps: { data?: Record<string, string> }[]): PanelQuery[] {
+  const out: PanelQuery[] = [];
+  for (const cm of configMaps) {
+    for (const [key, text] of Object.entries(cm.data ?? {})) {
+      if (!key.endsWith('.json')) continue;
+      let model: any;
+      try {
+        model = JSON.parse(text);
+      } catch {
+        continue;
+      }
+      if (!Array.isArray(model?.panels)) continue;
+      const walk = (panel: any) => {
+        for (const t of panel.targets ?? []) {
+          if (typeof t.expr !== 'string') continue;
+          out.push({ panel: `${model.uid ?? key}: ${panel.title ?? panel.id}`, refId: String(t.refId ?? ''), expr: t.expr, datasource: isPrometheus(t.datasource ?? panel.datasource) ? 'prometheus' : 'loki' });
+        }
+        for (const p of panel.panels ?? []) walk(p);
+      };
+      for (const p of model.panels) walk(p);
+    }
+  }
+  return out;
+}
+
+/** Grafana's built-in variables as Grafana would fill them for a dashboard showing the run. */
+export function withGrafanaVariables(expr: string, o: { rangeSeconds: number; intervalSeconds: number }): string {
+  return expr
+    .replace(/\$\{?__range\}?/g, `${o.rangeSeconds}s`)
+    .replace(/\$\{?__(?:rate_interval|interval|auto)\}?/g, `${o.intervalSeconds}s`);
+}
+
+export interface PanelDataResult {
+  readonly checked: number;
+  /** Queries that returned no series and are not excused. */
+  readonly empty: PanelQuery[];
+  /** Empty, and listed in PANELS_MAY_BE_EMPTY with the reason. */
+  readonly excused: { query: PanelQuery; reason: string }[];
+  /** Queries on a data source the run does not start (Loki). */
+  readonly notRun: PanelQuery[];
+  /** Prometheus queries that read only jobs the run does not start (kube-state-metrics, the kubelets, Loki, the log shipper), with those jobs. */
+  readonly jobsNotRun: { query: PanelQuery; jobs: string[] }[];
+}
+
+/**
+ * The jobs a Prometheus panel query reads when every one of them is a job the run does not start
+ * (each selector names its job, exactly or by a regex whose every match is not started); otherwise
+ * undefined: the query is checked. A selector without a job (a recorded series of any source)
+ * makes it checked too.
+ */
+export function jobsNotStarted(q: PanelQuery, o: { jobsNotRun: ReadonlySet<string>; jobs: ReadonlySet<string> }): string[] | undefined {
+  const selectors = selectorsOf({ expr: grafanaToPromql(q.expr), from: q.panel }).filter((s) => !SYNTHETIC.has(s.metric));
+  if (selectors.length === 0) return undefined;
+  const jobs = new Set<string>();
+  for (const s of selectors) {
+    const re = s.jobRe === undefined ? undefined : new RegExp(`^(?:${s.jobRe})$`);
+    const named = s.job !== undefined ? [s.job] : re ? [...o.jobs].filter((j) => re.test(j)) : [];
+    if (named.length === 0 || !named.every((j) => o.jobsNotRun.has(j))) return undefined;
+    for (const j of named) jobs.add(j);
+  }
+  return [...jobs].sort();
+}
+
+/**
+ * Runs every Prometheus panel query over the run's time range, as Grafana would draw it, and
+ * returns those that came back without a single series.
+ */
+export async function checkPanelData(
+  prometheusUrl: string,
+  queries: PanelQuery[],
+  o: {
+    start: number;
+    end: number;
+    intervalSeconds: number;
+    mayBeEmpty?: Readonly<Record<string, string>>;
+    /** Scrape jobs without a target in the run, and every job of prometheus.yml (for `job=~` selectors). */
+    jobsNotRun?: ReadonlySet<string>;
+    jobs?: ReadonlySet<string>;
+  },
+): Promise<PanelDataResult> {
+  const mayBeEmpty = o.mayBeEmpty ?? PANELS_MAY_BE_EMPTY;
+  const empty: PanelQuery[] = [];
+  const excused: { query: PanelQuery; reason: string }[] = [];
+  const notRun: PanelQuery[] = [];
+  const jobsNotRun: { query: PanelQuery; jobs: string[] }[] = [];
+  let checked = 0;
+  const rangeSeconds = Math.ceil((o.end - o.start) / 1000);
+  for (const q of queries) {
+    if (q.datasource !== 'prometheus') {
+      notRun.push(q);
+      continue;
+    }
+    const notStarted = jobsNotStarted(q, { jobsNotRun: o.jobsNotRun ?? new Set(), jobs: o.jobs ?? new Set() });
+    if (notStarted) {
+      jobsNotRun.push({ query: q, jobs: notStarted });
+      continue;
+    }
+    checked++;
+    const expr = withGrafanaVariables(q.expr, { rangeSeconds, intervalSeconds: o.intervalSeconds });
+    const series = await queryRange(prometheusUrl, expr, { start: o.start, end: o.end, stepSeconds: o.intervalSeconds });
+    if (series.length > 0) continue;
+    if (mayBeEmpty[q.panel] !== undefined) excused.push({ query: q, reason: mayBeEmpty[q.panel] });
+    else empty.push(q);
+  }
+  return { checked, empty, excused, notRun, jobsNotRun };
 }

@@ -32,6 +32,15 @@ export const SINK_PATHS = { slack: '/slack/webhook', pagerduty: '/pagerduty/v2/e
 const MAX_BODY = 1024 * 1024;
 const MAX_RECORDS = 5000;
 
+/** The entities Go's html/template writes (`&#39;`, `&#34;`, `&lt;`...), back to their characters. */
+export function decodeHtmlEntities(html: string): string {
+  const named: Record<string, string> = { amp: '&', lt: '<', gt: '>', quot: '"', apos: "'", nbsp: ' ' };
+  return html.replace(/&(#x[0-9a-f]+|#[0-9]+|[a-z]+);/gi, (m, e: string) => {
+    if (e[0] === '#') return String.fromCodePoint(e[1].toLowerCase() === 'x' ? parseInt(e.slice(2), 16) : parseInt(e.slice(1), 10));
+    return named[e.toLowerCase()] ?? m;
+  });
+}
+
 /** `[FIRING:2] AlertName (service) in cluster` -> status and alert name: the title template's shape. */
 function parseTitle(title: string): { status: NotificationStatus; alertname: string } | undefined {
   const m = /^\[(FIRING|RESOLVED)(?::\d+)?\]\s+(\S+)/.exec(title.trim());
@@ -207,7 +216,7 @@ export class Receivers {
           at,
           status: body.status === 'resolved' ? 'resolved' : 'firing',
           alertnames: [...new Set(alerts.map((a) => String(a.labels?.alertname)))],
-          text: alerts.map((a) => `${a.annotations?.summary}\n${a.annotations?.runbook_url}`).join('\n'),
+          text: alerts.map((a) => `${a.annotations?.summary}\n${a.annotations?.remediation}\n${a.annotations?.runbook_url}`).join('\n'),
           meta: { authorization: req.headers.authorization, alerts: alerts.length, truncated: body.truncatedAlerts ?? 0 },
         });
         return { status: 200, body: {} };
@@ -245,7 +254,8 @@ export class Receivers {
       at: Date.now(),
       status: t.status,
       alertnames: [t.alertname],
-      text: `${subject}\n${decodeQuotedPrintable(rest.join('\n\n'))}`,
+      // The HTML body, its entities decoded: what the reader sees.
+      text: `${subject}\n${decodeHtmlEntities(decodeQuotedPrintable(rest.join('\n\n')))}`,
       meta: { secure: session.secure, user: session.user, from: session.from, to: session.to },
     });
   }

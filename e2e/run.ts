@@ -13,7 +13,7 @@ import * as path from 'node:path';
 import * as YAML from 'yaml';
 import { ALERTMANAGER_METRICS } from '../charts/alertmanager/metrics';
 import { BACKEND_METRICS } from '../charts/contracts/backend-metrics';
-import { CoverageResult, checkCoverage, dashboardExprs, recordedNames, ruleExprs, selectorsOf } from './coverage';
+import { CoverageResult, PanelDataResult, checkCoverage, checkPanelData, dashboardExprs, panelQueries, recordedNames, ruleExprs, selectorsOf } from './coverage';
 import { E2E_OVERRIDES, e2eConfig, probeSiteConfig, synthesize } from './harness/config';
 import { ProbeSite } from './harness/probe-site';
 import { prometheusAlerts, query } from './harness/prom';
@@ -51,6 +51,8 @@ export interface E2EReport {
   /** The high-availability checks (e2e/ha.ts), after the scenarios. */
   readonly ha: HaResult[];
   readonly coverage?: CoverageResult & { error?: string };
+  /** Every Prometheus panel query of every dashboard returned a series over the run. */
+  readonly panels?: PanelDataResult & { error?: string };
   readonly quietAtStart: string[];
   readonly otherNotifications: string[];
   readonly rejected: string[];
@@ -96,6 +98,7 @@ export async function runE2E(opts: { only?: string[]; keep?: boolean; print?: (l
   const results: ScenarioResult[] = [];
   const ha: HaResult[] = [];
   let coverage: E2EReport['coverage'];
+  let panels: E2EReport['panels'];
   const quietAtStart: string[] = [];
   let failed = false;
   try {
@@ -154,12 +157,11 @@ export async function runE2E(opts: { only?: string[]; keep?: boolean; print?: (l
       const ruleFiles = Object.fromEntries(Object.entries<string>(promCm.data).filter(([k]) => k !== 'prometheus.yml'));
       const exprs = [...ruleExprs(ruleFiles), ...dashboardExprs(synth.all.filter((m) => m.kind === 'ConfigMap'))];
       const selectors = exprs.flatMap(selectorsOf);
-      const promYaml = YAML.parse(promCm.data['prometheus.yml']);
-      const jobs = new Set<string>((promYaml.scrape_configs ?? []).map((j: any) => j.job_name));
+      const { jobs, jobsNotRun } = scrapeJobs(s, synth.all);
       const lookback = `${Math.ceil((Date.now() - started) / 1000) + 60}s`;
       coverage = await checkCoverage(s.prometheusUrl, selectors, {
         recorded: recordedNames(ruleFiles),
-        jobsNotRun: new Set([...jobs].filter((j) => s.localizer.unscraped.includes(j))),
+        jobsNotRun,
         jobs,
         lookback,
       });
@@ -173,6 +175,33 @@ export async function runE2E(opts: { only?: string[]; keep?: boolean; print?: (l
       coverage = { checked: 0, missing: [], notRun: [], error: (e as Error).message };
       print(`FAIL metrics-present: ${(e as Error).message}`);
       failed = true;
+    }
+
+    // ---- every dashboard panel shows data after the run (zero where zero is the truth) ----------
+    // Before the high-availability checks, which stop servers. Only after the full set of
+    // scenarios: a subset leaves some panels rightly empty (no queue fault, no failed job).
+    if (opts.only) print('skip panels-have-data: only some scenarios ran');
+    else {
+      try {
+        const queries = panelQueries(synth.all.filter((m) => m.kind === 'ConfigMap'));
+        // Grafana's $__rate_interval is at least four scrape intervals; 30s holds 15 scrapes at 2s.
+        panels = await checkPanelData(s.prometheusUrl, queries, { start: started, end: Date.now(), intervalSeconds: 30, ...scrapeJobs(s, synth.all) });
+        const ok = panels.empty.length === 0;
+        print(
+          `${ok ? 'PASS' : 'FAIL'} panels-have-data: ${panels.checked - panels.empty.length - panels.excused.length} of ${panels.checked} Prometheus panel queries returned series over the run` +
+            `${panels.excused.length ? `, ${panels.excused.length} allowed to be empty` : ''}`,
+        );
+        for (const q of panels.empty) print(`     no data: ${q.panel} (${q.refId}): ${q.expr}`);
+        for (const x of panels.excused) print(`     empty, allowed: ${x.query.panel}: ${x.reason}`);
+        const notStarted = [...new Set(panels.jobsNotRun.flatMap((x) => x.jobs))].sort();
+        if (notStarted.length) print(`     not checked: ${panels.jobsNotRun.length} queries reading only jobs the run does not start (${notStarted.join(', ')})`);
+        if (panels.notRun.length) print(`     not checked: ${panels.notRun.length} LogQL queries (Loki does not run in the end-to-end check: AGPL, not built here)`);
+        if (!ok) failed = true;
+      } catch (e) {
+        panels = { checked: 0, empty: [], excused: [], notRun: [], jobsNotRun: [], error: (e as Error).message };
+        print(`FAIL panels-have-data: ${(e as Error).message}`);
+        failed = true;
+      }
     }
 
     // ---- high availability: after the scenarios, on the same servers --------------------------
@@ -206,6 +235,7 @@ export async function runE2E(opts: { only?: string[]; keep?: boolean; print?: (l
       scenarios: results,
       ha,
       coverage,
+      panels,
       quietAtStart,
       otherNotifications,
       rejected: [...s.receivers.rejected, ...failedNotifications.map((f) => `alertmanager failed ${f}`)],
@@ -231,6 +261,14 @@ export async function runE2E(opts: { only?: string[]; keep?: boolean; print?: (l
 }
 
 /** `<integration> x<n>` for each integration whose notifications any Alertmanager replica gave up on. */
+/** Every scrape job of the synthesized prometheus.yml, and those left without a target because the run does not start their component. */
+function scrapeJobs(s: RunningStack, all: readonly any[]): { jobs: Set<string>; jobsNotRun: Set<string> } {
+  const promCm = all.find((m) => m.kind === 'ConfigMap' && m.metadata.name === `${s.endpoints.prometheus.name}-config`);
+  const promYaml = YAML.parse(promCm.data['prometheus.yml']);
+  const jobs = new Set<string>((promYaml.scrape_configs ?? []).map((j: any) => j.job_name));
+  return { jobs, jobsNotRun: new Set([...jobs].filter((j) => s.localizer.unscraped.includes(j))) };
+}
+
 async function notificationFailures(s: RunningStack): Promise<string[]> {
   let text = '';
   for (const r of s.alertmanagerReplicas) text += `${await (await fetch(`${r.url}/metrics`, { signal: AbortSignal.timeout(5000) })).text()}\n`;
@@ -288,8 +326,9 @@ if (require.main === module) {
       const failedScenarios = r.scenarios.filter((x) => !x.ok).length + r.ha.filter((x) => !x.ok).length;
       const coverageFailed = r.coverage && (r.coverage.missing.length > 0 || r.coverage.error) ? 1 : 0;
       const sinksFailed = r.rejected.length > 0 ? 1 : 0;
-      const passed = r.scenarios.length + r.ha.length - failedScenarios + (coverageFailed ? 0 : 1);
-      const failed = failedScenarios + coverageFailed + sinksFailed;
+      const panelsFailed = r.panels && (r.panels.empty.length > 0 || r.panels.error) ? 1 : 0;
+      const passed = r.scenarios.length + r.ha.length - failedScenarios + (coverageFailed ? 0 : 1) + (r.panels && !panelsFailed ? 1 : 0);
+      const failed = failedScenarios + coverageFailed + sinksFailed + panelsFailed;
       console.log(`\ntotal ${r.totalSeconds.toFixed(0)}s`);
       console.log(`e2e: ${passed} passed, ${failed} failed`);
       process.exit(failed === 0 ? 0 : 1);

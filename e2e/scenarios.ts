@@ -13,6 +13,7 @@ import { WORKBOOK_WINDOWS, scaleWindows } from '../charts/lib/slo';
 import { requiredBucketBounds } from '../charts/backend/settings';
 import { checkExposition } from '../packages/metrics-contract/src/check';
 import { pascalCase, runbookUrl } from '../charts/lib/alert-rules';
+import { RuleGroup } from '../charts/lib/monitoring';
 import { durationToSeconds } from '../charts/lib/schema';
 import { NODE_METRICS } from '../charts/node-exporter/metrics';
 import { sharedOf } from '../charts/stack';
@@ -717,6 +718,15 @@ function assertContent(s: RunningStack, sc: Scenario, n: Notification): void {
   };
   const runbook = runbookUrl(sharedOf(c).rules, name);
   if (!n.text.includes(runbook)) fail(`does not link its runbook ${runbook}`);
+  // The first step of the fix, from the synthesized rule: every channel shows it (routing.ts templates).
+  if (n.status === 'firing') {
+    // Every component's rule groups (the Prometheus chart's own list holds only its own alerts).
+    const groups = Object.values(s.synth.stack).flatMap((chart) => ((chart as { ruleGroups?: readonly RuleGroup[] }).ruleGroups ?? []));
+    const rule = groups.flatMap((g) => g.rules).find((r) => 'alert' in r && r.alert === name) as { annotations?: Record<string, string> } | undefined;
+    const remediation = rule?.annotations?.remediation;
+    if (!remediation) fail('its rule has no remediation annotation');
+    else if (!n.text.includes(remediation)) fail(`does not show the first step '${remediation}'`);
+  }
   for (const m of sc.mentions ?? []) if (!n.text.includes(m)) fail(`does not mention ${m}`);
   const am = c.alertmanager;
   const secret = (k: string) => s.secrets[`${am.secretName}/${k}`];
@@ -727,7 +737,8 @@ function assertContent(s: RunningStack, sc: Scenario, n: Notification): void {
     case 'email':
       if (n.meta.secure !== true) fail('was sent without STARTTLS');
       if (n.meta.user !== am.email.username) fail(`authenticated as ${n.meta.user}, not ${am.email.username}`);
-      if (!(n.meta.to as string[]).includes(am.email.to!)) fail(`went to ${n.meta.to}, not ${am.email.to}`);
+      // Every configured address is a recipient of the one message (SMTP RCPT TO).
+      if (!(am.email.to ?? []).every((to) => (n.meta.to as string[]).includes(to))) fail(`went to ${n.meta.to}, not ${am.email.to}`);
       if (n.meta.from !== am.email.from) fail(`came from ${n.meta.from}, not ${am.email.from}`);
       break;
     case 'pagerduty':

@@ -12,7 +12,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { loadConfig } from '../charts/load-config';
 import { ConfigError } from '../charts/lib/schema';
-import { defaultSecretsDir, envTemplate, secretsOf } from './secrets';
+import { defaultSecretsDir, envTemplate, pullSecretCommand, pullSecretsOf, secretsOf } from './secrets';
 
 const USAGE = 'usage: npm run secrets-template -- [--env <environment>] [--out <dir>]';
 
@@ -43,6 +43,11 @@ function main(argv: string[]): number {
     const file = path.join(dir, `${s.file}.env.example`);
     fs.writeFileSync(file, envTemplate(s, env, dir));
     console.log(`${file}: Secret ${s.name} in ${s.namespace}, keys ${s.keys.map((k) => k.key).join(', ')}`);
+  }
+  // Registry credentials are not an env file: kubectl builds the .dockerconfigjson from flags.
+  for (const p of pullSecretsOf(config)) {
+    console.log(`image pull Secret ${p.name} in ${p.namespace} (backend.imagePullSecrets), with a registry token in ${dir}/${p.name}.token:`);
+    console.log(`  ${pullSecretCommand(p).replace(/<env>/g, env)}`);
   }
   return 0;
 }

@@ -105,6 +105,31 @@ export function secretsOf(config: StackConfig): SecretNeed[] {
   ];
 }
 
+/** A registry-credentials Secret (`kubernetes.io/dockerconfigjson`) a pod pulls its image with. */
+export interface PullSecretNeed {
+  readonly name: string;
+  readonly namespace: string;
+  /** The registry host of the image (`ghcr.io`; Docker Hub when the repository names none). */
+  readonly server: string;
+}
+
+/** The registry host of an image repository, as the kubelet matches credentials to it. */
+export function registryOf(repository: string): string {
+  const first = repository.split('/')[0];
+  return repository.includes('/') && (first.includes('.') || first.includes(':') || first === 'localhost') ? first : 'https://index.docker.io/v1/';
+}
+
+/** The backend's image pull Secrets (`backend.imagePullSecrets`). */
+export function pullSecretsOf(config: StackConfig): PullSecretNeed[] {
+  const ns = sharedOf(config).endpoints.backend.namespace;
+  return config.backend.imagePullSecrets.map((name) => ({ name, namespace: ns, server: registryOf(config.backend.image.repository) }));
+}
+
+/** The one command creating a pull Secret (not an env file: kubectl builds the dockerconfigjson). */
+export function pullSecretCommand(p: PullSecretNeed): string {
+  return `kubectl -n ${p.namespace} create secret docker-registry ${p.name} --docker-server=${p.server} --docker-username=<user> --docker-password="$(cat secrets/<env>/${p.name}.token)"`;
+}
+
 /** Where the templates go by default: `secrets/<environment>/`, git-ignored. */
 export function defaultSecretsDir(environment: string): string {
   return `secrets/${environment}`;

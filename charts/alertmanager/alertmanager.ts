@@ -52,18 +52,20 @@ export const CLUSTER_PORT = 9094;
 export const CLUSTER_PORT_NAMES = { tcp: 'mesh-tcp', udp: 'mesh-udp' } as const;
 const POD_IP_ENV = 'POD_IP';
 
-/** Receivers are HTTPS APIs (Slack, PagerDuty, SMS and heartbeat webhooks); SMTP adds its own port. */
+/** Receivers are HTTPS APIs (Slack, PagerDuty, OpsGenie, SMS and heartbeat webhooks); SMTP adds its own port. */
 const HTTPS = 443;
 
 /**
- * The ports Alertmanager's notifications leave on: HTTPS for Slack and PagerDuty (their APIs), the
- * SMTP relay's, the SMS webhook's and the heartbeat's, for the receivers that are on.
+ * The ports Alertmanager's notifications leave on: HTTPS for Slack and PagerDuty (their APIs),
+ * OpsGenie's API (443, or the port its apiUrl names), the SMTP relay's, the SMS webhook's and the
+ * heartbeat's, for the receivers that are on.
  */
 export function receiverPorts(s: AlertmanagerSettings): number[] {
   const smtp = smtpPort(s);
   const ports = [
     ...(s.slack.enabled || s.pagerduty.enabled ? [HTTPS] : []),
     ...(s.email.enabled && smtp !== undefined ? [smtp] : []),
+    ...(s.opsgenie.enabled ? [s.opsgenie.apiUrl && new URL(s.opsgenie.apiUrl).port ? Number(new URL(s.opsgenie.apiUrl).port) : HTTPS] : []),
     ...(s.sms.enabled ? [s.sms.port] : []),
     ...(s.heartbeat.enabled ? [s.heartbeat.port] : []),
   ];

@@ -24,6 +24,7 @@ export function alertRules(props: AlertmanagerProps): RuleGroup[] {
       // an outage of that channel, not a hiccup of the provider.
       alertRule(props.shared.rules, {
         name: 'AlertmanagerNotificationsFailing',
+        remediation: 'Rotate the credential in the receivers Secret (alertmanager.secretName; the file is re-read on the next notification, no restart needed), fix the SMTP settings in config, or allow the egress port in the NetworkPolicy.',
         severity: 'critical',
         notifySms: true,
         service,
@@ -38,6 +39,7 @@ export function alertRules(props: AlertmanagerProps): RuleGroup[] {
       // rollout with a fixed ConfigMap land first.
       alertRule(props.shared.rules, {
         name: 'AlertmanagerConfigReloadFailed',
+        remediation: 'The generated alertmanager.yml is checked by npm test (amtool), so this is a hand edit or a skipped test: re-apply the committed dist/, fix the code in charts/alertmanager/, test, and commit.',
         severity: 'warning',
         service,
         expr: `${sel(M.configLastReloadSuccessful.name, job)} == 0`,
@@ -52,6 +54,7 @@ export function alertRules(props: AlertmanagerProps): RuleGroup[] {
       // well within it).
       alertRule(props.shared.rules, {
         name: 'AlertmanagerClusterMembersInconsistent',
+        remediation: 'Restore the flow in charts/alertmanager/ (the policy admits 9094 TCP and UDP between Alertmanager pods); restart the cut-off pod (kubectl -n monitoring delete pod alertmanager-0): it rejoins and syncs silences and the log.',
         severity: 'warning',
         service,
         expr:
@@ -68,6 +71,7 @@ export function alertRules(props: AlertmanagerProps): RuleGroup[] {
       // 5m rides out a rolling restart, which takes one replica at a time.
       alertRule(props.shared.rules, {
         name: 'AlertmanagerClusterDown',
+        remediation: 'Pending pods: free a node or set alertmanager.antiAffinity: soft; crash-looping: the log says why (a broken configuration shows as AlertmanagerConfigReloadFailed first).',
         severity: 'critical',
         service,
         expr: `(count(avg_over_time(${sel(UP, job)}[5m]) >= 0.5) or vector(0)) < ${props.settings.replicas / 2}`,
@@ -79,6 +83,7 @@ export function alertRules(props: AlertmanagerProps): RuleGroup[] {
       // goes. A rollout changes them one at a time; alerts.clusterFor lets it finish.
       alertRule(props.shared.rules, {
         name: 'AlertmanagerConfigInconsistent',
+        remediation: 'Finish the rollout (fix the stuck pod), or re-apply the committed dist/.',
         severity: 'warning',
         service,
         expr: `count(count_values("config_hash", ${sel(C.configHash.name, job)})) > 1`,

@@ -4,8 +4,9 @@
  * built from the receivers that exist, so a route can never name a missing receiver.
  *
  * Every credential is read by Alertmanager from a file of the receivers Secret, mounted read-only at
- * `secretsDir`: Slack `api_url_file`, SMTP `auth_password_file`, PagerDuty `routing_key_file`, the
- * SMS webhook's `url_file` and bearer `credentials_file`, the heartbeat's `url_file`. v0.34 reads every
+ * `secretsDir`: Slack `api_url_file`, SMTP `auth_password_file`, PagerDuty `routing_key_file`,
+ * OpsGenie `api_key_file`, the SMS webhook's `url_file` and bearer `credentials_file`, the
+ * heartbeat's `url_file`. v0.34 reads every
  * one of them from a file, so no secret ever enters the ConfigMap.
  */
 import { AlertmanagerSettings } from './settings';
@@ -18,6 +19,7 @@ export const RECEIVERS = {
   email: 'email-critical',
   pagerduty: 'pagerduty-critical',
   sms: 'sms-escalation',
+  opsgenie: 'opsgenie-escalation',
   heartbeat: 'heartbeat',
   /** No integrations: the Watchdog lands here when no heartbeat service is configured. */
   none: 'null',
@@ -38,7 +40,12 @@ export const INHIBIT_EQUAL = ['alertname', 'cluster', 'service', 'instance', 'mo
 /** The notification template file, loaded from beside alertmanager.yml. */
 export const TEMPLATE_FILE = 'love-parser.tmpl';
 
-/** Shared by Slack, email and PagerDuty: a title naming the alert, service and cluster; a body with runbook links. */
+/**
+ * Shared by Slack, email and PagerDuty: a title naming the alert, service and cluster; a body with,
+ * for every alert, its summary and description, the first step of the fix (the `remediation`
+ * annotation every rule carries, the first step of its RUNBOOK.md section) and the runbook link.
+ * Email renders `love.email.html` through Go's html/template, which escapes every value.
+ */
 export const NOTIFICATION_TEMPLATE = `{{ define "love.title" -}}
 [{{ .Status | toUpper }}{{ if eq .Status "firing" }}:{{ .Alerts.Firing | len }}{{ end }}] {{ .CommonLabels.alertname }}
 {{- with .CommonLabels.service }} ({{ . }}){{ end }}{{ with .CommonLabels.cluster }} in {{ . }}{{ end }}
@@ -48,7 +55,20 @@ export const NOTIFICATION_TEMPLATE = `{{ define "love.title" -}}
 {{ range .Alerts -}}
 *{{ .Labels.severity | toUpper }}* {{ .Annotations.summary }}
 {{ .Annotations.description }}
+{{ with .Annotations.remediation }}First step: {{ . }}
+{{ end -}}
 Runbook: {{ .Annotations.runbook_url }}
+{{ end -}}
+{{- end }}
+
+{{ define "love.email.html" -}}
+<h3>{{ template "love.title" . }}</h3>
+{{ range .Alerts -}}
+<p><b>{{ .Labels.severity | toUpper }}</b> {{ .Annotations.summary }}<br>
+{{ .Annotations.description }}<br>
+{{ with .Annotations.remediation }}<b>First step:</b> {{ . }}<br>
+{{ end -}}
+<a href="{{ .Annotations.runbook_url }}">Runbook</a></p>
 {{ end -}}
 {{- end }}
 `;
@@ -82,6 +102,7 @@ export function secretFiles(am: AlertmanagerSettings, o: RoutingOptions): Secret
           file(o.secretsDir, am.sms.tokenKey, 'token the webhook sends as "Authorization: Bearer <token>"'),
         ]
       : []),
+    ...(am.opsgenie.enabled ? [file(o.secretsDir, am.opsgenie.apiKeyKey, 'OpsGenie API key of an API integration (Settings > Integrations > API)')] : []),
     ...(am.heartbeat.enabled ? [file(o.secretsDir, am.heartbeat.urlKey, 'heartbeat (dead-man\'s switch) ping URL, e.g. https://hc-ping.com/<uuid>')] : []),
   ];
 }
@@ -117,7 +138,8 @@ function receivers(am: AlertmanagerSettings, o: RoutingOptions): Receiver[] {
       name: RECEIVERS.email,
       email_configs: [
         {
-          to: am.email.to,
+          // Alertmanager's `to` is one header value: addresses separated by commas.
+          to: am.email.to?.join(', '),
           from: am.email.from,
           smarthost: am.email.smarthost,
           auth_username: am.email.username,
@@ -127,6 +149,7 @@ function receivers(am: AlertmanagerSettings, o: RoutingOptions): Receiver[] {
           tls_config: { min_version: 'TLS12' },
           send_resolved: true,
           headers: { Subject: '{{ template "love.title" . }}' },
+          html: '{{ template "love.email.html" . }}',
         },
       ],
     });
@@ -140,6 +163,9 @@ function receivers(am: AlertmanagerSettings, o: RoutingOptions): Receiver[] {
           send_resolved: true,
           severity: 'critical',
           description: '{{ template "love.title" . }}',
+          // Added to Alertmanager's default details (firing, resolved, counts): the incident shows
+          // the first step. Alerts are grouped by alertname, so they share it (CommonAnnotations).
+          details: { remediation: '{{ .CommonAnnotations.remediation }}' },
           links: [{ href: '{{ (index .Alerts 0).Annotations.runbook_url }}', text: 'Runbook' }],
         },
       ],
@@ -156,6 +182,24 @@ function receivers(am: AlertmanagerSettings, o: RoutingOptions): Receiver[] {
           send_resolved: false,
           // A text message holds a few alerts, not a storm.
           max_alerts: 5,
+        },
+      ],
+    });
+  }
+  if (am.opsgenie.enabled) {
+    out.push({
+      name: RECEIVERS.opsgenie,
+      opsgenie_configs: [
+        {
+          api_key_file: path(am.opsgenie.apiKeyKey),
+          ...(am.opsgenie.apiUrl ? { api_url: am.opsgenie.apiUrl } : {}),
+          // OpsGenie cuts the message at 130 characters: the title fits, the rest goes to the description.
+          message: '{{ template "love.title" . }}',
+          description: '{{ template "love.text" . }}',
+          priority: '{{ if eq .CommonLabels.severity "critical" }}P1{{ else }}P3{{ end }}',
+          details: { remediation: '{{ .CommonAnnotations.remediation }}', runbook_url: '{{ (index .Alerts 0).Annotations.runbook_url }}' },
+          // Resolved alerts close the OpsGenie alert, so nobody is called for what has recovered.
+          send_resolved: true,
         },
       ],
     });
@@ -194,8 +238,9 @@ function routes(am: AlertmanagerSettings, present: Set<ReceiverName>): Route[] {
     group_interval: am.heartbeat.interval,
     repeat_interval: heartbeatRepeat(am.heartbeat.interval),
   });
-  // SMS in addition to the alert's normal receivers: `continue` lets the routes below still match.
+  // SMS and OpsGenie in addition to the alert's normal receivers: `continue` lets the routes below still match.
   if (has(RECEIVERS.sms)) out.push({ receiver: RECEIVERS.sms, matchers: ['notify_sms="true"'], continue: true });
+  if (has(RECEIVERS.opsgenie)) out.push({ receiver: RECEIVERS.opsgenie, matchers: ['notify_sms="true"'], continue: true });
   const critical = [RECEIVERS.email, RECEIVERS.pagerduty].filter(has);
   // Without email and PagerDuty, critical alerts fall through to the default (Slack): never dropped.
   out.push(...fanOut(['severity="critical"'], critical));

@@ -3,12 +3,27 @@
  * receivers (credentials only as keys of an existing Secret), routing timings, and the threshold
  * of the alert on its own failing notifications.
  */
-import { ConfigIssue, Infer, bool, cidr, dnsSubdomain, durationToMillis, hostName, int, list, num, obj, optional, port, promDuration, refine, secretKey, show, str, withDefault } from '../lib/schema';
+import { ConfigIssue, Infer, Schema, bool, cidr, dnsSubdomain, durationToMillis, hostName, int, list, num, obj, optional, port, promDuration, refine, secretKey, show, str, withDefault } from '../lib/schema';
 import { distinctSecretKeys, resources, volume } from '../lib/settings';
 import { antiAffinity } from '../lib/ha';
 import { ComponentProps } from '../contracts/shared';
 
 const email = (example: string) => str({ pattern: /^[^@\s]+@[^@\s]+\.[^@\s]+$/, expects: `an email address such as '${example}'` });
+
+/** One address or a list of them, always read as a list (`to: oncall@x` stays valid). */
+function emailList(example: string): Schema<string[]> {
+  const one = email(example);
+  const many = list(one, { minItems: 1, unique: true });
+  return {
+    expects: `an email address such as '${example}', or a list of them`,
+    parse: (v, path, issues) => {
+      if (typeof v !== 'string') return many.parse(v, path, issues);
+      const r = one.parse(v, path, issues);
+      return typeof r === 'string' ? [r] : r;
+    },
+    json: (ctx) => ({ anyOf: [one.json(ctx), many.json(ctx)] }),
+  };
+}
 
 export const alertmanagerSettings = obj({
   /**
@@ -55,8 +70,11 @@ export const alertmanagerSettings = obj({
   email: obj({
     /** Critical alerts by email (STARTTLS). @default true */
     enabled: withDefault(bool(), true),
-    /** Where critical alerts go. Required when email is enabled. */
-    to: optional(email('oncall@example.org')),
+    /**
+     * Where critical alerts go: one address or a list (every address gets the same message).
+     * Required when email is enabled.
+     */
+    to: optional(emailList('oncall@example.org')),
     from: optional(email('alertmanager@example.org')),
     /** SMTP server as host:port; STARTTLS is required. */
     smarthost: optional(
@@ -74,7 +92,12 @@ export const alertmanagerSettings = obj({
     passwordKey: withDefault(secretKey(), 'smtp-password'),
   }),
   sms: obj({
-    /** A generic webhook (Twilio, OpsGenie, ...) for alerts labelled notify_sms="true". @default false */
+    /**
+     * Alertmanager's generic webhook for alerts labelled notify_sms="true": it POSTs Alertmanager's
+     * own JSON (version 4) with `Authorization: Bearer <token>`. Twilio's API takes form fields and
+     * basic auth, so it needs an adapter in between (docs/alerting.md); for OpsGenie use the native
+     * `opsgenie` receiver below. @default false
+     */
     enabled: withDefault(bool(), false),
     urlKey: withDefault(secretKey(), 'sms-webhook-url'),
     tokenKey: withDefault(secretKey(), 'sms-webhook-token'),
@@ -84,6 +107,18 @@ export const alertmanagerSettings = obj({
      * 8080. @default 443
      */
     port: withDefault(port(), 443),
+  }),
+  opsgenie: obj({
+    /**
+     * Alertmanager's native OpsGenie integration, for alerts labelled notify_sms="true" (in addition
+     * to their other receivers): OpsGenie texts or calls whoever is on call. Resolved alerts close
+     * the OpsGenie alert. @default false
+     */
+    enabled: withDefault(bool(), false),
+    /** Key of the OpsGenie API key (an API integration's key) in the receivers Secret. */
+    apiKeyKey: withDefault(secretKey(), 'opsgenie-api-key'),
+    /** The API of your OpsGenie region: the EU instance is 'https://api.eu.opsgenie.com/'. @default Alertmanager's, 'https://api.opsgenie.com/' */
+    apiUrl: optional(str({ pattern: /^https:\/\/[a-z0-9.-]+(:[0-9]+)?\/?$/, expects: "an https URL such as 'https://api.eu.opsgenie.com/'" })),
   }),
   pagerduty: obj({
     /** Critical alerts to PagerDuty (Events API v2). @default false */
@@ -96,7 +131,7 @@ export const alertmanagerSettings = obj({
      * service (healthchecks.io, Dead Man's Snitch, ...) that alarms when the posts stop, i.e. when
      * Prometheus, Alertmanager or the path between them is dead. Disabled, the Watchdog goes to a
      * receiver without integrations (visible in the UI, sent nowhere). An environment that pages
-     * anyone (email, PagerDuty or SMS enabled) must turn it on, or say why not in
+     * anyone (email, PagerDuty, SMS or OpsGenie enabled) must turn it on, or say why not in
      * `disabledReason`. @default false
      */
     enabled: withDefault(bool(), false),
@@ -170,10 +205,11 @@ export function alertmanagerChecks(s: AlertmanagerSettings): ConfigIssue[] {
       ...(s.email.enabled ? { 'email.passwordKey': s.email.passwordKey } : {}),
       ...(s.sms.enabled ? { 'sms.urlKey': s.sms.urlKey, 'sms.tokenKey': s.sms.tokenKey } : {}),
       ...(s.pagerduty.enabled ? { 'pagerduty.routingKeyKey': s.pagerduty.routingKeyKey } : {}),
+      ...(s.opsgenie.enabled ? { 'opsgenie.apiKeyKey': s.opsgenie.apiKeyKey } : {}),
       ...(s.heartbeat.enabled ? { 'heartbeat.urlKey': s.heartbeat.urlKey } : {}),
     }),
   );
-  const pages = [s.email.enabled && 'email', s.pagerduty.enabled && 'pagerduty', s.sms.enabled && 'sms'].filter(Boolean) as string[];
+  const pages = [s.email.enabled && 'email', s.pagerduty.enabled && 'pagerduty', s.sms.enabled && 'sms', s.opsgenie.enabled && 'opsgenie'].filter(Boolean) as string[];
   if (pages.length > 0 && !s.heartbeat.enabled && s.heartbeat.disabledReason === undefined) {
     issues.push({
       path: 'heartbeat.enabled',

@@ -25,6 +25,7 @@ export function alertRules(props: BackendProps): RuleGroup[] {
   const latency = (severity: Severity, percentile: 95 | 99, threshold: number) =>
     alertRule(ctx, {
       name: 'BackendHighLatency',
+      remediation: 'CPU at the limit: scale out (kubectl -n love-parser scale deployment/backend --replicas=4, then raise backend.replicas in config) or raise backend.resources.',
       severity,
       service,
       expr: `histogram_quantile(${percentile / 100}, ${sumBy(['le'], rate(sel(buckets, job), a.rateWindow))})\n> ${threshold}`,
@@ -46,6 +47,7 @@ export function alertRules(props: BackendProps): RuleGroup[] {
     // retries and a bad deploy's first minutes.
     alertRule(ctx, {
       name: 'HighErrorRate',
+      remediation: 'Started with a deploy: kubectl -n love-parser rollout undo deployment/backend, then tell the backend team which release failed.',
       severity: 'warning',
       service,
       expr:
@@ -64,6 +66,7 @@ export function alertRules(props: BackendProps): RuleGroup[] {
     // minute; five minutes above the ratio means requests are queueing for connections.
     alertRule(ctx, {
       name: 'BackendDbPoolExhausted',
+      remediation: 'Long-running or idle-in-transaction sessions: find them in Postgres (SELECT pid, state, now() - xact_start, query FROM pg_stat_activity ORDER BY xact_start) and end them with pg_terminate_backend(pid) once you know what they are.',
       severity: 'critical',
       service,
       expr: `(\n${pool('total')}\n  -\n${pool('idle')}\n)\n/\n${maxBy(['pod'], sel(M.dbPoolMax.name, job))}\n> ${a.dbPoolRatio}`,
@@ -84,6 +87,8 @@ export function alertRules(props: BackendProps): RuleGroup[] {
         // no counter series yet: `unless` then keeps the alert, where `and ... == 0` would drop it.
         alertRule(ctx, {
           name: `${pascalCase(queue)}QueueStuck`,
+          // Every queue's RUNBOOK.md section starts with the same step.
+          remediation: 'Workers dead or wedged (active jobs at 0, queue not paused): kubectl -n love-parser rollout restart deployment/backend; Bull moves stalled jobs back to waiting.',
           severity: 'critical',
           service,
           expr: `${pending} > 0\n` + `unless on (queue)\n${sumBy(['queue'], increase(sel(M.queueJobsCompleted.name, q), a.queueStuckFor))} > 0`,
@@ -98,6 +103,7 @@ export function alertRules(props: BackendProps): RuleGroup[] {
     // that does not report the flag. A warning: QueueStuck pages once jobs pile up meanwhile.
     alertRule(ctx, {
       name: 'BackendQueuePaused',
+      remediation: 'Paused on purpose and still needed: silence the alert for the planned time.',
       severity: 'warning',
       service,
       expr: `${maxBy(['queue'], sel(M.queuePaused.name, job))} > 0\nor\n${maxBy(['queue'], sel(M.queueJobs.name, { ...job, state: 'paused' }))} > 0`,
@@ -109,6 +115,7 @@ export function alertRules(props: BackendProps): RuleGroup[] {
     // 30m window (backend.alerts.paymentWindow) holds enough callbacks; 5m more rides out a provider retry burst.
     alertRule(ctx, {
       name: 'BackendPaymentCallbackFailures',
+      remediation: "Rotated or wrong provider secret: update the backend's env Secret (backend.envSecret) and kubectl -n love-parser rollout restart deployment/backend.",
       severity: 'critical',
       notifySms: true,
       service,
@@ -128,6 +135,7 @@ export function alertRules(props: BackendProps): RuleGroup[] {
     // their own alerts cover.
     alertRule(ctx, {
       name: 'BackendMetricMissing',
+      remediation: "A release renamed, relabelled or dropped the metric: roll back (kubectl -n love-parser rollout undo deployment/backend), then fix the backend to the contract: import @love-parser/metrics-contract at the version the stack is built for, or apply each fix check-backend prints; add npm run check-backend -- --file on a saved /metrics to the backend's CI.",
       severity: 'warning',
       service,
       expr: maxBy(['pod', 'metric'], metricMissing(job)),
@@ -139,6 +147,7 @@ export function alertRules(props: BackendProps): RuleGroup[] {
     // rolling update never takes all pods at once, and a crash loop shows within two minutes.
     alertRule(ctx, {
       name: 'BackendDown',
+      remediation: 'Bad release: kubectl -n love-parser rollout undo deployment/backend.',
       severity: 'critical',
       notifySms: true,
       service,

@@ -74,6 +74,7 @@ export class BackendChart extends ComponentChart implements MonitoringSource {
             ...podSpec({
               serviceAccountName: endpoint.name,
               securityContext: restrictedPod(NODE_UID),
+              imagePullSecrets: c.imagePullSecrets,
               terminationGracePeriodSeconds: 45, // let Bull workers finish their current job
               containers: [
                 container({

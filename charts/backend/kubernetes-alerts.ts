@@ -36,6 +36,7 @@ export function kubernetesAlertRules(props: BackendProps): RuleGroup[] {
       // CrashLoopBackOff means it has crashed again and again, not once.
       alertRule(ctx, {
         name: 'BackendPodCrashLooping',
+        remediation: 'Bad release: kubectl -n love-parser rollout undo deployment/backend.',
         severity: 'warning',
         service,
         expr: `${maxBy(['namespace', 'pod', 'container'], sel(K.containerWaitingReason.name, { ...container, reason: 'CrashLoopBackOff' }))} == 1`,
@@ -47,6 +48,7 @@ export function kubernetesAlertRules(props: BackendProps): RuleGroup[] {
       // at once (for 0m): the restart is the evidence, waiting adds nothing.
       alertRule(ctx, {
         name: 'BackendPodOomKilled',
+        remediation: 'Raise backend.resources.limits.memory (and the Node.js heap with it) as a stopgap; find the leak or the job with the heap panels of Backend Observability.',
         severity: 'warning',
         service,
         expr:
@@ -60,6 +62,7 @@ export function kubernetesAlertRules(props: BackendProps): RuleGroup[] {
       // Pending (cannot be scheduled, image cannot be pulled), or running with readiness failing.
       alertRule(ctx, {
         name: 'BackendPodNotReady',
+        remediation: 'Pending: free or add nodes, or lower backend.resources.requests; fix the image reference.',
         severity: 'warning',
         service,
         expr:
@@ -73,6 +76,7 @@ export function kubernetesAlertRules(props: BackendProps): RuleGroup[] {
       // ready), or pods that cannot be placed. The value is how many are missing.
       alertRule(ctx, {
         name: 'BackendReplicasUnavailable',
+        remediation: 'New pods crash or stay unready: kubectl -n love-parser rollout undo deployment/backend.',
         severity: 'warning',
         service,
         expr: `${sel(K.deploymentReplicasUnavailable.name, deployment)} > 0`,
@@ -84,6 +88,7 @@ export function kubernetesAlertRules(props: BackendProps): RuleGroup[] {
       // (Progressing=False, reason ProgressDeadlineExceeded). The rollout will not finish by itself.
       alertRule(ctx, {
         name: 'BackendRolloutStuck',
+        remediation: "kubectl -n love-parser rollout undo deployment/backend, then fix the release (its pods' logs say why they never got ready).",
         severity: 'warning',
         service,
         expr: `${sel(K.deploymentCondition.name, { ...deployment, condition: 'Progressing', status: 'false' })} == 1`,
@@ -96,6 +101,7 @@ export function kubernetesAlertRules(props: BackendProps): RuleGroup[] {
       // `unless` finds the Service with zero ready addresses. Critical, by text: nothing else fires.
       alertRule(ctx, {
         name: 'BackendNoReadyEndpoint',
+        remediation: 'Postgres or Redis down: follow PostgresDown or RedisDown.',
         severity: 'critical',
         notifySms: true,
         service,

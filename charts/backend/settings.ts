@@ -27,6 +27,12 @@ const objective = (target: number, minEvents: number) => ({
 export const backendSettings = obj({
   /** The backend image; there is no default: the release to run is the operator's decision. */
   image: required(imageRef()),
+  /**
+   * Existing `kubernetes.io/dockerconfigjson` Secrets in the backend's namespace with the
+   * credentials of its private registry (`kubectl create secret docker-registry`, README "Private
+   * images"). The kubelet pulls the image with them. @default [] (a public image, or node credentials)
+   */
+  imagePullSecrets: withDefault(list(dnsSubdomain(), { unique: true }), []),
   /** Pods of the backend Deployment. @default 2 */
   replicas: withDefault(int({ min: 1, max: 50 }), 2),
   /** Pods the PodDisruptionBudget keeps during voluntary disruptions. @default 1 */

@@ -12,13 +12,38 @@ import { Indicator, Objective, WORKBOOK_WINDOWS, scaleWindows, sloRuleGroups } f
 import { BACKEND_METRICS as M, SERVER_ERROR } from '../contracts/backend-metrics';
 import { BackendProps, BackendSettings } from './settings';
 
-/** The `slo` label of each objective, and its alert. */
+/** The `slo` label of each objective, its alert, and the alert's remediation (the first step of its RUNBOOK.md section). */
 export const BACKEND_SLOS = {
-  availability: { name: 'api-availability', title: 'API availability', alert: 'BackendAvailabilityBudgetBurn' },
-  latency: { name: 'api-latency', title: 'API latency', alert: 'BackendLatencyBudgetBurn' },
-  paymentCallbacks: { name: 'payment-callbacks', title: 'Payment callback success', alert: 'BackendPaymentCallbackBudgetBurn' },
-  queueJobs: { name: 'queue-jobs', title: 'Queue job success', alert: 'BackendQueueJobBudgetBurn' },
-  queueFreshness: { name: 'queue-freshness', title: 'Queue freshness', alert: 'BackendQueueFreshnessBudgetBurn' },
+  availability: {
+    name: 'api-availability',
+    title: 'API availability',
+    alert: 'BackendAvailabilityBudgetBurn',
+    remediation: 'Follow HighErrorRate to find the failing routes and the cause (a deploy: kubectl -n love-parser rollout undo deployment/backend; Postgres or Redis: their alerts first).',
+  },
+  latency: {
+    name: 'api-latency',
+    title: 'API latency',
+    alert: 'BackendLatencyBudgetBurn',
+    remediation: 'Follow BackendHighLatency: the database (slow queries, BackendDbPoolExhausted), CPU throttling, a slow third party.',
+  },
+  paymentCallbacks: {
+    name: 'payment-callbacks',
+    title: 'Payment callback success',
+    alert: 'BackendPaymentCallbackBudgetBurn',
+    remediation: 'Follow BackendPaymentCallbackFailures: signature errors (a rotated key, a skewed clock: NodeClockSkew), the database, a release.',
+  },
+  queueJobs: {
+    name: 'queue-jobs',
+    title: 'Queue job success',
+    alert: 'BackendQueueJobBudgetBurn',
+    remediation: "Read the failing jobs' errors (their backend log lines, by queue label: the LogQL of this section) and Bull's failed list.",
+  },
+  queueFreshness: {
+    name: 'queue-freshness',
+    title: 'Queue freshness',
+    alert: 'BackendQueueFreshnessBudgetBurn',
+    remediation: "Follow the stuck queue's alert (BroadcastQueueStuck, ParsingQueueStuck) or BackendQueuePaused.",
+  },
 } as const;
 
 /** Recorded series the freshness indicator is built on (one sample per evaluation). */

@@ -18,6 +18,7 @@ export function alertRules(props: BlackboxExporterProps): RuleGroup[] {
   const certificate = (severity: Severity, days: number) =>
     alertRule(ctx, {
       name: 'BlackboxCertificateExpiring',
+      remediation: 'Renew the certificate (cert-manager: kubectl describe certificate, fix the challenge), or replace it by hand on the ingress or load balancer.',
       severity,
       expr: `${daysLeft} < ${days}`,
       for: a.certificateFor,
@@ -30,6 +31,7 @@ export function alertRules(props: BlackboxExporterProps): RuleGroup[] {
       // backend's readiness this is every client failing; for an external URL, payments or the bot.
       alertRule(ctx, {
         name: 'BlackboxProbeFailed',
+        remediation: "The backend's readiness: see BackendNoReadyEndpoint.",
         severity: 'critical',
         expr: `${sel(P.success.name, probeJobs)} == 0`,
         for: a.probeFailedFor,

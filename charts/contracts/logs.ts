@@ -70,6 +70,9 @@ export function logStream(matchers: Partial<Record<StreamLabel, string | { re: s
   return `{${parts.join(', ')}}`;
 }
 
+/** Fixed uid of the Logs pipeline dashboard (charts/log-shipper/dashboards.ts); RUNBOOK.md's Loki and shipper sections link to it. */
+export const LOGS_DASHBOARD_UID = 'love-logs';
+
 // ---- Loki's API --------------------------------------------------------------------------------
 
 /** Loki's HTTP endpoints the pod and the collectors use. */

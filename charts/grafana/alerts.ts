@@ -21,6 +21,7 @@ export function alertRules(props: GrafanaProps): RuleGroup[] {
       // of its database takes a few minutes.
       alertRule(ctx, {
         name: 'GrafanaDown',
+        remediation: 'Fix what the log says (its volume, the admin Secret); kubectl -n monitoring rollout restart deployment/grafana.',
         severity: 'warning',
         service,
         expr: jobDown(endpoint),
@@ -31,6 +32,7 @@ export function alertRules(props: GrafanaProps): RuleGroup[] {
       // 15m: a Prometheus or Loki restart fails queries for a minute or two.
       alertRule(ctx, {
         name: 'GrafanaDatasourceErrors',
+        remediation: 'Restore the data source; for heavy panels, a recording rule.',
         severity: 'warning',
         service,
         expr:

@@ -33,6 +33,7 @@ export function alertRules(props: KubeStateMetricsProps): RuleGroup[] {
       // 5m: a rescheduled pod is back well within that; longer, and the Kubernetes alerts are blind.
       alertRule(ctx, {
         name: 'KubeStateMetricsDown',
+        remediation: 'Re-apply dist/ (the Roles); raise kubeStateMetrics.resources; then kubectl -n monitoring rollout restart deployment/kube-state-metrics.',
         severity: 'warning',
         service: endpoint.name,
         expr: jobDown(endpoint),
@@ -42,6 +43,7 @@ export function alertRules(props: KubeStateMetricsProps): RuleGroup[] {
       }),
       alertRule(ctx, {
         name: 'KubeStatefulSetReplicasMismatch',
+        remediation: 'Full volume: grow the claim as for KubePersistentVolumeFillingUp.',
         severity: 'warning',
         expr: `label_replace(${sel(K.statefulsetReplicasReady.name, stack)} < on (namespace, statefulset) ${sel(K.statefulsetReplicas.name, stack)}, "service", "$1", "statefulset", "(.*)")`,
         for: a.statefulSetFor,
@@ -52,6 +54,7 @@ export function alertRules(props: KubeStateMetricsProps): RuleGroup[] {
       // yet). Guarded by kube-state-metrics being up: without its series every node would look empty.
       alertRule(ctx, {
         name: 'KubeDaemonSetPodMissing',
+        remediation: "Free resources on the node or give the agents a PriorityClass; lower the agent's requests; for virtual nodes, accept the gap (silence for that node).",
         severity: 'warning',
         expr: `label_replace((${expected}) unless on (node, daemonset) ${running}, "service", "$1", "daemonset", "(.*)") and on () ${ksmUp}`,
         for: a.hostAgentFor,
@@ -60,6 +63,7 @@ export function alertRules(props: KubeStateMetricsProps): RuleGroup[] {
       }),
       alertRule(ctx, {
         name: 'KubeDaemonSetPodNotReady',
+        remediation: `Delete the pod (the DaemonSet recreates it); for the log shipper, "too many open files" means raising the node's inotify limits.`,
         severity: 'warning',
         expr: `label_replace(label_replace(${maxBy(['namespace', 'pod'], `${sel(K.podStatusReady.name, { ...ksm, namespace: ns.agents, condition: { re: 'false|unknown' } })} == 1`)} * on (namespace, pod) group_left (node, created_by_name) ${agentPods}, "daemonset", "$1", "created_by_name", "(.*)"), "service", "$1", "created_by_name", "(.*)")`,
         for: a.hostAgentFor,

@@ -36,7 +36,11 @@ export function alertRules(props: KubeletProps): RuleGroup[] {
   const claimService = (expr: string) => `label_replace(label_replace(${expr}, "service", "$1", "persistentvolumeclaim", "(.*)"), "service", "$1", "persistentvolumeclaim", "${CLAIM_SERVICE}")`;
   const claim = `${tmpl.label('namespace')}/${tmpl.label('persistentvolumeclaim')}`;
   const fillingUp = (severity: Severity, expr: string, forDuration: string, summary: string, description: string) =>
-    alertRule(ctx, { name: 'KubePersistentVolumeFillingUp', severity, expr: claimService(expr), for: forDuration, summary, description });
+    alertRule(ctx, {
+      name: 'KubePersistentVolumeFillingUp',
+      remediation: 'Grow the claim (prometheus.storage.size, loki.storage.size; the StorageClass must allow expansion), or shorten retention (prometheus.retention, loki.retention); Prometheus also deletes by prometheus.retentionSizeRatio.',
+      severity,
+      expr: claimService(expr), for: forDuration, summary, description });
 
   return [
     alertGroup('kubelet', [
@@ -44,6 +48,7 @@ export function alertRules(props: KubeletProps): RuleGroup[] {
       // not in it). memoryFor (15m): a heap that grows and is collected again does not notify.
       alertRule(ctx, {
         name: 'KubeContainerMemoryNearLimit',
+        remediation: "Raise the component's resources.limits.memory in its config section; remove the cardinality that grew.",
         severity: 'warning',
         expr: `label_replace(${maxBy(CONTAINER, sel(C.memoryWorkingSet.name, cadvisor))} / on (namespace, pod, container) ${maxBy(CONTAINER, sel(K.containerResourceLimits.name, { job: KUBERNETES_JOBS.kubeStateMetrics, resource: 'memory', unit: 'byte' }))} > ${a.memoryLimitRatio}, "service", "$1", "container", "(.*)")`,
         for: a.memoryFor,
@@ -54,6 +59,7 @@ export function alertRules(props: KubeletProps): RuleGroup[] {
       // CPU limit have these counters (every workload of the stack has one).
       alertRule(ctx, {
         name: 'KubeContainerCpuThrottled',
+        remediation: "Raise the component's resources.limits.cpu (a Node.js backend at its limit often needs 2 cores for its GC bursts), or spread the load over more replicas.",
         severity: 'warning',
         expr: `label_replace(${sumBy(CONTAINER, increase(C.cfsThrottledPeriods.name))} / ${sumBy(CONTAINER, increase(C.cfsPeriods.name))} > ${a.cpuThrottlingRatio}, "service", "$1", "container", "(.*)")`,
         for: a.cpuThrottlingFor,

@@ -2,9 +2,10 @@
  * How every alert rule of the stack is built: names, runbook links, the common shape, annotation templates.
  *
  * One shape for every alert (monitoring-mixin style): a `<Component><Symptom>` name, a severity from
- * the closed set, a summary, a description that carries the value, a `runbook_url` pointing at the
- * alert's own heading in RUNBOOK.md, a `service` label for grouping and `notify_sms="true"` where a
- * text message must wake someone. The expressions come from `promql.ts`.
+ * the closed set, a summary, a description that carries the value, the first step of the fix
+ * (`remediation`, the first step of the Remediation of its RUNBOOK.md section, shown in every
+ * notification), a `runbook_url` pointing at the alert's own heading in RUNBOOK.md, a `service` label
+ * for grouping and `notify_sms="true"` where a text message must wake someone. The expressions come from `promql.ts`.
  */
 import { ServiceEndpoint } from './endpoints';
 import { AlertRule, RuleGroup, Severity } from './monitoring';
@@ -103,6 +104,13 @@ export interface AlertSpec {
   /** Carries the value (`{{ $value | humanize... }}`) and the threshold it crossed. */
   readonly description: string;
   /**
+   * What to do first: the first step of the **Remediation** of the alert's RUNBOOK.md section (its
+   * first bullet, or the first sentence when it is a paragraph) as plain text; a test keeps the two
+   * equal (test/alerts/runbook.test.ts). Slack, email and PagerDuty show it above the runbook link,
+   * so whoever is paged knows the first move without opening anything.
+   */
+  readonly remediation: string;
+  /**
    * Groups notifications (Alertmanager groups by alertname and service). Leave it out only when the
    * expression itself yields a `service` label (one alert covering every target).
    */
@@ -116,12 +124,15 @@ export function alertRule(ctx: RuleContext, s: AlertSpec): AlertRule {
   if (!isValidAlertName(s.name)) {
     throw new Error(`alert name '${s.name}' must be <Component><Symptom> with a component of ${ALERT_COMPONENTS.join(', ')}`);
   }
+  if (s.remediation.trim() === '' || s.remediation.includes('{{')) {
+    throw new Error(`alert '${s.name}': remediation must be the first step of its runbook section, as plain text without templates`);
+  }
   return {
     alert: s.name,
     expr: s.expr,
     for: effectiveFor(ctx, s.name, s.for),
     labels: { severity: s.severity, ...(s.service !== undefined ? { service: s.service } : {}), ...(s.notifySms ? { notify_sms: 'true' as const } : {}) },
-    annotations: { summary: s.summary, description: s.description, runbook_url: runbookUrl(ctx, s.name) },
+    annotations: { summary: s.summary, description: s.description, remediation: s.remediation, runbook_url: runbookUrl(ctx, s.name) },
   };
 }
 
@@ -152,10 +163,11 @@ export function percent(ratio: number): string {
  */
 export function exporterDownRule(
   ctx: RuleContext,
-  o: { name: string; service: string; exporter: ServiceEndpoint; watched: string; blind: string },
+  o: { name: string; remediation: string; service: string; exporter: ServiceEndpoint; watched: string; blind: string },
 ): AlertRule {
   return alertRule(ctx, {
     name: o.name,
+    remediation: o.remediation,
     severity: 'critical',
     service: o.service,
     expr: jobDown(o.exporter),

@@ -126,6 +126,8 @@ export interface PodOptions {
   readonly priorityClassName?: string;
   /** Where the pods may run relative to each other (charts/lib/ha.ts). @default none */
   readonly affinity?: k8s.Affinity;
+  /** Secrets with registry credentials for a private image (names in the pod's namespace). @default none */
+  readonly imagePullSecrets?: readonly string[];
 }
 
 export function podSpec(o: PodOptions): k8s.PodSpec {
@@ -140,6 +142,7 @@ export function podSpec(o: PodOptions): k8s.PodSpec {
     ...(o.priorityClassName ? { priorityClassName: o.priorityClassName } : {}),
     ...(o.affinity ? { affinity: o.affinity } : {}),
     ...(o.volumes ? { volumes: o.volumes } : {}),
+    ...(o.imagePullSecrets && o.imagePullSecrets.length > 0 ? { imagePullSecrets: o.imagePullSecrets.map((name) => ({ name })) } : {}),
   };
 }
 

@@ -122,6 +122,8 @@ export interface Objective {
   readonly minEvents: number;
   /** The alert's name (`<Component><Symptom>`); one rule per severity, its tiers joined by `or`. */
   readonly alert: string;
+  /** The alert's `remediation`: the first step of its RUNBOOK.md section (charts/lib/alert-rules.ts). */
+  readonly remediation: string;
   readonly service: string;
   /** Text the page (critical) by SMS too. @default false */
   readonly notifySms?: boolean;
@@ -209,6 +211,7 @@ export function sloAlertRules(ctx: RuleContext, o: Objective): AlertRule[] {
     out.push(
       alertRule(ctx, {
         name: o.alert,
+        remediation: o.remediation,
         severity,
         service: o.service,
         notifySms: severity === 'critical' && o.notifySms,

@@ -26,6 +26,7 @@ export function alertRules(props: LogsProps): RuleGroup[] {
       // minutes. No `for`: each drop is final, and waiting would only report it later.
       alertRule(ctx, {
         name: 'LogShipperEntriesDropped',
+        remediation: 'Restore Loki or raise its limits; the dropped lines are gone.',
         severity: 'warning',
         service,
         expr: `${sumBy(['node'], increase(sel(M.droppedEntries.name, job), w))} > 0`,
@@ -37,6 +38,7 @@ export function alertRules(props: LogsProps): RuleGroup[] {
       // that ends in drops. Anything but 2xx counts: 429 (Loki's limits), 5xx, and no answer.
       alertRule(ctx, {
         name: 'LogShipperPushesFailing',
+        remediation: "As the status says: raise Loki's limits, fix Loki, or restore the flow from monitoring-agents to Loki on 3100.",
         severity: 'warning',
         service,
         expr:
@@ -51,6 +53,7 @@ export function alertRules(props: LogsProps): RuleGroup[] {
       // (its size drops) does not cancel another's growth. The window is the alert's whole wait.
       alertRule(ctx, {
         name: 'LogShipperNodeSilent',
+        remediation: "kubectl -n monitoring-agents delete pod <the node's shipper>; raise fs.inotify.max_user_instances on the node if the log says so.",
         severity: 'warning',
         service,
         expr:

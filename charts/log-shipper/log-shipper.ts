@@ -29,7 +29,7 @@ import * as YAML from 'yaml';
 import { ComponentChart } from '../lib/component';
 import { ServiceEndpoint } from '../lib/endpoints';
 import { componentLabels } from '../lib/labels';
-import { MonitoringSource, RuleGroup, ScrapeJob } from '../lib/monitoring';
+import { Dashboard, MonitoringSource, RuleGroup, ScrapeJob } from '../lib/monitoring';
 import { allowOnly } from '../lib/network';
 import { configMapVolume, container, httpProbe, podSpec, scratchVolume } from '../lib/pod';
 import { configChecksum, serviceAccountFor, serviceFor } from '../lib/workload';
@@ -40,6 +40,7 @@ import { HOST_POSTGRES_DIR, LogPipeline, NODE_ENV_VAR, POD_LOG_DIR, logPipeline 
 import { PROMTAIL, promtailArgs, promtailConfig } from './promtail';
 import { LogsProps } from './settings';
 import { alertRules } from './alerts';
+import { dashboards } from './dashboards';
 
 export type Shipper = 'promtail' | 'alloy';
 
@@ -105,6 +106,7 @@ export class LogShipperChart extends ComponentChart implements MonitoringSource 
   readonly configKey: string;
   readonly scrapeJobs: readonly ScrapeJob[];
   readonly ruleGroups: readonly RuleGroup[];
+  readonly dashboards: readonly Dashboard[];
 
   constructor(scope: Construct, id: string, props: LogsProps) {
     const c = props.settings;
@@ -220,5 +222,6 @@ export class LogShipperChart extends ComponentChart implements MonitoringSource 
 
     this.scrapeJobs = [podScrapeJob({ job: endpoint.name, endpoint, nodeLabel: true, targetLabels: { shipper: c.shipper } })];
     this.ruleGroups = alertRules(props);
+    this.dashboards = dashboards(props);
   }
 }

@@ -1,6 +1,6 @@
 /**
  * What the log shipper exposes about its own work, for each of the two shippers the stack can run
- * (`logs.shipper`): Promtail 3.6's and Grafana Alloy 1.18's names for the same five facts. Neither
+ * (`logs.shipper`): Promtail 3.6's and Grafana Alloy 1.18's names for the same facts. Neither
  * runs here, so the names, types and labels come from their source and documentation at the pinned
  * releases, listed with where each comes from in ground-truth/upstream-metrics.tsv; a test holds
  * every definition here to that list.
@@ -10,7 +10,7 @@ import { LogsSettings } from './settings';
 
 type Shipper = LogsSettings['shipper'];
 
-/** The same five facts under each shipper's names. */
+/** The same facts under each shipper's names. */
 export interface ShipperMetrics {
   /** Entries given up after every retry (lost). */
   readonly droppedEntries: MetricDef;
@@ -20,6 +20,8 @@ export interface ShipperMetrics {
   readonly requestDuration: MetricDef;
   /** Size of each tailed file (grows as the pods write). */
   readonly fileBytes: MetricDef;
+  /** Bytes of each tailed file read so far: the file's size less this is what the shipper still has to read (its lag). */
+  readonly readBytes: MetricDef;
 }
 
 export const SHIPPER_METRICS: Readonly<Record<Shipper, ShipperMetrics>> = {
@@ -52,6 +54,13 @@ export const SHIPPER_METRICS: Readonly<Record<Shipper, ShipperMetrics>> = {
       labels: ['path'],
       source: 'promtail (clients/pkg/promtail/targets/file/tailer.go)',
     },
+    readBytes: {
+      name: 'promtail_read_bytes_total',
+      type: 'gauge',
+      help: 'Bytes read so far from each tailed file (a gauge despite its name).',
+      labels: ['path'],
+      source: 'promtail (clients/pkg/promtail/targets/file/metrics.go)',
+    },
   },
   alloy: {
     droppedEntries: {
@@ -79,6 +88,13 @@ export const SHIPPER_METRICS: Readonly<Record<Shipper, ShipperMetrics>> = {
       name: 'loki_source_file_file_bytes_total',
       type: 'gauge',
       help: 'Size of each tailed file, in bytes.',
+      labels: ['path'],
+      source: 'alloy loki.source.file (internal/component/loki/source/file/metrics.go)',
+    },
+    readBytes: {
+      name: 'loki_source_file_read_bytes_total',
+      type: 'gauge',
+      help: 'Bytes read so far from each tailed file (a gauge despite its name).',
       labels: ['path'],
       source: 'alloy loki.source.file (internal/component/loki/source/file/metrics.go)',
     },

@@ -51,4 +51,6 @@ export type LogsSettings = Infer<typeof logsSettings>;
 export interface LogsProps extends ComponentProps<LogsSettings> {
   /** `backend.logFiles.enabled`: the backend writes Winston files to its log volume, to be tailed on the nodes. @default false */
   readonly backendLogFiles?: boolean;
+  /** `loki.alerts.requestErrorRatio`, drawn on the Logs pipeline dashboard where LokiRequestErrors fires. @default 0.05 */
+  readonly lokiRequestErrorRatio?: number;
 }

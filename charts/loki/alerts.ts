@@ -4,6 +4,9 @@
  * upstream loki-mixin's request-error alert, with this stack's names and thresholds
  * (`loki.alerts`); the metric names are Loki 3.7's (./metrics.ts, not scraped live here: Loki does
  * not run in this project's checks).
+ * A shipper that cannot be scraped shows in PrometheusTargetDown, its drops in the log shipper's
+ * alerts; the Logs pipeline dashboard (charts/log-shipper/dashboards.ts, uid love-logs) draws what
+ * these alerts watch next to the ingest per stream and each node's shipper.
  */
 import { alertGroup, alertRule, percent, tmpl } from '../lib/alert-rules';
 import { jobDown, jobOf, rate, sel, sumBy, increase } from '../lib/promql';
@@ -26,6 +29,7 @@ export function alertRules(props: LokiProps): RuleGroup[] {
       // (Loki replays its WAL on start).
       alertRule(ctx, {
         name: 'LokiDown',
+        remediation: 'Full volume: grow loki.storage.size or shorten loki.retention; OOM: raise loki.resources; then kubectl -n monitoring rollout restart statefulset/loki.',
         severity: 'critical',
         service,
         expr: jobDown(props.shared.endpoints.loki),
@@ -37,6 +41,7 @@ export function alertRules(props: LokiProps): RuleGroup[] {
       // minutes of requests slow or failing; a quarter hour is an outage of that route.
       alertRule(ctx, {
         name: 'LokiRequestErrors',
+        remediation: 'A full volume: grow loki.storage.size or shorten loki.retention; out of memory: raise loki.resources; then restart statefulset/loki.',
         severity: 'critical',
         service,
         expr:
@@ -51,6 +56,7 @@ export function alertRules(props: LokiProps): RuleGroup[] {
       // a moment; refusals that go on for a quarter hour are a limit that is too low.
       alertRule(ctx, {
         name: 'LokiSamplesDiscarded',
+        remediation: 'Raise loki.ingestionRateMb/perStreamRateMb/maxStreams, or quiet the noisy pod; old lines after an outage cannot be recovered.',
         severity: 'warning',
         service,
         expr: `${sumBy(['reason'], increase(sel(M.discardedSamples.name, job), w))} > 0`,
@@ -63,6 +69,7 @@ export function alertRules(props: LokiProps): RuleGroup[] {
       // within minutes; 1h of `for` on top of alerts.retentionStaleAfter keeps a restart quiet.
       alertRule(ctx, {
         name: 'LokiRetentionNotApplied',
+        remediation: 'A full volume blocks the compactor too: grow loki.storage.size first.',
         severity: 'warning',
         service,
         expr: `time() - max(${sel(M.retentionLastSuccess.name, job)}) > ${durationToSeconds(a.retentionStaleAfter)}`,

@@ -26,6 +26,7 @@ export function alertRules(props: NodeExporterProps): RuleGroup[] {
   const spaceLow = (severity: 'warning' | 'critical', ratio: number, forDuration: string): AlertRule =>
     alertRule(props.shared.rules, {
       name: 'NodeFilesystemSpaceLow',
+      remediation: "Images: crictl rmi --prune on the node (or let the kubelet's image GC run).",
       severity,
       service,
       expr: `(\n${freeRatio}\n) < ${ratio}\n${writable}`,
@@ -37,6 +38,7 @@ export function alertRules(props: NodeExporterProps): RuleGroup[] {
   const fillingUp = (severity: 'warning' | 'critical', within: string, forDuration: string): AlertRule =>
     alertRule(props.shared.rules, {
       name: 'NodeFilesystemFillingUp',
+      remediation: 'Stop or fix the writer, or grow the filesystem; as for NodeFilesystemSpaceLow.',
       severity,
       service,
       // The value is the free share now; the condition is the trend of the last diskFillLookback.
@@ -51,6 +53,7 @@ export function alertRules(props: NodeExporterProps): RuleGroup[] {
   const filesLow = (severity: 'warning' | 'critical', ratio: number, forDuration: string): AlertRule =>
     alertRule(props.shared.rules, {
       name: 'NodeFilesystemFilesLow',
+      remediation: 'Delete what piles up (crictl rmi --prune for unused images, a cache directory); a filesystem for many small files needs more inodes (mkfs -i) when recreated.',
       severity,
       service,
       expr: `(\n${sel(M.filesystemFilesFree.name, job)} / ${sel(M.filesystemFiles.name, job)}\n) < ${ratio}\n${writable}`,
@@ -69,6 +72,7 @@ export function alertRules(props: NodeExporterProps): RuleGroup[] {
       // no `up` series to be 0: this catches both. 5m: a rollout replaces pods one by one.
       exporterDownRule(props.shared.rules, {
         name: 'NodeExporterDown',
+        remediation: 'Pods refused by Pod Security: the namespace lost its privileged label (kubectl apply -f dist/).',
         service,
         exporter: props.shared.endpoints.nodeExporter,
         watched: 'the nodes are',
@@ -83,6 +87,7 @@ export function alertRules(props: NodeExporterProps): RuleGroup[] {
       // restarting is not an incident.
       alertRule(props.shared.rules, {
         name: 'NodeClockNotSynchronising',
+        remediation: 'Restart chronyd/ntpd; allow its traffic; point it at a reachable server.',
         severity: 'warning',
         service,
         expr: `min_over_time(${sel(M.timexSyncStatus.name, job)}[5m]) == 0\nand\n${sel(M.timexMaxError.name, job)} >= 16`,
@@ -94,6 +99,7 @@ export function alertRules(props: NodeExporterProps): RuleGroup[] {
       // within minutes, so 10m of it is a clock that drifts faster than it is corrected.
       alertRule(props.shared.rules, {
         name: 'NodeClockSkew',
+        remediation: "chronyc makestep corrects a large offset at once; then find why it drifted (a bad source, a VM host's clock).",
         severity: 'warning',
         service,
         expr:
@@ -107,6 +113,7 @@ export function alertRules(props: NodeExporterProps): RuleGroup[] {
       // a connection storm that drains is noise.
       alertRule(props.shared.rules, {
         name: 'NodeConntrackTableFull',
+        remediation: 'Reuse connections in the client that floods; raise net.netfilter.nf_conntrack_max on the node.',
         severity: 'warning',
         service,
         expr: `${sel(M.conntrackEntries.name, job)} / ${sel(M.conntrackLimit.name, job)}\n> ${a.conntrackRatio}`,
@@ -118,6 +125,7 @@ export function alertRules(props: NodeExporterProps): RuleGroup[] {
       // burst of connections is not one.
       alertRule(props.shared.rules, {
         name: 'NodeFileDescriptorsHigh',
+        remediation: 'Restart the leaking process, then fix the leak; raise fs.file-max if the load is real.',
         severity: 'warning',
         service,
         expr: `${sel(M.filefdAllocated.name, job)} / ${sel(M.filefdMaximum.name, job)}\n> ${a.fileDescriptorsRatio}`,
@@ -130,6 +138,7 @@ export function alertRules(props: NodeExporterProps): RuleGroup[] {
       // compactions saturate a disk for minutes by design.
       alertRule(props.shared.rules, {
         name: 'NodeDiskIOSaturated',
+        remediation: 'Move the heavy batch off peak hours, or to another disk; a disk that is always saturated needs more IOPS.',
         severity: 'warning',
         service,
         expr: `${rate(sel(M.diskIoTimeWeighted.name, job), w)}\n> ${a.diskQueueLength}`,
@@ -141,6 +150,7 @@ export function alertRules(props: NodeExporterProps): RuleGroup[] {
       // 1h (node-mixin): a few errors during a link renegotiation are noise.
       alertRule(props.shared.rules, {
         name: 'NodeNetworkInterfaceErrors',
+        remediation: 'Drain the node (kubectl drain <node> --ignore-daemonsets) and have the hardware or the cloud provider check the interface; raise the ring buffer for overruns.',
         severity: 'warning',
         service,
         expr:
@@ -162,6 +172,7 @@ export function alertRules(props: NodeExporterProps): RuleGroup[] {
       // killer is next. 10m ignores a short peak (a batch job, a compaction).
       alertRule(props.shared.rules, {
         name: 'NodeMemoryPressure',
+        remediation: 'Find the pod using the memory; lower its limit, fix its leak or restart it; move workloads (kubectl drain <node> --ignore-daemonsets --delete-emptydir-data) or add capacity.',
         severity: 'warning',
         service,
         expr: `${sel(M.memoryAvailable.name, job)} / ${sel(M.memoryTotal.name, job)}\n< ${a.memoryAvailableRatio}`,

@@ -27,6 +27,7 @@ export function alertRules(props: PostgresExporterProps): RuleGroup[] {
       // rollout of the exporter takes seconds; critical because the database's own alerts are blind.
       exporterDownRule(props.shared.rules, {
         name: 'PostgresExporterDown',
+        remediation: 'Pending: read the events (resources, a node selector); crash loop: read the logs (a wrong DSN Secret, postgres-exporter key dsn).',
         service,
         exporter: props.shared.endpoints.postgresExporter,
         watched: 'PostgreSQL is',
@@ -37,6 +38,7 @@ export function alertRules(props: PostgresExporterProps): RuleGroup[] {
       // database is down (PostgresDown says that). 10m: one failed scrape during a restart is noise.
       alertRule(props.shared.rules, {
         name: 'PostgresExporterScrapeFailing',
+        remediation: 'Grant pg_monitor to the monitoring role again; re-create the extension (CREATE EXTENSION pg_stat_statements, docs/metrics.md).',
         severity: 'warning',
         service,
         expr: `${sel(M.lastScrapeError.name, job)} == 1\nunless on (instance)\n${sel(M.up.name, job)} == 0`,
@@ -49,6 +51,7 @@ export function alertRules(props: PostgresExporterProps): RuleGroup[] {
       // of that (not 0) rides out a counter reset when the exporter restarts.
       alertRule(props.shared.rules, {
         name: 'PostgresDeadlocks',
+        remediation: 'Make both code paths lock rows in the same order (sort the ids before SELECT ... FOR UPDATE or the updates), or shorten the transactions; retrying the failed transaction is the stopgap.',
         severity: 'warning',
         service,
         expr: `${sumBy(['instance', 'datname'], increase(sel(M.deadlocks.name, job), a.deadlockWindow))} > ${a.deadlocks}`,
@@ -60,6 +63,7 @@ export function alertRules(props: PostgresExporterProps): RuleGroup[] {
       // whatever the cause. Only with traffic (rollbackMinRate); 10m: a burst of retries is noise.
       alertRule(props.shared.rules, {
         name: 'PostgresHighRollbackRatio',
+        remediation: 'A release: roll it back. Serialization failures: retry them in the code, or lower the isolation.',
         severity: 'warning',
         service,
         expr:
@@ -73,6 +77,7 @@ export function alertRules(props: PostgresExporterProps): RuleGroup[] {
       // 2m: the collector's value is exact; two minutes more is a transaction really left open.
       alertRule(props.shared.rules, {
         name: 'PostgresLongRunningTransaction',
+        remediation: 'A migration or a report that is expected: let it finish, silence the alert.',
         severity: 'warning',
         service,
         expr: `${maxBy(['instance'], sel(M.oldestTransactionSeconds.name, job))} > ${a.longTransactionSeconds}`,
@@ -85,6 +90,7 @@ export function alertRules(props: PostgresExporterProps): RuleGroup[] {
       // scale factor); an hour above the share means it cannot keep up or is blocked.
       alertRule(props.shared.rules, {
         name: 'PostgresTableNotVacuumed',
+        remediation: 'End the blocking transaction; then VACUUM (VERBOSE) <table>;.',
         severity: 'warning',
         service,
         expr:
@@ -100,6 +106,7 @@ export function alertRules(props: PostgresExporterProps): RuleGroup[] {
             // a large transaction or a vacuum replays in bursts.
             alertRule(props.shared.rules, {
               name: 'PostgresReplicationLag',
+              remediation: 'A long transaction or a bulk load on the primary: it catches up after; a replica short of disk or CPU: give it more; a broken stream: rebuild the replica.',
               severity: 'warning',
               service,
               expr: `${sel(M.replicationLag.name, job)} > ${props.settings.replication.lagSeconds}\nand on (instance)\n${sel(M.isReplica.name, job)} == 1`,
@@ -113,6 +120,7 @@ export function alertRules(props: PostgresExporterProps): RuleGroup[] {
       // or a failover (seconds), and then someone is woken by text.
       alertRule(props.shared.rules, {
         name: 'PostgresDown',
+        remediation: 'Database down: restart it with the tool that runs it (managed service console, its StatefulSet, or systemctl restart postgresql on the host); check disk space first, a full disk stops Postgres.',
         severity: 'critical',
         notifySms: true,
         service,
@@ -126,6 +134,7 @@ export function alertRules(props: PostgresExporterProps): RuleGroup[] {
       // deploy briefly runs two sets of pools; five minutes is a leak or a pool sized too large.
       alertRule(props.shared.rules, {
         name: 'PostgresTooManyConnections',
+        remediation: 'Pools too large: pods × pool size must stay below the usable connections; lower the pool size or put a pooler (PgBouncer) in front.',
         severity: 'warning',
         service,
         expr:

@@ -45,7 +45,12 @@ export function recordingRules(props: PostgresExporterProps): RuleGroup[] {
       { record: r.meanDuration, expr: `${sel(r.seconds, job)}\n/\n(${sel(r.calls, job)} > 0)` },
       // pg_stat_statements keeps totals, not a distribution: a statement is slow when its mean over
       // the window is above the threshold, and all its executions in the window count as slow.
-      { record: r.slowCalls, expr: sumBy(['job', 'datname'], `${calls}\n  and\n(${seconds} / ${calls} > ${props.settings.slowQuerySeconds})`) },
+      // `or 0 *` the database's calls: a database with statements and none slow records 0, so the
+      // slow-query panels say 0 rather than "No data" (which also means "not measured").
+      {
+        record: r.slowCalls,
+        expr: `${sumBy(['job', 'datname'], `${calls}\n  and\n(${seconds} / ${calls} > ${props.settings.slowQuerySeconds})`)}\nor\n0 * ${sumBy(['job', 'datname'], calls)}`,
+      },
       {
         record: r.connectionsUsage,
         expr:

@@ -31,6 +31,7 @@ export function alertRules(props: PrometheusProps): RuleGroup[] {
       // and its metrics (and alerts) are blind.
       alertRule(ctx, {
         name: 'PrometheusTargetDown',
+        remediation: 'Restart the component if it is wedged (kubectl -n <namespace> rollout restart deployment/<name>), fix its port or labels, or add the missing flow to its NetworkPolicy (in code: charts/<component>/).',
         severity: 'warning',
         expr: `label_replace(${sel(UP, { job: { not: service } })} == 0, "service", "$1", "job", "(.*)")`,
         for: '5m',
@@ -42,6 +43,7 @@ export function alertRules(props: PrometheusProps): RuleGroup[] {
       // and sends every alert; when both are down, nobody evaluates this and the heartbeat stops.
       alertRule(ctx, {
         name: 'PrometheusReplicaDown',
+        remediation: 'Pending on anti-affinity: add a node, or set prometheus.antiAffinity: soft.',
         severity: 'warning',
         service,
         expr: `${sel(UP, job)} == 0`,
@@ -53,6 +55,7 @@ export function alertRules(props: PrometheusProps): RuleGroup[] {
       // failing rule may be a paging one. 10m: one failed evaluation during a restart is noise.
       alertRule(ctx, {
         name: 'PrometheusRuleEvaluationFailures',
+        remediation: 'Fix the rule in charts/<component>/alerts.ts, extend its unit test in test/alerts/cases/ with the series that broke it, run npm test, synthesize and commit; Argo CD applies it and Prometheus reloads by itself.',
         severity: 'critical',
         service,
         expr: `${sumBy(['rule_group'], increase(sel(M.ruleEvaluationFailures.name, job), w))} > 0`,
@@ -65,6 +68,7 @@ export function alertRules(props: PrometheusProps): RuleGroup[] {
       // caches, a WAL replay) is not a trend.
       alertRule(ctx, {
         name: 'PrometheusRuleGroupSlow',
+        remediation: 'Record the expensive part as a recording rule, narrow its selectors, or give Prometheus more CPU (prometheus.resources).',
         severity: 'warning',
         service,
         expr: `${sel(M.ruleGroupLastDuration.name, job)}\n  > ${sel(M.ruleGroupInterval.name, job)}`,
@@ -75,6 +79,7 @@ export function alertRules(props: PrometheusProps): RuleGroup[] {
       // Skipped rounds: `for` clocks and rates of the recorded series have holes. 15m as above.
       alertRule(ctx, {
         name: 'PrometheusRuleEvaluationsMissed',
+        remediation: 'As for PrometheusRuleGroupSlow: make the group cheaper or give Prometheus more CPU.',
         severity: 'warning',
         service,
         expr: `${sumBy(['pod', 'rule_group'], increase(sel(M.ruleGroupIterationsMissed.name, job), w))} > 0`,
@@ -85,6 +90,7 @@ export function alertRules(props: PrometheusProps): RuleGroup[] {
       // The previous configuration stays in use: a warning. 10m lets a corrected rollout land.
       alertRule(ctx, {
         name: 'PrometheusConfigReloadFailed',
+        remediation: 'The generated configuration is checked by npm test (promtool), so a failed reload usually means a hand edit of the ConfigMap or a skipped test: revert to the committed dist/ (kubectl apply -f dist/ or an Argo CD sync), fix the code, and test.',
         severity: 'warning',
         service,
         expr: `${sel(M.configLastReloadSuccessful.name, job)} == 0`,
@@ -98,6 +104,7 @@ export function alertRules(props: PrometheusProps): RuleGroup[] {
       // refreshes every 30s, and a whole Alertmanager rollout finds at least one pod long before.
       alertRule(ctx, {
         name: 'PrometheusAlertmanagersNotConnected',
+        remediation: 'Bring an Alertmanager back, or restore DNS egress for Prometheus (charts/prometheus/; cluster DNS in charts/lib/network.ts).',
         severity: 'critical',
         service,
         expr: `max_over_time(${sel(M.alertmanagersDiscovered.name, job)}[5m]) < 1`,
@@ -109,6 +116,7 @@ export function alertRules(props: PrometheusProps): RuleGroup[] {
       // (a node going down) fills it briefly; staying full means Alertmanager does not keep up.
       alertRule(ctx, {
         name: 'PrometheusNotificationQueueFilling',
+        remediation: 'Give Alertmanager more CPU (alertmanager.resources); silence or fix the storm.',
         severity: 'warning',
         service,
         expr:
@@ -122,6 +130,7 @@ export function alertRules(props: PrometheusProps): RuleGroup[] {
       // 15m: a rolling restart makes each Alertmanager refuse for a few seconds.
       alertRule(ctx, {
         name: 'PrometheusAlertmanagerErrors',
+        remediation: 'Restart that Alertmanager pod if it is wedged; check the NetworkPolicy of both.',
         severity: 'warning',
         service,
         expr: `${rate(sel(M.notificationsErrors.name, job), w)}\n  /\n${rate(sel(M.notificationsSent.name, job), w)}\n> ${a.alertmanagerErrorRatio}`,
@@ -134,6 +143,7 @@ export function alertRules(props: PrometheusProps): RuleGroup[] {
       // firing alerts every minute, so a short blip loses nothing for good.
       alertRule(ctx, {
         name: 'PrometheusNotificationsDropped',
+        remediation: 'Restore the Alertmanagers (see AlertmanagerClusterDown) or the network path between them and Prometheus.',
         severity: 'critical',
         service,
         expr: `min by (pod) (${rate(sel(M.notificationsDropped.name, job), w)}) > 0`,
@@ -146,6 +156,7 @@ export function alertRules(props: PrometheusProps): RuleGroup[] {
       // failures across several runs are a trend; the harm builds over hours, too.
       alertRule(ctx, {
         name: 'PrometheusTSDBCompactionsFailing',
+        remediation: 'Grow prometheus.storage.size; a corrupted block: move it out of /prometheus and restart that replica (its peer keeps the data).',
         severity: 'warning',
         service,
         expr: `${increase(sel(M.compactionsFailed.name, job), '3h')} > 0`,
@@ -156,6 +167,7 @@ export function alertRules(props: PrometheusProps): RuleGroup[] {
       // Head truncation follows each compaction: same clocks and same reasoning.
       alertRule(ctx, {
         name: 'PrometheusTSDBHeadTruncationsFailing',
+        remediation: 'As for PrometheusTSDBCompactionsFailing.',
         severity: 'warning',
         service,
         expr: `${increase(sel(M.headTruncationsFailed.name, job), '3h')} > 0`,
@@ -167,6 +179,7 @@ export function alertRules(props: PrometheusProps): RuleGroup[] {
       // the last start. No `for`: it will not happen twice, and waiting would only hide it.
       alertRule(ctx, {
         name: 'PrometheusTSDBWALCorruptions',
+        remediation: 'Find why it stopped uncleanly (OOM: raise prometheus.resources; a full disk: grow the claim).',
         severity: 'warning',
         service,
         expr: `${increase(sel(M.walCorruptions.name, job), w)} > 0`,
@@ -178,6 +191,7 @@ export function alertRules(props: PrometheusProps): RuleGroup[] {
       // targets writing one series. 10m (the mixin's): a target restarting mid-scrape is a blip.
       alertRule(ctx, {
         name: 'PrometheusSamplesOutOfOrder',
+        remediation: "Fix the exporter's clock or timestamps, or the relabeling in the job's component.",
         severity: 'warning',
         service,
         expr: `${rate(sel(M.samplesOutOfOrder.name, job), w)} > 0`,
@@ -187,6 +201,7 @@ export function alertRules(props: PrometheusProps): RuleGroup[] {
       }),
       alertRule(ctx, {
         name: 'PrometheusSamplesDuplicateTimestamps',
+        remediation: 'Fix the exporter or the relabeling of its job.',
         severity: 'warning',
         service,
         expr: `${rate(sel(M.samplesDuplicateTimestamp.name, job), w)} > 0`,
@@ -198,6 +213,7 @@ export function alertRules(props: PrometheusProps): RuleGroup[] {
       // set; Alertmanager's first route takes it to the heartbeat receiver before any severity route.
       alertRule(ctx, {
         name: WATCHDOG,
+        remediation: 'Restore whichever link is broken; until then, watch the dashboards by hand.',
         severity: 'warning',
         service,
         expr: 'vector(1)',

@@ -19,6 +19,7 @@ export function alertRules(props: RedisExporterProps): RuleGroup[] {
       // critical because the queues' store has no alert left.
       exporterDownRule(props.shared.rules, {
         name: 'RedisExporterDown',
+        remediation: "Pending: read the events; crash loop: the logs (the redis-exporter Secret's address and password keys).",
         service,
         exporter: props.shared.endpoints.redisExporter,
         watched: 'Redis is',
@@ -29,6 +30,7 @@ export function alertRules(props: RedisExporterProps): RuleGroup[] {
       // and it must be seen before memory fills (then RedisEvictingKeys is already too late).
       alertRule(props.shared.rules, {
         name: 'RedisEvictionPolicyUnsafe',
+        remediation: "redis-cli CONFIG SET maxmemory-policy noeviction, and fix the source (the Redis config file, or the managed service's parameter group) so a restart keeps it; CONFIG REWRITE if Redis owns its file.",
         severity: 'warning',
         service,
         expr: `${maxBy(['instance', 'maxmemory_policy'], sel(M.instanceInfo.name, { ...job, maxmemory_policy: { not: 'noeviction' } }))} == 1`,
@@ -41,6 +43,7 @@ export function alertRules(props: RedisExporterProps): RuleGroup[] {
       // last good save. 5m: the next save (or a retry) may succeed.
       alertRule(props.shared.rules, {
         name: 'RedisBackgroundSaveFailed',
+        remediation: "Free disk or fix the directory's permissions, then redis-cli BGSAVE and check LASTSAVE.",
         severity: 'critical',
         service,
         expr: `${sel(M.lastBgsaveStatus.name, job)} == 0`,
@@ -52,6 +55,7 @@ export function alertRules(props: RedisExporterProps): RuleGroup[] {
       // event: the increase over the rate window keeps it visible; 1m, not 0, rides out a reset.
       alertRule(props.shared.rules, {
         name: 'RedisRejectedConnections',
+        remediation: 'A connection leak: restart the leaking pods, then fix the code; otherwise raise maxclients.',
         severity: 'warning',
         service,
         expr: `${increase(sel(M.rejectedConnections.name, job), w)} > 0`,
@@ -63,6 +67,7 @@ export function alertRules(props: RedisExporterProps): RuleGroup[] {
       // restart (Redis loads its RDB in seconds at this size), then a text wakes someone.
       alertRule(props.shared.rules, {
         name: 'RedisDown',
+        remediation: 'Redis down: restart it with the tool that runs it; if it was OOM-killed, give it more memory and check RedisMemoryHigh.',
         severity: 'critical',
         notifySms: true,
         service,
@@ -78,6 +83,7 @@ export function alertRules(props: RedisExporterProps): RuleGroup[] {
       // full memory makes every write fail; 5m ignores a burst of jobs the workers drain.
       alertRule(props.shared.rules, {
         name: 'RedisMemoryHigh',
+        remediation: "Finished jobs piling up: clean completed and failed jobs (Bull's clean), and make the backend use removeOnComplete/removeOnFail.",
         severity: 'warning',
         service,
         expr:
@@ -91,6 +97,7 @@ export function alertRules(props: RedisExporterProps): RuleGroup[] {
       // event, not a state, hence no `for`: it fires while the window holds evictions.
       alertRule(props.shared.rules, {
         name: 'RedisEvictingKeys',
+        remediation: 'Set maxmemory-policy noeviction (CONFIG SET maxmemory-policy noeviction, and in the Redis configuration so it survives a restart).',
         severity: 'critical',
         service,
         expr: `${increase(sel(M.evictedKeys.name, job), w)} > 0`,

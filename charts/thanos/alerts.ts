@@ -50,9 +50,10 @@ export function alertRules(props: ThanosProps): RuleGroup[] {
   const ep = props.shared.endpoints;
   const bucketJobs: Matchers = { job: { re: [THANOS_JOBS.sidecar, THANOS_JOBS.store, THANOS_JOBS.compactor].join('|') } };
   const expectedStores = props.prometheusReplicas + 1; // every sidecar and the store gateway
-  const componentDown = (name: string, job: string, what: ServiceEndpoint, forDuration: string, impact: string) =>
+  const componentDown = (name: string, remediation: string, job: string, what: ServiceEndpoint, forDuration: string, impact: string) =>
     alertRule(ctx, {
       name,
+      remediation,
       severity: 'warning',
       service,
       expr: down(job),
@@ -64,15 +65,37 @@ export function alertRules(props: ThanosProps): RuleGroup[] {
     alertGroup('thanos', [
       // Grafana's love-prom reads through Query: every dashboard is empty while it is down. A
       // warning like GrafanaDown: alerting runs on Prometheus and does not notice. 5m rides out a rollout.
-      componentDown('ThanosQueryDown', THANOS_JOBS.query, ep.thanosQuery, '5m', 'every Grafana panel reading love-prom fails (alerting is not affected)'),
+      componentDown(
+        'ThanosQueryDown',
+        'Pods Pending: free room or nodes (anti-affinity is soft).',
+        THANOS_JOBS.query,
+        ep.thanosQuery,
+        '5m',
+        'every Grafana panel reading love-prom fails (alerting is not affected)',
+      ),
       // History beyond Prometheus's local retention is unreadable while it is down.
-      componentDown('ThanosStoreDown', THANOS_JOBS.store, ep.thanosStore, '10m', 'metrics older than Prometheus\'s local retention cannot be queried'),
+      componentDown(
+        'ThanosStoreDown',
+        'CreateContainerConfigError: the Secret named in thanos.objectStorage.secretName or one of its keys is missing (docs/thanos.md).',
+        THANOS_JOBS.store,
+        ep.thanosStore,
+        '10m',
+        'metrics older than Prometheus\'s local retention cannot be queried',
+      ),
       // Nothing is lost while the compactor is down; the bucket only grows and long ranges slow down.
-      componentDown('ThanosCompactDown', THANOS_JOBS.compactor, ep.thanosCompactor, '30m', 'blocks are not compacted, downsampled or deleted at their retention'),
+      componentDown(
+        'ThanosCompactDown',
+        'OOM-killed or out of disk on a large compaction: raise thanos.compactor.resources or thanos.compactor.storage.size.',
+        THANOS_JOBS.compactor,
+        ep.thanosCompactor,
+        '30m',
+        'blocks are not compacted, downsampled or deleted at their retention',
+      ),
       // One sidecar (per Prometheus pod): its replica's blocks are not uploaded and Query cannot
       // read that replica's recent data. 10m: the pod restarts in less.
       alertRule(ctx, {
         name: 'ThanosSidecarDown',
+        remediation: 'A missing Secret: as for ThanosStoreDown.',
         severity: 'warning',
         service,
         expr: `${sel(UP, sidecar)} == 0`,
@@ -84,6 +107,7 @@ export function alertRules(props: ThanosProps): RuleGroup[] {
       // uploads nothing without its Prometheus. 5m: Prometheus replays its WAL after a restart.
       alertRule(ctx, {
         name: 'ThanosSidecarPrometheusUnreachable',
+        remediation: 'Prometheus replaying a long WAL: wait (its startup probe allows prometheus.startupSeconds).',
         severity: 'warning',
         service,
         expr: `${sel(M.sidecarPrometheusUp.name, sidecar)} == 0`,
@@ -95,6 +119,7 @@ export function alertRules(props: ThanosProps): RuleGroup[] {
       // object store refusing (credentials, bucket policy, quota), not a blip.
       alertRule(ctx, {
         name: 'ThanosSidecarUploadFailures',
+        remediation: 'Access denied: the credentials in the Secret, or the bucket policy (the sidecar must put, get, list and delete).',
         severity: 'warning',
         service,
         expr: `${increase(sel(M.shipperUploadFailures.name, sidecar), w)} > 0`,
@@ -106,6 +131,7 @@ export function alertRules(props: ThanosProps): RuleGroup[] {
       // guard on the process's age keeps a fresh start quiet (its first block takes up to 3h).
       alertRule(ctx, {
         name: 'ThanosSidecarNotUploading',
+        remediation: 'No new block directories in /prometheus: Prometheus is not cutting blocks (it takes samples? see PrometheusTargetDown).',
         severity: 'warning',
         service,
         expr:
@@ -119,6 +145,7 @@ export function alertRules(props: ThanosProps): RuleGroup[] {
       // of the sidecar, store gateway and compactor, in one rule labelled by job and operation).
       alertRule(ctx, {
         name: 'ThanosBucketOperationsFailing',
+        remediation: "As for ThanosSidecarUploadFailures: credentials, bucket policy, egress, or the provider's status page.",
         severity: 'warning',
         service,
         expr: `${ratio(['job', 'operation'], sel(M.bucketOperationFailures.name, bucketJobs), sel(M.bucketOperations.name, bucketJobs), w)}\n> ${a.bucketErrorRatio}`,
@@ -130,6 +157,7 @@ export function alertRules(props: ThanosProps): RuleGroup[] {
       // blocks); until someone acts, the bucket grows and retention is not applied.
       alertRule(ctx, {
         name: 'ThanosCompactHalted',
+        remediation: `Overlapping blocks usually mean two Prometheus replicas uploaded with the same external labels (the replica label missing) or two compactors ran: fix the cause, then see Thanos's "Troubleshooting: overlaps" and thanos tools bucket verify/mark --marker=no-compact-mark.json for the named block, and restart statefulset/thanos-compactor.`,
         severity: 'warning',
         service,
         expr: `${maxBy(['job'], sel(M.compactHalted.name, { job: THANOS_JOBS.compactor }))} == 1`,
@@ -140,6 +168,7 @@ export function alertRules(props: ThanosProps): RuleGroup[] {
       // A run every 5m (--wait); none completing for alerts.compactStaleAfter means each fails.
       alertRule(ctx, {
         name: 'ThanosCompactNotRun',
+        remediation: 'A first compaction of a large bucket can take hours: wait, or raise the threshold while it runs.',
         severity: 'warning',
         service,
         expr: `${sumBy(['job'], increase(sel(M.compactIterations.name, { job: THANOS_JOBS.compactor }), a.compactStaleAfter))} == 0`,
@@ -151,6 +180,7 @@ export function alertRules(props: ThanosProps): RuleGroup[] {
       // over older data return partial or no results.
       alertRule(ctx, {
         name: 'ThanosStoreGrpcErrors',
+        remediation: 'ResourceExhausted or OOM-kills: raise thanos.store.resources (large ranges load many index headers).',
         severity: 'warning',
         service,
         expr: `${ratio(['job', 'grpc_method'], sel(M.grpcServerHandled.name, { job: THANOS_JOBS.store, grpc_code: { re: GRPC_SERVER_ERRORS } }), sel(M.grpcServerHandled.name, { job: THANOS_JOBS.store }), w)}\n> ${a.storeGrpcErrorRatio}`,
@@ -161,6 +191,7 @@ export function alertRules(props: ThanosProps): RuleGroup[] {
       // Grafana's queries failing at Query (the mixin's ThanosQueryHttpRequestQueryErrorRateHigh).
       alertRule(ctx, {
         name: 'ThanosQueryHttpErrors',
+        remediation: 'Errors naming a store: see ThanosStoreGrpcErrors or ThanosSidecarDown.',
         severity: 'warning',
         service,
         expr: `${ratio(['job', 'handler'], sel(M.httpRequests.name, { job: THANOS_JOBS.query, handler: { re: QUERY_HANDLERS }, code: { re: '5..' } }), sel(M.httpRequests.name, { job: THANOS_JOBS.query, handler: { re: QUERY_HANDLERS } }), w)}\n> ${a.queryErrorRatio}`,
@@ -172,6 +203,7 @@ export function alertRules(props: ThanosProps): RuleGroup[] {
       // silently partial. 15m: a rollout reconnects within minutes (DNS discovery every 30s).
       alertRule(ctx, {
         name: 'ThanosQueryStoresMissing',
+        remediation: "A store missing from the headless Service's endpoints is down (see its alert).",
         severity: 'warning',
         service,
         expr: `${sumBy(['pod'], sel(M.storeNodes.name, { job: THANOS_JOBS.query }))} < ${expectedStores}`,

@@ -14,6 +14,15 @@ export async function query(prometheusUrl: string, promql: string): Promise<Samp
   return body.data.result.map((r: any) => ({ metric: r.metric, value: Number(r.value[1]) }));
 }
 
+/** A range query, as a Grafana panel runs it over its time range: the series returned (any sample counts). */
+export async function queryRange(prometheusUrl: string, promql: string, o: { start: number; end: number; stepSeconds: number }): Promise<Record<string, string>[]> {
+  const params = new URLSearchParams({ query: promql, start: String(o.start / 1000), end: String(o.end / 1000), step: `${o.stepSeconds}s` });
+  const res = await fetch(`${prometheusUrl}/api/v1/query_range?${params}`, { signal: AbortSignal.timeout(10_000) });
+  const body: any = await res.json();
+  if (body.status !== 'success') throw new Error(`query_range ${promql}: ${body.error ?? res.status}`);
+  return body.data.result.map((r: any) => r.metric);
+}
+
 /** Alerts of Prometheus's ALERTS series whose labels include `labels` (any state unless given). */
 export async function prometheusAlerts(prometheusUrl: string, labels: Record<string, string>, state?: 'pending' | 'firing'): Promise<Sample[]> {
   const matchers = Object.entries({ ...labels, ...(state ? { alertstate: state } : {}) }).map(([k, v]) => `${k}=${JSON.stringify(v)}`);

@@ -193,7 +193,9 @@ describe('alertmanager chart', () => {
 
   // Every combination of receivers config accepts (slack or email must be on).
   const combos = [true, false].flatMap((slack) =>
-    [true, false].flatMap((email) => [true, false].flatMap((sms) => [true, false].flatMap((pagerduty) => [true, false].map((heartbeat) => ({ slack, email, sms, pagerduty, heartbeat }))))),
+    [true, false].flatMap((email) =>
+      [true, false].flatMap((sms) => [true, false].flatMap((opsgenie) => [true, false].flatMap((pagerduty) => [true, false].map((heartbeat) => ({ slack, email, sms, opsgenie, pagerduty, heartbeat }))))),
+    ),
   ).filter((c) => c.slack || c.email);
   const named = combos.map((c) => [Object.entries(c).map(([k, v]) => `${k} ${v ? 'on' : 'off'}`).join(', '), c] as const);
   test.each(named)('routes only name receivers that exist: %s', (_name, on) => {
@@ -203,9 +205,10 @@ describe('alertmanager chart', () => {
           slack: { enabled: on.slack },
           email: { enabled: on.email },
           sms: { enabled: on.sms },
+          opsgenie: { enabled: on.opsgenie },
           pagerduty: { enabled: on.pagerduty },
           // Where people are paged, an environment without the heartbeat must say why.
-          heartbeat: { enabled: on.heartbeat, ...(!on.heartbeat && (on.email || on.sms || on.pagerduty) ? { disabledReason: 'tested without the heartbeat on purpose' } : {}) },
+          heartbeat: { enabled: on.heartbeat, ...(!on.heartbeat && (on.email || on.sms || on.opsgenie || on.pagerduty) ? { disabledReason: 'tested without the heartbeat on purpose' } : {}) },
         },
       }),
     );
@@ -215,6 +218,7 @@ describe('alertmanager chart', () => {
     expect(names.includes(RECEIVERS.slack)).toBe(on.slack);
     expect(names.includes(RECEIVERS.email)).toBe(on.email);
     expect(names.includes(RECEIVERS.sms)).toBe(on.sms);
+    expect(names.includes(RECEIVERS.opsgenie)).toBe(on.opsgenie);
     expect(names.includes(RECEIVERS.pagerduty)).toBe(on.pagerduty);
     expect(am.route.routes[0].receiver).toBe(on.heartbeat ? RECEIVERS.heartbeat : RECEIVERS.none);
     // Critical alerts always reach someone: a critical route, or the default receiver.
@@ -263,6 +267,11 @@ describe('alertmanager chart', () => {
     expect(receiversRule({ receiverCidrs: ['203.0.113.0/24', '198.51.100.7/32'] }).to).toEqual([{ ipBlock: { cidr: '203.0.113.0/24' } }, { ipBlock: { cidr: '198.51.100.7/32' } }]);
     // Only the receivers that are on: email off, no SMTP port.
     expect(portsOf(receiversRule({ email: { enabled: false } }))).toEqual([443]);
+    // OpsGenie alone of the HTTPS receivers: 443, or the port its apiUrl names.
+    const httpsOff = { slack: { enabled: false }, pagerduty: { enabled: false }, sms: { enabled: false }, heartbeat: { enabled: false, disabledReason: 'tested without the heartbeat on purpose' } };
+    expect(portsOf(receiversRule(httpsOff))).toEqual([587]);
+    expect(portsOf(receiversRule({ ...httpsOff, opsgenie: { enabled: true } }))).toEqual([443, 587]);
+    expect(portsOf(receiversRule({ ...httpsOff, opsgenie: { enabled: true, apiUrl: 'https://opsgenie-proxy.example.org:8443/' } }))).toEqual([587, 8443]);
   });
 
   test('a receiver port or address range that cannot work is refused', () => {
@@ -277,5 +286,74 @@ describe('alertmanager chart', () => {
     const [am] = prom.alerting.alertmanagers;
     expect(am.dns_sd_configs).toEqual([{ names: ['_http._tcp.alertmanager-headless.monitoring.svc'], type: 'SRV' }]);
     expect(prom.rule_files.length).toBeGreaterThan(0);
+  });
+});
+
+describe('notifications say what to do', () => {
+  const { am, cm } = chartOf(testConfig());
+  const receiver = (name: string) => am.receivers.find((r: any) => r.name === name);
+  const tmpl = cm.data[TEMPLATE_FILE] as string;
+  /** The body of a `{{ define "<name>" }}` block of the template file. */
+  const defined = (name: string) => {
+    const m = new RegExp(`\\{\\{ define "${name}" -?\\}\\}([\\s\\S]*?)\\{\\{-? end \\}\\}\\n\\n|\\{\\{ define "${name}" -?\\}\\}([\\s\\S]*)$`).exec(tmpl);
+    if (!m) throw new Error(`no template ${name}`);
+    return m[1] ?? m[2];
+  };
+
+  test('Slack and email show each alert\'s remediation above its runbook link', () => {
+    expect(receiver(RECEIVERS.slack).slack_configs[0].text).toBe('{{ template "love.text" . }}');
+    expect(receiver(RECEIVERS.email).email_configs[0].html).toBe('{{ template "love.email.html" . }}');
+    for (const name of ['love.text', 'love.email.html']) {
+      const body = defined(name);
+      expect(body).toContain('.Annotations.remediation');
+      expect(body.indexOf('.Annotations.remediation')).toBeLessThan(body.indexOf('.Annotations.runbook_url'));
+    }
+  });
+
+  test('PagerDuty adds the remediation to its details (Alertmanager keeps its default details beside it)', () => {
+    expect(receiver(RECEIVERS.pagerduty).pagerduty_configs[0].details).toEqual({ remediation: '{{ .CommonAnnotations.remediation }}' });
+  });
+
+  test('alerts of one notification share their remediation: grouping is by alert name', () => {
+    expect(GROUP_BY).toContain('alertname');
+  });
+});
+
+describe('OpsGenie, natively; email to a list', () => {
+  const production = chartOf(testConfig());
+  const { am, sts } = chartOf(testConfig({ alertmanager: { opsgenie: { enabled: true, apiUrl: 'https://api.eu.opsgenie.com/' } } }));
+  const og = am.receivers.find((r: any) => r.name === RECEIVERS.opsgenie);
+
+  test('off by default; on, the native receiver reads its API key from a file of the receivers Secret', () => {
+    expect(production.am.receivers.map((r: any) => r.name)).not.toContain(RECEIVERS.opsgenie);
+    expect(og.opsgenie_configs[0]).toMatchObject({
+      api_key_file: `${ALERTMANAGER_PATHS.secretsDir}/opsgenie-api-key`,
+      api_url: 'https://api.eu.opsgenie.com/',
+      message: '{{ template "love.title" . }}',
+      send_resolved: true,
+      details: { remediation: '{{ .CommonAnnotations.remediation }}' },
+    });
+    expect(og.opsgenie_configs[0].api_key).toBeUndefined();
+    const items = sts.spec.template.spec.volumes.find((v: any) => v.name === 'secrets').secret.items.map((i: any) => i.key);
+    expect(items).toContain('opsgenie-api-key');
+  });
+
+  test('it gets the alerts that must wake someone, without taking them from email, PagerDuty or Slack', () => {
+    const routes = am.route.routes;
+    const og = routes.find((r: any) => r.receiver === RECEIVERS.opsgenie);
+    expect(og).toEqual({ receiver: RECEIVERS.opsgenie, matchers: ['notify_sms="true"'], continue: true });
+    expect(routes.indexOf(og)).toBeLessThan(routes.findIndex((r: any) => r.receiver === RECEIVERS.email));
+  });
+
+  test('a region URL that is not https is refused', () => {
+    expect(() => testConfig({ alertmanager: { opsgenie: { enabled: true, apiUrl: 'http://api.opsgenie.com/' } } })).toThrow("alertmanager.opsgenie.apiUrl: expected an https URL such as 'https://api.eu.opsgenie.com/'");
+  });
+
+  test('email goes to one address or a list, written as Alertmanager reads it (comma-separated)', () => {
+    const list = chartOf(testConfig({ alertmanager: { email: { to: ['oncall@love-parser.example', 'leads@love-parser.example'] } } })).am;
+    expect(list.receivers.find((r: any) => r.name === RECEIVERS.email).email_configs[0].to).toBe('oncall@love-parser.example, leads@love-parser.example');
+    expect(production.am.receivers.find((r: any) => r.name === RECEIVERS.email).email_configs[0].to).toBe('oncall@love-parser.example');
+    expect(() => testConfig({ alertmanager: { email: { to: ['oncall@love-parser.example', 'not an address'] } } })).toThrow('alertmanager.email.to[1]: expected an email address');
+    expect(() => testConfig({ alertmanager: { email: { to: [] } } })).toThrow('alertmanager.email.to: expected a list of');
   });
 });

@@ -64,14 +64,14 @@ describe('every alert has promtool unit tests', () => {
     }
   });
 
-  test('every expected alert states its rule labels and all three annotations', () => {
+  test('every expected alert states its rule labels and all four annotations', () => {
     const byKey = new Map(rules.map((r) => [ruleKey(r), r]));
     for (const k of cases) {
       for (const e of k.expect) {
         const rule = byKey.get(`${e.labels.alertname}/${e.labels.severity}`);
         expect({ case: k.title, rule: rule !== undefined }).toEqual({ case: k.title, rule: true });
         for (const [label, value] of Object.entries(rule!.labels)) expect({ case: k.title, label, value: e.labels[label] }).toEqual({ case: k.title, label, value });
-        expect(Object.keys(e.annotations).sort()).toEqual(['description', 'runbook_url', 'summary']);
+        expect(Object.keys(e.annotations).sort()).toEqual(['description', 'remediation', 'runbook_url', 'summary']);
       }
     }
   });

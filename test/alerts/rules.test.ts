@@ -70,9 +70,9 @@ for (const env of ['production', 'staging']) {
       }
     });
 
-    test('summary, description and runbook_url; descriptions carry the value unless the value is a state', () => {
+    test('summary, description, remediation and runbook_url; descriptions carry the value unless the value is a state', () => {
       for (const r of rules) {
-        expect(Object.keys(r.annotations).sort()).toEqual(['description', 'runbook_url', 'summary']);
+        expect(Object.keys(r.annotations).sort()).toEqual(['description', 'remediation', 'runbook_url', 'summary']);
         expect(r.annotations.summary.length).toBeGreaterThan(10);
         if (!STATE_ALERTS.has(r.alert)) expect({ alert: r.alert, description: r.annotations.description }).toEqual({ alert: r.alert, description: expect.stringMatching(/\{\{ \$value \| humanize[A-Za-z0-9]* \}\}/) });
       }

@@ -10,6 +10,7 @@ import { githubAnchor } from '../../charts/lib/alert-rules';
 import { ROOT, testConfig } from '../util';
 import { KNOWN_SERIES, logqlParses, promql } from './known-metrics';
 import { recordedSeries, synthesizedAlerts } from './synthesized';
+import { firstRemediationSteps } from './remediation';
 
 interface Section {
   readonly heading: string;
@@ -64,6 +65,35 @@ const PARTS = ['Meaning', 'Impact', 'Triage', 'Remediation', 'Escalation'];
 describe('RUNBOOK.md', () => {
   test('has a section for every alert, and every section is an alert', () => {
     expect(sections.map((s) => s.heading).sort()).toEqual(names);
+  });
+
+  test("every alert's remediation annotation is the first step of its section's Remediation", () => {
+    const steps = firstRemediationSteps(text);
+    const wrong = alerts
+      .filter((a) => a.annotations.remediation !== steps.get(a.alert))
+      .map((a) => ({ alert: a.alert, annotation: a.annotations.remediation, runbook: steps.get(a.alert) }));
+    expect(wrong).toEqual([]);
+    expect(alerts.length).toBeGreaterThan(20);
+  });
+
+  test('the first step is read as documented: a bullet with its continuation lines, or a first sentence, as plain text', () => {
+    const md = [
+      '### A',
+      '**Remediation.**',
+      '- Roll back: `kubectl rollout undo`, see [B](#b).',
+      '  Then tell the team.',
+      '- Second step.',
+      '',
+      '**Escalation.** x',
+      '### B',
+      '**Remediation.** Find the pod; restart it. Pods without limits are the usual culprits.',
+      '',
+      '**Escalation.** y',
+    ].join('\n');
+    expect(Object.fromEntries(firstRemediationSteps(md))).toEqual({
+      A: 'Roll back: kubectl rollout undo, see B. Then tell the team.',
+      B: 'Find the pod; restart it.',
+    });
   });
 
   test('each section is where the alert runbook_url points', () => {

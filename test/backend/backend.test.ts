@@ -89,3 +89,17 @@ describe("the backend's Winston log files (backend.logFiles)", () => {
     expect(() => testConfig({ backend: { logFiles: { enabled: true, path: '/tmp/logs' } } })).toThrow("backend.logFiles.path: is '/tmp/logs', inside the backend's /tmp scratch volume");
   });
 });
+
+describe('a private registry (backend.imagePullSecrets)', () => {
+  const pod = (backend: Record<string, unknown> = {}) => find(synthStack(testConfig({ backend })).charts.backend, 'Deployment', 'backend').spec.template.spec;
+
+  test('none by default; each configured Secret is an imagePullSecret of the pod', () => {
+    expect(pod().imagePullSecrets).toBeUndefined();
+    expect(pod({ imagePullSecrets: ['ghcr-pull', 'mirror-pull'] }).imagePullSecrets).toEqual([{ name: 'ghcr-pull' }, { name: 'mirror-pull' }]);
+  });
+
+  test('a name that is no Secret name, or a repeated one, is refused', () => {
+    expect(() => testConfig({ backend: { imagePullSecrets: ['GHCR_pull'] } })).toThrow('backend.imagePullSecrets[0]');
+    expect(() => testConfig({ backend: { imagePullSecrets: ['a', 'a'] } })).toThrow('backend.imagePullSecrets: has duplicate items');
+  });
+});

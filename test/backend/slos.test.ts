@@ -104,6 +104,7 @@ describe('charts/lib/slo.ts', () => {
     windows: WORKBOOK_WINDOWS,
     minEvents: 50,
     alert: 'BackendCheckoutBudgetBurn',
+    remediation: 'Roll back the release.',
     service: 'shop',
   };
 

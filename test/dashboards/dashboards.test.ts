@@ -1,5 +1,5 @@
 /**
- * Every provisioned dashboard (the five generated ones and dashboards/custom/) against what Grafana,
+ * Every provisioned dashboard (the generated ones and dashboards/custom/) against what Grafana,
  * Prometheus and Loki will accept and what the stack's metrics contracts promise: data sources by
  * uid, PromQL and LogQL that parse with the servers' own grammars, metrics that exist, recording
  * rules that exist, schema versions the pinned Grafana loads. promtool parses the same PromQL in
@@ -11,7 +11,9 @@ import { PROBE_METRICS } from '../../charts/contracts/probe-metrics';
 import { BACKEND_DASHBOARD_UIDS } from '../../charts/backend/dashboards';
 import { seriesNames } from '../../charts/lib/metric';
 import { UP } from '../../charts/lib/promql';
-import { STREAM_LABELS } from '../../charts/contracts/logs';
+import { LOGS_DASHBOARD_UID, STREAM_LABELS } from '../../charts/contracts/logs';
+import { LOKI_METRICS } from '../../charts/contracts/loki-metrics';
+import { SHIPPER_METRICS } from '../../charts/log-shipper/metrics';
 import { parseLogQL, streamSelector } from '../../charts/loki/logql';
 import { NODE_METRICS } from '../../charts/node-exporter/metrics';
 import { POSTGRES_METRICS } from '../../charts/postgres-exporter/metrics';
@@ -30,24 +32,29 @@ const lokiQueries = queries.filter((q) => q.datasourceUid === LOKI_DS.uid);
 const generated = dashboards.filter((d) => d.folder !== FOLDERS.custom);
 const recorded = new Set(recordingRules.map((r) => r.record));
 
-/** Every series the contracts promise: the backend's, the pinned exporters', and Prometheus's own `up`. */
+/**
+ * Every series the contracts promise: the backend's, the pinned exporters', Kubernetes' and the
+ * probes', Loki's and both log shippers' (held to ground-truth/upstream-metrics.tsv by
+ * test/self-monitoring/upstream-metrics.test.ts), and Prometheus's own `up`.
+ */
 const CONTRACT_SERIES = new Set<string>([
   ...Object.values(BACKEND_METRICS).flatMap(seriesNames),
   ...[POSTGRES_METRICS, REDIS_METRICS, NODE_METRICS].flatMap((c) => Object.values(c).flatMap(seriesNames)),
   ...[KUBE_STATE_METRICS, CADVISOR_METRICS, KUBELET_METRICS, PROBE_METRICS].flatMap((c) => Object.values(c).flatMap(seriesNames)),
+  ...[LOKI_METRICS, SHIPPER_METRICS.promtail, SHIPPER_METRICS.alloy].flatMap((c) => Object.values(c).flatMap(seriesNames)),
   UP,
 ]);
 
 const where = (q: { dashboard: string; path: string }) => `${q.dashboard} ${q.path}`;
 
 describe('dashboards', () => {
-  test('the seed five, the SLO dashboard and the custom example are provisioned', () => {
+  test('the seed five, the SLO, Kubernetes and Logs pipeline dashboards and the custom example are provisioned', () => {
     const uids = dashboards.map((d) => d.model.uid);
     expect(uids).toEqual(
-      expect.arrayContaining([...Object.values(BACKEND_DASHBOARD_UIDS), POSTGRES_DASHBOARD_UID, REDIS_DASHBOARD_UID, KUBERNETES_DASHBOARD_UID, 'custom-payments-drilldown']),
+      expect.arrayContaining([...Object.values(BACKEND_DASHBOARD_UIDS), POSTGRES_DASHBOARD_UID, REDIS_DASHBOARD_UID, KUBERNETES_DASHBOARD_UID, LOGS_DASHBOARD_UID, 'custom-payments-drilldown']),
     );
     expect(generated.map((d) => d.model.title).sort()).toEqual([
-      'Application KPIs', 'Backend Observability', 'Bull Queues', 'Database Health', 'Kubernetes: Love Parser workloads', 'Redis Health', 'Service Level Objectives',
+      'Application KPIs', 'Backend Observability', 'Bull Queues', 'Database Health', 'Kubernetes: Love Parser workloads', 'Logs pipeline', 'Redis Health', 'Service Level Objectives',
     ]);
     expect(queries.length).toBeGreaterThan(50);
     expect(lokiQueries.length).toBeGreaterThan(0);

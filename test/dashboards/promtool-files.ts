@@ -193,6 +193,23 @@ export function recordingTestFile(config: StackConfig): string {
       ],
     },
     {
+      name: 'Postgres: no statement slow is 0 slow calls per database, not no data',
+      interval: '1m',
+      input_series: [
+        // 10 calls/s of 10ms each in one database; a second database idle (no calls at all).
+        series(P.statementCalls.name, { job: 'postgres-exporter', datname: 'love', user: 'app', queryid: '2' }, '0+600x20'),
+        series(P.statementSeconds.name, { job: 'postgres-exporter', datname: 'love', user: 'app', queryid: '2' }, '0+6x20'),
+        series(P.statementCalls.name, { job: 'postgres-exporter', datname: 'idle', user: 'app', queryid: '3' }, '5x20'),
+        series(P.statementSeconds.name, { job: 'postgres-exporter', datname: 'idle', user: 'app', queryid: '3' }, '9x20'),
+      ],
+      promql_expr_test: [
+        expect(p.slowCalls, [
+          [{ job: 'postgres-exporter', datname: 'idle' }, 0],
+          [{ job: 'postgres-exporter', datname: 'love' }, 0],
+        ]),
+      ],
+    },
+    {
       name: 'Redis: hit ratio, memory against maxmemory (none without a limit)',
       interval: '1m',
       input_series: [

@@ -8,7 +8,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { environments } from '../../charts/load-config';
-import { envTemplate, secretsOf } from '../../scripts/secrets';
+import { envTemplate, pullSecretCommand, pullSecretsOf, registryOf, secretsOf } from '../../scripts/secrets';
 import { ROOT, synthStack, testConfig, workloads } from '../util';
 import { ignoredBy } from './git';
 
@@ -126,5 +126,28 @@ describe('npm run secrets-template', () => {
     const readme = fs.readFileSync(path.join(ROOT, 'README.md'), 'utf8');
     for (const s of secretsOf(testConfig())) expect({ secret: s.name, listed: readme.includes(`| \`${s.name}\` (\`${s.namespace}\`)`) }).toEqual({ secret: s.name, listed: true });
     expect(readme).toContain('npm run secrets-template -- --env production');
+  });
+});
+
+describe('image pull Secrets (backend.imagePullSecrets)', () => {
+  test('the command names every pull Secret the backend pod references, with its registry', () => {
+    const config = testConfig({ backend: { imagePullSecrets: ['ghcr-pull'] } });
+    const pod = synthStack(config).all.find((m) => m.kind === 'Deployment' && m.metadata.name === 'backend').spec.template.spec;
+    expect(pullSecretsOf(config).map((p) => ({ name: p.name }))).toEqual(pod.imagePullSecrets);
+    expect(pullSecretsOf(config)).toEqual([{ name: 'ghcr-pull', namespace: 'love-parser', server: 'ghcr.io' }]);
+    expect(pullSecretCommand(pullSecretsOf(config)[0])).toBe(
+      'kubectl -n love-parser create secret docker-registry ghcr-pull --docker-server=ghcr.io --docker-username=<user> --docker-password="$(cat secrets/<env>/ghcr-pull.token)"',
+    );
+    expect(pullSecretsOf(testConfig())).toEqual([]);
+  });
+
+  test('the registry is the host the repository names, Docker Hub otherwise', () => {
+    expect(registryOf('ghcr.io/love-parser/backend')).toBe('ghcr.io');
+    expect(registryOf('registry.example.org:5000/backend')).toBe('registry.example.org:5000');
+    expect(registryOf('loveparser/backend')).toBe('https://index.docker.io/v1/');
+  });
+
+  test('the token file it reads is git-ignored', () => {
+    expect(ignoredBy(['secrets/production/ghcr-pull.token']).get('secrets/production/ghcr-pull.token')).toBe(true);
   });
 });

@@ -2,8 +2,9 @@
 # The generated alertmanager.yml against the pinned Alertmanager (v0.34.0, amtool and server built
 # from its Go module by scripts/setup-tools.sh):
 #   1. `amtool check-config` on the synthesized config of every environment (each file
-#      config/<name>.yaml), and of two variants of production no environment file has (the heartbeat
-#      off on purpose; email off), with every receiver secret file pointed at a test file;
+#      config/<name>.yaml), and of three variants of production no environment file has (the heartbeat
+#      off on purpose; email off; OpsGenie on with email to two addresses), with every receiver secret
+#      file pointed at a test file;
 #   2. `amtool config routes test` for every route, asserting the receivers amtool prints: warning,
 #      critical (email + PagerDuty), notify_sms (SMS without stealing the alert), Watchdog, a label
 #      set no route matches, and staging where email, SMS and PagerDuty are disabled;
@@ -75,9 +76,11 @@ variant() {
 }
 variant no-heartbeat '{"alertmanager":{"heartbeat":{"enabled":false,"disabledReason":"a variant that checks the null route"}}}'
 variant no-email '{"alertmanager":{"email":{"enabled":false},"sms":{"enabled":false}}}'
+# OpsGenie's native receiver (EU API) beside the SMS webhook, and email to a list of addresses.
+variant opsgenie '{"alertmanager":{"opsgenie":{"enabled":true,"apiUrl":"https://api.eu.opsgenie.com/"},"email":{"to":["oncall@love-parser.example","backend-leads@love-parser.example"]}}}'
 
 # --- 1. check-config ----------------------------------------------------------------------------
-for name in "${envs[@]}" no-heartbeat no-email; do
+for name in "${envs[@]}" no-heartbeat no-email opsgenie; do
   src="${configs[$name]:-}"
   [ -n "$src" ] && [ -f "$src/alertmanager.yml" ] || { fail "$name: no alertmanager.yml"; continue; }
   with_test_secrets "$src" "$tmp/check-$name"
@@ -115,6 +118,10 @@ route no-heartbeat null alertname=Watchdog severity=warning service=prometheus
 route no-heartbeat sms-escalation,email-critical,pagerduty-critical alertname=RedisDown severity=critical service=redis notify_sms=true
 route no-email pagerduty-critical alertname=BackendDown severity=critical service=backend notify_sms=true
 route no-email slack-notifications alertname=NodeMemoryPressure severity=warning service=node
+route opsgenie sms-escalation,opsgenie-escalation,email-critical,pagerduty-critical alertname=RedisDown severity=critical service=redis notify_sms=true
+route opsgenie email-critical,pagerduty-critical alertname=BackendHighLatency severity=critical service=backend
+grep -q '^      - to: oncall@love-parser.example, backend-leads@love-parser.example$' "$tmp/check-opsgenie/alertmanager.yml" ||
+  fail "opsgenie: the email receiver's 'to' is not the comma-separated list of both addresses"
 
 receivers_of() { grep -E '^  - name: ' "$tmp/check-$1/alertmanager.yml" | sed -E 's/^  - name: "?([^"]*)"?$/\1/' | sort | tr '\n' ' '; }
 [ "$(receivers_of staging)" = "null slack-notifications " ] || fail "staging: receivers are '$(receivers_of staging)', expected only null and slack-notifications"
@@ -183,7 +190,8 @@ else
   amtool alert add RedisDown severity=critical service=redis notify_sms=true "${common[@]}" --annotation=summary="Redis is unreachable" >/dev/null
   amtool alert add BackendHighLatency severity=critical service=backend "${common[@]}" >/dev/null
   amtool alert add BackendHighLatency severity=warning service=backend "${common[@]}" >/dev/null
-  amtool alert add RedisMemoryHigh severity=warning service=redis "${common[@]}" >/dev/null
+  amtool alert add RedisMemoryHigh severity=warning service=redis "${common[@]}" --annotation=summary="Redis memory high" \
+    --annotation=remediation="Clean completed and failed jobs" --annotation=runbook_url="https://example.org/RUNBOOK.md#redismemoryhigh" >/dev/null
   amtool alert add Watchdog severity=warning service=prometheus "${common[@]}" >/dev/null
 
   got_sms="" got_slack=""
@@ -207,6 +215,13 @@ else
       echo "    ok   Slack: URL from api_url_file, the warning RedisMemoryHigh delivered"
     else
       fail "live: the Slack call does not carry the RedisMemoryHigh warning"
+    fi
+    # The template file as synthesized: the remediation annotation shows as the first step, before the runbook.
+    slack_text="$(jq -r 'select(.path == "/slack-webhook-url") | .body | fromjson | .attachments[0].text' "$capture" | head -20)"
+    if printf '%s' "$slack_text" | tr '\n' ' ' | grep -q 'First step: Clean completed and failed jobs Runbook: https://example.org/RUNBOOK.md#redismemoryhigh'; then
+      echo "    ok   Slack text (love.text): summary, description, 'First step: <remediation>', then the runbook link"
+    else
+      fail "live: the Slack text does not show the remediation before the runbook link: $slack_text"
     fi
   else
     fail "live: nothing reached the Slack webhook in 15s"

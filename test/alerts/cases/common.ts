@@ -1,5 +1,6 @@
 /** Pieces every component's alert cases share. */
 import { ExpectedAlert } from '../harness';
+import { runbookRemediation } from '../remediation';
 
 /**
  * Where production's runbook lives (config/production.yaml: argocd.repoURL at targetRevision), typed
@@ -7,7 +8,10 @@ import { ExpectedAlert } from '../harness';
  */
 export const RUNBOOK = 'https://github.com/love-parser/monitoring/blob/main/RUNBOOK.md';
 
-/** An expected alert: its name, severity and other labels, and its rendered summary and description. */
+/**
+ * An expected alert: its name, severity and other labels, its rendered summary and description, and
+ * the remediation read from RUNBOOK.md (not from the rule: promtool then proves the two agree).
+ */
 export function alert(
   name: string,
   severity: 'warning' | 'critical',
@@ -17,6 +21,6 @@ export function alert(
 ): ExpectedAlert {
   return {
     labels: { alertname: name, severity, ...labels },
-    annotations: { summary, description, runbook_url: `${RUNBOOK}#${name.toLowerCase()}` },
+    annotations: { summary, description, remediation: runbookRemediation(name), runbook_url: `${RUNBOOK}#${name.toLowerCase()}` },
   };
 }

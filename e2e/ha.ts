@@ -23,6 +23,9 @@ export interface HaResult {
   readonly log: string[];
 }
 
+/** Time the notifying Alertmanager gets to gossip its notification log before it is stopped. */
+const GOSSIP_SETTLE_MS = 3000;
+
 export const HA_CHECKS = ['ha-heartbeat', 'ha-alertmanager-down', 'ha-silence', 'ha-prometheus-down'] as const;
 
 async function check(id: string, title: string, body: (say: (m: string) => void) => Promise<void>): Promise<HaResult> {
@@ -130,8 +133,12 @@ export async function runHaChecks(s: RunningStack, only?: readonly string[]): Pr
         try {
           const first = await waitFor('the probe alert at Slack', async () => s.receivers.find({ sink: 'slack', status: 'firing', alertname: labels.alertname, since })[0], 60_000, 250);
           say(`firing at Slack after ${((first.at - since) / 1000).toFixed(1)}s`);
+          // Its notification log reaches the peers by gossip (every 200ms by default). A replica that
+          // dies before that may be notified for again by a peer: Alertmanager delivers at least once,
+          // not exactly once. A drain or crash seconds after a notification is what this checks.
+          await sleep(GOSSIP_SETTLE_MS);
           await s.alertmanagerReplicas[0].proc.stop();
-          say('alertmanager-0 stopped');
+          say(`alertmanager-0 stopped, ${GOSSIP_SETTLE_MS / 1000}s after its notification`);
           await sender.stop();
           const endAt = Date.now();
           await post(s, labels, new Date());

@@ -91,9 +91,8 @@ export function recordedNames(files: Record<string, string>): Set<string> {
   return out;
 }
 
-/** Expressions of the dashboards found in ConfigMaps (any JSON value with `panels`). */
-export function dashboardExprs(configMaps: { metadata: { name: string }; data?: Record<string, string> }[]): ExprSource[] {
-  const out: ExprSource[] = [];
+/** Every dashboard model found in ConfigMaps (any JSON value with `panels`), with its uid (or its key). */
+function* dashboardModels(configMaps: { data?: Record<string, string> }[]): Generator<{ uid: string; model: any }> {
   for (const cm of configMaps) {
     for (const [key, text] of Object.entries(cm.data ?? {})) {
       if (!key.endsWith('.json')) continue;
@@ -103,22 +102,35 @@ export function dashboardExprs(configMaps: { metadata: { name: string }; data?: 
       } catch {
         continue;
       }
-      if (!Array.isArray(model?.panels)) continue;
-      const uid = model.uid ?? key;
-      const walk = (panel: any) => {
-        for (const t of panel.targets ?? []) {
-          if (typeof t.expr === 'string' && isPrometheus(t.datasource ?? panel.datasource)) out.push({ expr: grafanaToPromql(t.expr), from: `dashboard ${uid}: ${panel.title ?? panel.id}` });
-        }
-        for (const p of panel.panels ?? []) walk(p);
-      };
-      for (const p of model.panels) walk(p);
-      for (const v of model.templating?.list ?? []) {
-        const q = typeof v.query === 'string' ? v.query : v.query?.query;
-        if (v.type === 'query' && typeof q === 'string' && isPrometheus(v.datasource)) {
-          // label_values(metric{...}, label) / query_result(expr): the PromQL inside.
-          const inner = /^\s*(?:label_values|query_result)\((.*?)(?:,\s*[A-Za-z_][A-Za-z0-9_]*)?\)\s*$/.exec(q)?.[1];
-          if (inner) out.push({ expr: grafanaToPromql(inner), from: `dashboard ${uid}: variable ${v.name}` });
-        }
+      if (Array.isArray(model?.panels)) yield { uid: model.uid ?? key, model };
+    }
+  }
+}
+
+/** Every panel of a dashboard, rows' nested panels included. */
+function* panelsOf(model: any): Generator<any> {
+  const walk = function* (panel: any): Generator<any> {
+    yield panel;
+    for (const p of panel.panels ?? []) yield* walk(p);
+  };
+  for (const p of model.panels) yield* walk(p);
+}
+
+/** Expressions of the dashboards found in ConfigMaps (any JSON value with `panels`). */
+export function dashboardExprs(configMaps: { metadata: { name: string }; data?: Record<string, string> }[]): ExprSource[] {
+  const out: ExprSource[] = [];
+  for (const { uid, model } of dashboardModels(configMaps)) {
+    for (const panel of panelsOf(model)) {
+      for (const t of panel.targets ?? []) {
+        if (typeof t.expr === 'string' && isPrometheus(t.datasource ?? panel.datasource)) out.push({ expr: grafanaToPromql(t.expr), from: `dashboard ${uid}: ${panel.title ?? panel.id}` });
+      }
+    }
+    for (const v of model.templating?.list ?? []) {
+      const q = typeof v.query === 'string' ? v.query : v.query?.query;
+      if (v.type === 'query' && typeof q === 'string' && isPrometheus(v.datasource)) {
+        // label_values(metric{...}, label) / query_result(expr): the PromQL inside.
+        const inner = /^\s*(?:label_values|query_result)\((.*?)(?:,\s*[A-Za-z_][A-Za-z0-9_]*)?\)\s*$/.exec(q)?.[1];
+        if (inner) out.push({ expr: grafanaToPromql(inner), from: `dashboard ${uid}: variable ${v.name}` });
       }
     }
   }
@@ -195,24 +207,12 @@ export interface PanelQuery {
 /** Every query of every panel of the dashboards found in ConfigMaps, with the data source it runs on. */
 export function panelQueries(configMaps: { data?: Record<string, string> }[]): PanelQuery[] {
   const out: PanelQuery[] = [];
-  for (const cm of configMaps) {
-    for (const [key, text] of Object.entries(cm.data ?? {})) {
-      if (!key.endsWith('.json')) continue;
-      let model: any;
-      try {
-        model = JSON.parse(text);
-      } catch {
-        continue;
+  for (const { uid, model } of dashboardModels(configMaps)) {
+    for (const panel of panelsOf(model)) {
+      for (const t of panel.targets ?? []) {
+        if (typeof t.expr !== 'string') continue;
+        out.push({ panel: `${uid}: ${panel.title ?? panel.id}`, refId: String(t.refId ?? ''), expr: t.expr, datasource: isPrometheus(t.datasource ?? panel.datasource) ? 'prometheus' : 'loki' });
       }
-      if (!Array.isArray(model?.panels)) continue;
-      const walk = (panel: any) => {
-        for (const t of panel.targets ?? []) {
-          if (typeof t.expr !== 'string') continue;
-          out.push({ panel: `${model.uid ?? key}: ${panel.title ?? panel.id}`, refId: String(t.refId ?? ''), expr: t.expr, datasource: isPrometheus(t.datasource ?? panel.datasource) ? 'prometheus' : 'loki' });
-        }
-        for (const p of panel.panels ?? []) walk(p);
-      };
-      for (const p of model.panels) walk(p);
     }
   }
   return out;

@@ -27,7 +27,7 @@ const productionRules = synthesizedAlerts(config);
 // Alerts behind a switch that is off in production, from the environment that turns it on, with
 // the cases written for that environment (SWITCHED_CASES).
 const switched = Object.values(SWITCHED_CASES).map((set) => {
-  const env = testConfig({}, set.environment);
+  const env = testConfig(set.overrides ?? {}, set.environment);
   const known = new Set(productionRules.map(ruleKey));
   return { rules: synthesizedAlerts(env).filter((r) => !known.has(ruleKey(r))), cases: set.cases({ config: env, endpoints: stackEndpoints(env.namespaces) }) };
 });

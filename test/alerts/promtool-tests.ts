@@ -14,7 +14,9 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as YAML from 'yaml';
+import { StackConfig } from '../../charts/config';
 import { loadConfig } from '../../charts/load-config';
+import { environmentConfig, synthStack } from '../../scripts/environment';
 import { stackEndpoints } from '../../charts/contracts/endpoints';
 import { RULE_FILE_SUFFIX } from '../../charts/prometheus/config';
 import { SWITCHED_CASES, allCases } from './cases';
@@ -25,17 +27,26 @@ export const CASES_ENVIRONMENT = 'production';
 
 export function writePromtoolTests(rulesDir: string, outDir: string, switchedRulesDirs: Readonly<Record<string, string>> = {}): string[] {
   const config = loadConfig(CASES_ENVIRONMENT);
-  const sets: { environment: string; rulesDir: string; cases: Record<string, AlertCase[]> }[] = [
-    { environment: CASES_ENVIRONMENT, rulesDir, cases: allCases({ config, endpoints: stackEndpoints(config.namespaces) }) },
+  const sets: { config: StackConfig; rulesDir: string; cases: Record<string, AlertCase[]> }[] = [
+    { config, rulesDir, cases: allCases({ config, endpoints: stackEndpoints(config.namespaces) }) },
   ];
   for (const [component, set] of Object.entries(SWITCHED_CASES)) {
+    if (set.overrides) {
+      // The environment with the switch on, synthesized in memory; its rule files written beside the tests.
+      const env = environmentConfig(set.environment, set.overrides);
+      const dir = path.join(outDir, `rules-${component}`);
+      fs.mkdirSync(dir, { recursive: true });
+      for (const [file, text] of Object.entries(synthStack(env).stack.prometheus.ruleFiles)) fs.writeFileSync(path.join(dir, file), text);
+      sets.push({ config: env, rulesDir: dir, cases: { [component]: set.cases({ config: env, endpoints: stackEndpoints(env.namespaces) }) } });
+      continue;
+    }
     const dir = switchedRulesDirs[set.environment];
     if (dir === undefined) throw new Error(`the cases of ${component} run against ${set.environment}'s rules: pass --rules-of ${set.environment}=<dir>`);
     const env = loadConfig(set.environment);
-    sets.push({ environment: set.environment, rulesDir: dir, cases: { [component]: set.cases({ config: env, endpoints: stackEndpoints(env.namespaces) }) } });
+    sets.push({ config: env, rulesDir: dir, cases: { [component]: set.cases({ config: env, endpoints: stackEndpoints(env.namespaces) }) } });
   }
   const written: string[] = [];
-  for (const set of sets) written.push(...writeSet(set.rulesDir, outDir, set.cases, loadConfig(set.environment).prometheus.evaluationInterval));
+  for (const set of sets) written.push(...writeSet(set.rulesDir, outDir, set.cases, set.config.prometheus.evaluationInterval));
   return written;
 }
 

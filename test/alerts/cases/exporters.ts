@@ -86,6 +86,44 @@ export function postgresCases({ endpoints }: CaseContext): AlertCase[] {
   ];
 }
 
+/**
+ * The replication-lag alert, behind `postgresExporter.replication.enabled` (off in every committed
+ * environment: their exporters watch primaries). Run against production with the switch on
+ * (SWITCHED_CASES in ./index.ts).
+ */
+export function postgresReplicationCases({ config, endpoints }: CaseContext): AlertCase[] {
+  const target = { job: endpoints.postgresExporter.name, instance: '10.0.3.8:9187', namespace: 'monitoring', pod: 'postgres-exporter-replica-7c9d4-k2m', service: endpoints.postgresExporter.name };
+  const threshold = config.postgresExporter.replication.lagSeconds;
+  return [
+    fires('PostgresReplicationLag', `a replica 120s behind its primary for 10m (threshold ${threshold}s)`, {
+      input: [series(P.replicationLag.name, target, '120x20'), series(P.isReplica.name, target, '1x20')],
+      at: '10m',
+      expect: [
+        alert(
+          'PostgresReplicationLag',
+          'warning',
+          { ...target, service: 'postgres' },
+          `PostgreSQL replica ${target.instance} lags behind its primary`,
+          `The replica watched by ${target.instance} is 2m 0s behind its primary (threshold ${threshold}s).`,
+        ),
+      ],
+    }),
+    quiet('PostgresReplicationLag', 'a primary (is_replica 0), whatever its lag series says; and a replica 10s behind', {
+      input: [
+        series(P.replicationLag.name, target, '120x20'),
+        series(P.isReplica.name, target, '0x20'),
+        series(P.replicationLag.name, { ...target, instance: '10.0.3.9:9187' }, '10x20'),
+        series(P.isReplica.name, { ...target, instance: '10.0.3.9:9187' }, '1x20'),
+      ],
+      at: '10m',
+    }),
+    quiet('PostgresReplicationLag', 'a replica 120s behind for 3m only: a burst of replay, under its 5m', {
+      input: [series(P.replicationLag.name, target, '0x5 120x3 0x12'), series(P.isReplica.name, target, '1x20')],
+      at: '10m',
+    }),
+  ];
+}
+
 export function redisCases({ endpoints }: CaseContext): AlertCase[] {
   const target = { job: endpoints.redisExporter.name, instance: '10.0.3.8:9121', namespace: 'monitoring', pod: 'redis-exporter-6c9b4-k7m', service: endpoints.redisExporter.name };
   const other = { ...target, instance: '10.0.3.9:9121', pod: 'redis-exporter-6c9b4-p2q' };

@@ -1,7 +1,7 @@
 /** Every alert case of the stack, per component. */
 import { AlertCase, CaseContext } from '../harness';
 import { backendCases } from './backend';
-import { nodeCases, postgresCases, redisCases } from './exporters';
+import { nodeCases, postgresCases, postgresReplicationCases, redisCases } from './exporters';
 import { sloCases } from './slo';
 import { backendKubernetesCases, blackboxCases, kubeStateMetricsCases, kubeletCases } from './kubernetes';
 import { alertmanagerCases, grafanaCases, logShipperCases, lokiCases, prometheusCases } from './stack';
@@ -30,7 +30,14 @@ export function allCases(ctx: CaseContext): Record<string, AlertCase[]> {
  * Cases of alerts behind a switch that is off in production, by component, with the committed
  * environment that turns the switch on: they run against that environment's synthesized rules
  * (scripts/checks/30-promtool-test-rules extracts it too) and are written for its configuration.
+ * Where no committed environment turns it on, `overrides` turn it on in the named environment: its
+ * rules are then synthesized in memory (test/alerts/promtool-tests.ts writes them out).
  */
-export const SWITCHED_CASES: Readonly<Record<string, { readonly environment: string; readonly cases: (ctx: CaseContext) => AlertCase[] }>> = {
+export const SWITCHED_CASES: Readonly<
+  Record<string, { readonly environment: string; readonly overrides?: Record<string, unknown>; readonly cases: (ctx: CaseContext) => AlertCase[] }>
+> = {
   thanos: { environment: 'staging', cases: thanosCases },
+  // No committed environment watches a replica; production with the switch on, synthesized in
+  // memory by the same code as every environment.
+  'postgres-replication': { environment: 'production', overrides: { postgresExporter: { replication: { enabled: true } } }, cases: postgresReplicationCases },
 };

@@ -55,17 +55,31 @@ function decodeQuotedPrintable(s: string): string {
   ).toString('utf8');
 }
 
+const ossl = (args: string[]) => execFileSync('openssl', args, { stdio: ['ignore', 'ignore', 'pipe'] });
+const EC_KEY = ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes'];
+
+/** A throwaway CA made with openssl, valid for `days`. */
+export function makeCa(dir: string, days: number, cn: string): { certFile: string; keyFile: string } {
+  fs.mkdirSync(dir, { recursive: true });
+  const certFile = path.join(dir, 'ca.crt');
+  const keyFile = path.join(dir, 'ca.key');
+  ossl(['req', '-x509', ...EC_KEY, '-keyout', keyFile, '-out', certFile, '-days', String(days), '-subj', `/CN=${cn}`]);
+  return { certFile, keyFile };
+}
+
+/** A server certificate for 127.0.0.1 signed by `ca`, valid for `days`, as `<dir>/<name>.crt` and `.key`. */
+export function makeLeaf(dir: string, ca: { certFile: string; keyFile: string }, name: string, days: number): { certFile: string; keyFile: string } {
+  const f = (ext: string) => path.join(dir, `${name}.${ext}`);
+  ossl(['req', ...EC_KEY, '-keyout', f('key'), '-out', f('csr'), '-subj', '/CN=127.0.0.1']);
+  fs.writeFileSync(f('ext'), 'subjectAltName=IP:127.0.0.1\nextendedKeyUsage=serverAuth\n');
+  ossl(['x509', '-req', '-in', f('csr'), '-CA', ca.certFile, '-CAkey', ca.keyFile, '-CAcreateserial', '-out', f('crt'), '-days', String(days), '-extfile', f('ext')]);
+  return { certFile: f('crt'), keyFile: f('key') };
+}
+
 /** A throwaway CA and a certificate for 127.0.0.1 signed by it, made with openssl. */
 export function makeTlsCertificate(dir: string): { caFile: string; certFile: string; keyFile: string } {
-  fs.mkdirSync(dir, { recursive: true });
-  const f = (n: string) => path.join(dir, n);
-  const ossl = (args: string[]) => execFileSync('openssl', args, { stdio: ['ignore', 'ignore', 'pipe'] });
-  const ec = ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes'];
-  ossl(['req', '-x509', ...ec, '-keyout', f('ca.key'), '-out', f('ca.crt'), '-days', '2', '-subj', '/CN=love-parser e2e test CA']);
-  ossl(['req', ...ec, '-keyout', f('smtp.key'), '-out', f('smtp.csr'), '-subj', '/CN=127.0.0.1']);
-  fs.writeFileSync(f('smtp.ext'), 'subjectAltName=IP:127.0.0.1\nextendedKeyUsage=serverAuth\n');
-  ossl(['x509', '-req', '-in', f('smtp.csr'), '-CA', f('ca.crt'), '-CAkey', f('ca.key'), '-CAcreateserial', '-out', f('smtp.crt'), '-days', '2', '-extfile', f('smtp.ext')]);
-  return { caFile: f('ca.crt'), certFile: f('smtp.crt'), keyFile: f('smtp.key') };
+  const ca = makeCa(dir, 2, 'love-parser e2e test CA');
+  return { caFile: ca.certFile, ...makeLeaf(dir, ca, 'smtp', 2) };
 }
 
 export interface SmtpCredentials {

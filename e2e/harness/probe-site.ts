@@ -5,11 +5,10 @@
  * days, which `expire()` swaps in without a restart, so the probe keeps succeeding while its
  * certificate changes, as a renewal gone wrong would look from outside.
  */
-import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as https from 'node:https';
 import * as net from 'node:net';
-import * as path from 'node:path';
+import { makeCa, makeLeaf } from '../receivers';
 
 /** Days the healthy certificate lasts: above every certificate threshold of the config's range that matters here (21 and 7). */
 export const HEALTHY_DAYS = 90;
@@ -30,16 +29,10 @@ export class ProbeSite {
   }
 
   static async start(dir: string): Promise<ProbeSite> {
-    fs.mkdirSync(dir, { recursive: true });
-    const f = (n: string) => path.join(dir, n);
-    const ossl = (args: string[]) => execFileSync('openssl', args, { stdio: ['ignore', 'ignore', 'pipe'] });
-    const ec = ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes'];
-    ossl(['req', '-x509', ...ec, '-keyout', f('ca.key'), '-out', f('ca.crt'), '-days', '400', '-subj', '/CN=love-parser e2e probe CA']);
-    fs.writeFileSync(f('site.ext'), 'subjectAltName=IP:127.0.0.1\nextendedKeyUsage=serverAuth\n');
+    const ca = makeCa(dir, 400, 'love-parser e2e probe CA');
     const leaf = (name: string, days: number) => {
-      ossl(['req', ...ec, '-keyout', f(`${name}.key`), '-out', f(`${name}.csr`), '-subj', '/CN=127.0.0.1']);
-      ossl(['x509', '-req', '-in', f(`${name}.csr`), '-CA', f('ca.crt'), '-CAkey', f('ca.key'), '-CAcreateserial', '-out', f(`${name}.crt`), '-days', String(days), '-extfile', f('site.ext')]);
-      return { cert: fs.readFileSync(f(`${name}.crt`)), key: fs.readFileSync(f(`${name}.key`)) };
+      const c = makeLeaf(dir, ca, name, days);
+      return { cert: fs.readFileSync(c.certFile), key: fs.readFileSync(c.keyFile) };
     };
     const certs = { healthy: leaf('healthy', HEALTHY_DAYS), expiring: leaf('expiring', EXPIRING_DAYS) };
     const server = https.createServer({ ...certs.healthy }, (_req, res) => {
@@ -50,7 +43,7 @@ export class ProbeSite {
       server.once('error', reject);
       server.listen(0, '127.0.0.1', () => resolve((server.address() as net.AddressInfo).port));
     });
-    return new ProbeSite(server, port, f('ca.crt'), certs);
+    return new ProbeSite(server, port, ca.certFile, certs);
   }
 
   /** New TLS handshakes get the certificate that expires in two days. */

@@ -84,6 +84,16 @@ async function clusterWhole(s: RunningStack): Promise<void> {
   }
 }
 
+/**
+ * Index of the replica first in the peer order: the one that notifies at once. Alertmanager orders
+ * peers by their names, random at every start, not by pod ordinal.
+ */
+async function firstInPeerOrder(s: RunningStack): Promise<number> {
+  const names: string[] = [];
+  for (const r of s.alertmanagerReplicas) names.push(((await (await get(`${r.url}/api/v2/status`)).json()) as any).cluster.name);
+  return names.indexOf([...names].sort()[0]);
+}
+
 function heartbeatsSince(s: RunningStack, since: number): number[] {
   return s.receivers.find({ sink: 'heartbeat', status: 'firing', alertname: WATCHDOG, since }).map((n) => n.at);
 }
@@ -128,6 +138,7 @@ export async function runHaChecks(s: RunningStack, only?: readonly string[]): Pr
     out.push(
       await check('ha-alertmanager-down', 'One Alertmanager stopped while an alert fires: its resolution still arrives, once; nothing doubled', async (say) => {
         const labels = { alertname: 'E2EHaProbe', severity: 'warning', service: 'e2e-ha', cluster };
+        const notifier = await firstInPeerOrder(s);
         const since = Date.now();
         const sender = keepPosting(s, labels);
         try {
@@ -137,8 +148,8 @@ export async function runHaChecks(s: RunningStack, only?: readonly string[]): Pr
           // dies before that may be notified for again by a peer: Alertmanager delivers at least once,
           // not exactly once. A drain or crash seconds after a notification is what this checks.
           await sleep(GOSSIP_SETTLE_MS);
-          await s.alertmanagerReplicas[0].proc.stop();
-          say(`alertmanager-0 stopped, ${GOSSIP_SETTLE_MS / 1000}s after its notification`);
+          await s.alertmanagerReplicas[notifier].proc.stop();
+          say(`${s.alertmanagerReplicas[notifier].proc.name} (first in the peer order: it sent the notification) stopped ${GOSSIP_SETTLE_MS / 1000}s after it`);
           await sender.stop();
           const endAt = Date.now();
           await post(s, labels, new Date());
@@ -151,8 +162,8 @@ export async function runHaChecks(s: RunningStack, only?: readonly string[]): Pr
           say('exactly one firing and one resolved notification');
         } finally {
           await sender.stop();
-          if (!s.alertmanagerReplicas[0].proc.running) s.alertmanagerReplicas[0].proc.start();
-          await amReady(s, 0);
+          if (!s.alertmanagerReplicas[notifier].proc.running) s.alertmanagerReplicas[notifier].proc.start();
+          await amReady(s, notifier);
           await clusterWhole(s);
         }
       }),

@@ -9,9 +9,8 @@
  * heartbeat's `url_file`. v0.34 reads every
  * one of them from a file, so no secret ever enters the ConfigMap.
  */
-import { AlertmanagerSettings } from './settings';
+import { AlertmanagerSettings, heartbeatRepeat } from './settings';
 import { WATCHDOG } from '../lib/alert-rules';
-import { durationToSeconds } from '../lib/schema';
 
 /** Receiver names: the original stack's, so existing runbooks and habits still apply. */
 export const RECEIVERS = {
@@ -215,16 +214,6 @@ function receivers(am: AlertmanagerSettings, o: RoutingOptions): Receiver[] {
 /** Chains routes to the same alerts: every one but the last continues, so none steals the alert. */
 function fanOut(matchers: string[], names: ReceiverName[]): Route[] {
   return names.map((receiver, i) => ({ receiver, matchers: [...matchers], ...(i < names.length - 1 ? { continue: true } : {}) }));
-}
-
-/**
- * The heartbeat's repeat_interval: a tenth below its group_interval. Alertmanager re-sends at a
- * group_interval tick only when the last send is older than repeat_interval; the last send happened
- * a moment after the previous tick, so with both equal every other tick is skipped and the
- * heartbeat arrives at twice its interval (the end-to-end run measured exactly that).
- */
-export function heartbeatRepeat(interval: string): string {
-  return `${Math.floor(durationToSeconds(interval) * 0.9)}s`;
 }
 
 function routes(am: AlertmanagerSettings, present: Set<ReceiverName>): Route[] {

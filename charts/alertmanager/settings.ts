@@ -3,7 +3,7 @@
  * receivers (credentials only as keys of an existing Secret), routing timings, and the threshold
  * of the alert on its own failing notifications.
  */
-import { ConfigIssue, Infer, Schema, bool, cidr, dnsSubdomain, durationToMillis, hostName, int, list, num, obj, optional, port, promDuration, refine, secretKey, show, str, withDefault } from '../lib/schema';
+import { ConfigIssue, Infer, Schema, bool, cidr, dnsSubdomain, durationToMillis, durationToSeconds, hostName, int, list, num, obj, optional, port, promDuration, refine, secretKey, show, str, withDefault } from '../lib/schema';
 import { distinctSecretKeys, resources, volume } from '../lib/settings';
 import { antiAffinity } from '../lib/ha';
 import { ComponentProps } from '../contracts/shared';
@@ -41,7 +41,9 @@ export const alertmanagerSettings = obj({
   /**
    * How long a replica waits per position in the cluster before sending what the replicas before
    * it should have sent (`--cluster.peer-timeout`): the first sends at once, the second checks the
-   * gossiped notification log after this, the third after twice this. @default '15s' (upstream's)
+   * gossiped notification log after this, the third after twice this. (replicas - 1) x this must
+   * stay below groupInterval and the heartbeat's repeat, or the last replica sends stale or doubled
+   * notifications (docs/alerting.md). @default '15s' (upstream's)
    */
   peerTimeout: withDefault(promDuration(), '15s'),
   /** Existing Secret holding every receiver credential, mounted read-only as files. */
@@ -170,6 +172,16 @@ export const alertmanagerSettings = obj({
 });
 export type AlertmanagerSettings = Infer<typeof alertmanagerSettings>;
 
+/**
+ * The heartbeat's repeat_interval: a tenth below its group_interval. Alertmanager re-sends at a
+ * group_interval tick only when the last send is older than repeat_interval; the last send happened
+ * a moment after the previous tick, so with both equal every other tick is skipped and the
+ * heartbeat arrives at twice its interval (the end-to-end run measured exactly that).
+ */
+export function heartbeatRepeat(interval: string): string {
+  return `${Math.floor(durationToSeconds(interval) * 0.9)}s`;
+}
+
 /** Receivers that leave alerts with nobody, or lack what they need; paths are relative to `alertmanager`. */
 export function alertmanagerChecks(s: AlertmanagerSettings): ConfigIssue[] {
   const issues: ConfigIssue[] = [];
@@ -196,6 +208,28 @@ export function alertmanagerChecks(s: AlertmanagerSettings): ConfigIssue[] {
       path: 'repeatInterval',
       message: `is ${show(s.repeatInterval)}, shorter than alertmanager.groupInterval ${show(s.groupInterval)}: Alertmanager repeats at group intervals only`,
       fix: 'set repeatInterval to at least groupInterval',
+    });
+  }
+  // The last replica waits (replicas - 1) x peerTimeout, then checks the gossiped log against the
+  // alerts it saw when its group flushed. Alertmanager assumes that wait ends before the group's next
+  // flush: if the first replica has already sent that next notification (a resolution), the late
+  // one finds its own snapshot newer than the log and sends it again (a firing after the resolved,
+  // then a second resolved). The end-to-end run measured exactly that with 5s against 2 x 5s.
+  const lastWait = (s.replicas - 1) * durationToSeconds(s.peerTimeout);
+  const shown = `${s.replicas - 1} x ${show(s.peerTimeout)}`;
+  if (s.replicas > 1 && lastWait >= durationToSeconds(s.groupInterval)) {
+    issues.push({
+      path: 'peerTimeout',
+      message: `is ${show(s.peerTimeout)}: the last of ${s.replicas} replicas waits ${shown} before it sends, not shorter than alertmanager.groupInterval ${show(s.groupInterval)}, so it sends stale notifications (a firing after the resolution)`,
+      fix: `keep (replicas - 1) x peerTimeout below groupInterval: lower peerTimeout below ${+(durationToSeconds(s.groupInterval) / (s.replicas - 1)).toFixed(1)}s, or raise groupInterval`,
+    });
+  }
+  // The heartbeat repeats at 0.9 x its interval (heartbeatRepeat): a late replica past that sends a second one.
+  if (s.replicas > 1 && s.heartbeat.enabled && lastWait >= durationToSeconds(heartbeatRepeat(s.heartbeat.interval))) {
+    issues.push({
+      path: 'peerTimeout',
+      message: `is ${show(s.peerTimeout)}: the last of ${s.replicas} replicas waits ${shown}, not shorter than the heartbeat's repeat of ${heartbeatRepeat(s.heartbeat.interval)} (alertmanager.heartbeat.interval ${show(s.heartbeat.interval)}), so every heartbeat would be sent twice`,
+      fix: 'lower peerTimeout, or raise alertmanager.heartbeat.interval',
     });
   }
   // Every enabled receiver reads its own key of the one receivers Secret.

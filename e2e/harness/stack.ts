@@ -221,9 +221,12 @@ export async function startStack(config: StackConfig, synth: SynthesizedStack, d
         pagerdutyUrl: sinks.url('pagerduty'),
       }),
     );
+    // E2E_ALERTMANAGER_DEBUG=1 logs every flush, wait and send of each replica (docs/e2e.md): what
+    // shows which replica sent a duplicate and why.
+    const amDebug = process.env.E2E_ALERTMANAGER_DEBUG ? ['--log.level=debug'] : [];
     const alertmanagerReplicas = amPorts.map((ports, i) => {
       const inv = amInvs[i];
-      const proc = procs.add(`alertmanager-${i}`, binaryPath('alertmanager'), inv.args, { env: inv.env });
+      const proc = procs.add(`alertmanager-${i}`, binaryPath('alertmanager'), [...inv.args, ...amDebug], { env: inv.env });
       proc.start();
       return { proc, url: `http://127.0.0.1:${ports[ep.alertmanager.portName]}` };
     });

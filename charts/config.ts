@@ -217,6 +217,16 @@ export function crossChecks(c: StackConfig): ConfigIssue[] {
       ),
     );
   }
+  // Plain http to Loki's object store carries the S3 credentials and every log line in clear.
+  if (c.environment === 'production' && c.loki.mode === 'simple-scalable' && c.loki.objectStorage.insecure) {
+    issues.push(
+      danger(
+        'loki.objectStorage.insecure',
+        'is true in production: the S3 credentials and every log line would cross the network unencrypted',
+        'use https (insecure: false; insecureSkipVerify for a self-signed in-cluster store)',
+      ),
+    );
+  }
   if (new Set([c.network.postgresPort, c.network.redisPort]).size < 2) {
     issues.push({ path: 'network.redisPort', message: `is ${c.network.redisPort}, the same as network.postgresPort`, fix: 'set the port each server listens on' });
   }

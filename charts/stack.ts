@@ -123,6 +123,7 @@ export function buildStack(app: App, config: StackConfig, customDashboards: read
     dependsOn: [cluster, logShipperRbac],
     backendLogFiles: config.backend.logFiles.enabled,
     lokiRequestErrorRatio: config.loki.alerts.requestErrorRatio,
+    loki: loki.api,
   });
   const kubeStateMetrics = new KubeStateMetricsChart(app, 'kube-state-metrics', {
     settings: config.kubeStateMetrics,
@@ -150,6 +151,7 @@ export function buildStack(app: App, config: StackConfig, customDashboards: read
     customDashboards,
     homeDashboard: BACKEND_DASHBOARD_UIDS.observability,
     ...(thanos?.queryEndpoint ? { metrics: { endpoint: thanos.queryEndpoint, type: 'Thanos' as const } } : {}),
+    logs: loki.api.query,
   });
   // A collector: created after every component it scrapes, and reading what they contribute.
   const prometheus = new PrometheusChart(app, 'prometheus', {

@@ -254,7 +254,8 @@ export function configMarkdown(docs = settingDocs()): string {
     'over 2m; a Prometheus retention under a day; a heartbeat interval under a minute or over an hour;',
     "a volume under its floor (1Gi); a Loki volume its ingestion limit fills within an hour; memory",
     'under 32Mi; an image tag that names a release line (`1`, `v2.1`) without a digest; two settings',
-    'reading the same key of one Secret.',
+    "reading the same key of one Secret; in simple-scalable mode, two Loki write pods, and plain http",
+    "to Loki's object store in production.",
     '',
   ];
   for (const s of sections) {

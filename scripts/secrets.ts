@@ -102,6 +102,20 @@ export function secretsOf(config: StackConfig): SecretNeed[] {
           },
         ]
       : []),
+    ...(config.loki.mode === 'simple-scalable' && config.loki.objectStorage.secretName !== undefined
+      ? [
+          {
+            name: config.loki.objectStorage.secretName,
+            namespace: endpoints.lokiWrite.namespace,
+            usedBy: "Loki's write, read and backend pods: the S3 credentials of its bucket (docs/logs.md)",
+            file: 'loki-objstore',
+            keys: [
+              { key: config.loki.objectStorage.accessKeyIdKey, what: 'the S3 access key id of a user that may read, write, list and delete in the chunks bucket' },
+              { key: config.loki.objectStorage.secretAccessKeyKey, what: 'its secret access key' },
+            ],
+          },
+        ]
+      : []),
   ];
 }
 

@@ -18,6 +18,10 @@ export function stackEndpoints(ns: Namespaces) {
     alertmanager: new ServiceEndpoint('alertmanager', monitoring, 9093),
     grafana: new ServiceEndpoint('grafana', monitoring, 3000),
     loki: new ServiceEndpoint('loki', monitoring, LOKI_PORTS.http),
+    // Loki's simple scalable deployment (loki.mode simple-scalable): one Service per target.
+    lokiWrite: new ServiceEndpoint('loki-write', monitoring, LOKI_PORTS.http),
+    lokiRead: new ServiceEndpoint('loki-read', monitoring, LOKI_PORTS.http),
+    lokiBackend: new ServiceEndpoint('loki-backend', monitoring, LOKI_PORTS.http),
     postgresExporter: new ServiceEndpoint('postgres-exporter', monitoring, 9187),
     redisExporter: new ServiceEndpoint('redis-exporter', monitoring, 9121),
     nodeExporter: new ServiceEndpoint('node-exporter', agents, 9100, 'metrics'),

@@ -4,6 +4,9 @@
  * the `level` values, and Loki's HTTP API paths and ports.
  */
 
+import { ServiceEndpoint } from '../lib/endpoints';
+import { Matchers } from '../lib/promql';
+
 // ---- stream labels -----------------------------------------------------------------------------
 
 /**
@@ -85,6 +88,21 @@ export const LOKI_HTTP = {
   push: '/loki/api/v1/push',
 } as const;
 
-/** Ports of the single binary. */
-export const LOKI_PORTS = { http: 3100, grpc: 9095 } as const;
+/** Ports of every Loki process: HTTP (API, /metrics, /ready), gRPC between its components, memberlist gossip. */
+export const LOKI_PORTS = { http: 3100, grpc: 9095, memberlist: 7946 } as const;
+
+/**
+ * What the log shipper and Grafana reach of Loki, and how Prometheus names its jobs: one Service in
+ * single-binary mode; in simple-scalable mode the write Service (pushes), the read Service
+ * (queries) and one scrape job per target. Loki builds it (`LokiChart.api`); `charts/stack.ts`
+ * hands it to the shipper and to Grafana, so neither imports Loki.
+ */
+export interface LokiApi {
+  /** Where the shipper pushes (`/loki/api/v1/push`). */
+  readonly push: ServiceEndpoint;
+  /** What Grafana's `love-loki` data source reads. */
+  readonly query: ServiceEndpoint;
+  /** Matchers selecting the series Prometheus scraped from every Loki pod (`job="loki"`, or the targets' jobs). */
+  readonly jobs: Matchers;
+}
 

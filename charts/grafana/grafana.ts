@@ -74,6 +74,8 @@ export interface GrafanaChartProps extends GrafanaProps {
    * changes), with its flavour for Grafana's query editor. @default the stack's Prometheus
    */
   readonly metrics?: { readonly endpoint: ServiceEndpoint; readonly type: 'Prometheus' | 'Thanos' };
+  /** What `love-loki` reads: Loki's read Service in simple-scalable mode. @default the `loki` Service */
+  readonly logs?: ServiceEndpoint;
 }
 
 export class GrafanaChart extends ComponentChart implements MonitoringSource {
@@ -122,7 +124,8 @@ export class GrafanaChart extends ComponentChart implements MonitoringSource {
     const providersName = `${endpoint.name}-dashboard-providers`;
     const claimName = `${endpoint.name}-data`;
     const metrics = props.metrics ?? { endpoint: props.shared.endpoints.prometheus, type: 'Prometheus' as const };
-    this.datasourcesYaml = YAML.stringify(datasourcesFile(props.shared.scrapeInterval, { ...props.shared.endpoints, prometheus: metrics.endpoint }, metrics.type), { lineWidth: 0 });
+    const logs = props.logs ?? props.shared.endpoints.loki;
+    this.datasourcesYaml = YAML.stringify(datasourcesFile(props.shared.scrapeInterval, { ...props.shared.endpoints, prometheus: metrics.endpoint, loki: logs }, metrics.type), { lineWidth: 0 });
     this.providersYaml = YAML.stringify(providersFile(this.folders), { lineWidth: 0 });
 
     serviceAccountFor(this, 'service-account', endpoint.name, labels);
@@ -266,7 +269,7 @@ export class GrafanaChart extends ComponentChart implements MonitoringSource {
       // Its three data sources (love-prom: Prometheus, or Thanos Query) and DNS; nothing on the internet. Alertmanager's policy admits Grafana.
       egress: [
         { peers: [{ endpoint: metrics.endpoint }], ports: [{ port: metrics.endpoint.port }] },
-        { peers: [{ endpoint: props.shared.endpoints.loki }], ports: [{ port: props.shared.endpoints.loki.port }] },
+        { peers: [{ endpoint: logs }], ports: [{ port: logs.port }] },
         { peers: [{ endpoint: props.shared.endpoints.alertmanager }], ports: [{ port: props.shared.endpoints.alertmanager.port }] },
       ],
     });

@@ -94,6 +94,47 @@ export const volume = (size: string, floor: { size: string; why: string } = { si
     storageClass: optional(dnsSubdomain()),
   });
 
+/**
+ * `host` or `host:port`, no scheme and no path: the S3 clients of Thanos and Loki take the endpoint
+ * bare and choose http or https from their `insecure` setting.
+ */
+const OBJECT_STORE_ENDPOINT = /^(?=.{1,253}(:|$))[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*(:[0-9]{1,5})?$/;
+
+/** An object store's endpoint as a host with an optional port; `product` names who reads it in the errors. */
+export const objectStoreEndpoint = (example: string, product: string) =>
+  refine(
+    str({ expects: `a host name with an optional port and no scheme, such as '${example}'` }),
+    (v, path) => {
+      if (/^[a-z]+:\/\//i.test(v)) {
+        return [{ path, message: `is ${show(v)}, a URL; ${product} takes the endpoint without a scheme`, fix: `write it as ${show(v.replace(/^[a-z]+:\/\//i, '').replace(/\/.*$/, ''))} (and set insecure: true for plain http)` }];
+      }
+      if (/^[^/]+\/./.test(v)) {
+        return [{ path, message: `is ${show(v)}, a host followed by a path; ${product} takes the host only (the bucket is its own setting)`, fix: `write it as ${show(v.replace(/\/.*$/, ''))} and put the bucket name in its setting` }];
+      }
+      if (!OBJECT_STORE_ENDPOINT.test(v)) return [{ path, message: `is ${show(v)}, not a host name with an optional port`, fix: `write a host such as '${example}' or 'minio.storage.svc:9000'` }];
+      const p = /:([0-9]+)$/.exec(v);
+      if (p && (Number(p[1]) < 1 || Number(p[1]) > 65535)) return [{ path, message: `has port ${p[1]}, outside 1-65535`, fix: 'write the port the object store listens on' }];
+      return [];
+    },
+  );
+
+/**
+ * A bucket (S3, GCS) or container (Azure) name as the stores accept it: 3-63 lowercase letters,
+ * digits, '-' and '.', starting and ending with a letter or digit, no '..', not an IP address.
+ * `s3`: also Amazon S3's reserved prefixes and suffixes (`xn--`, `sthree-`, `-s3alias`, `--ol-s3`).
+ */
+export const bucketName = (opts: { s3?: boolean } = {}) =>
+  refine(str({ expects: "a bucket name such as 'love-parser-metrics' (3-63 lowercase letters, digits, '-' and '.')" }), (v, path) => {
+    const fix = "use 3-63 lowercase letters, digits, '-' and '.', starting and ending with a letter or digit, such as 'love-parser-metrics'";
+    if (!/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/.test(v)) return [{ path, message: `is ${show(v)}, not a valid bucket name`, fix }];
+    if (v.includes('..') || v.includes('.-') || v.includes('-.')) return [{ path, message: `is ${show(v)}: a dot must sit between letters or digits`, fix }];
+    if (/^[0-9]+\.[0-9]+\.[0-9]+\.[0-9]+$/.test(v)) return [{ path, message: `is ${show(v)}, formatted as an IP address, which the stores refuse`, fix }];
+    if (opts.s3 && (/^(xn--|sthree-)/.test(v) || /(-s3alias|--ol-s3)$/.test(v))) {
+      return [{ path, message: `is ${show(v)}: S3 reserves the prefixes 'xn--' and 'sthree-' and the suffixes '-s3alias' and '--ol-s3'`, fix: 'choose a name without them' }];
+    }
+    return [];
+  });
+
 /** One key of an existing Secret. */
 export const secretRef = (name: string, key: string) =>
   obj({

@@ -21,7 +21,7 @@ export function dashboards(props: LogsProps): Dashboard[] {
   const a = props.settings.alerts;
   const M = SHIPPER_METRICS[props.settings.shipper];
   const shipper = jobOf(props.shared.endpoints.logShipper);
-  const lokiJob = jobOf(props.shared.endpoints.loki);
+  const lokiJob = props.loki?.jobs ?? jobOf(props.shared.endpoints.loki);
   // Every stream the shipper writes (its jobs: pod logs, the backend's Winston files, Postgres's host log).
   const streams = logStream({ job: { re: Object.values(LOG_JOBS).join('|') } });
   const STREAM = ['job', 'namespace', 'app'];

@@ -114,7 +114,8 @@ export class LogShipperChart extends ComponentChart implements MonitoringSource 
     super(scope, id, endpoint.namespace, props.dependsOn);
     this.endpoint = endpoint;
     this.shipper = c.shipper;
-    this.pipeline = logPipeline(c, props.shared.cluster, props.shared.endpoints, props.backendLogFiles ?? false);
+    const push = props.loki?.push ?? props.shared.endpoints.loki;
+    this.pipeline = logPipeline(c, props.shared.cluster, { ...props.shared.endpoints, loki: push }, props.backendLogFiles ?? false);
     const rt = runtime(c.shipper, this.pipeline);
     this.configText = rt.configText;
     this.configKey = rt.configKey;
@@ -214,7 +215,7 @@ export class LogShipperChart extends ComponentChart implements MonitoringSource 
       ingress: [{ peers: [{ endpoint: props.shared.endpoints.prometheus }], ports: [{ port: endpoint.port }] }],
       egress: [
         // Pushes to Loki.
-        { peers: [{ endpoint: props.shared.endpoints.loki }], ports: [{ port: props.shared.endpoints.loki.port }] },
+        { peers: [{ endpoint: push }], ports: [{ port: push.port }] },
         // Pod discovery.
         { peers: [{ cidrs: c0.apiServerCidrs }], ports: c0.apiServerPorts.map((port) => ({ port })) },
       ],

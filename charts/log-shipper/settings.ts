@@ -2,6 +2,7 @@
 import { Infer, bool, dnsLabel, int, list, num, obj, oneOf, promDuration, str, withDefault } from '../lib/schema';
 import { resources } from '../lib/settings';
 import { ComponentProps } from '../contracts/shared';
+import { LokiApi } from '../contracts/logs';
 
 export const logsSettings = obj({
   /**
@@ -53,4 +54,6 @@ export interface LogsProps extends ComponentProps<LogsSettings> {
   readonly backendLogFiles?: boolean;
   /** `loki.alerts.requestErrorRatio`, drawn on the Logs pipeline dashboard where LokiRequestErrors fires. @default 0.05 */
   readonly lokiRequestErrorRatio?: number;
+  /** Where to push and Loki's scrape jobs (the write Service in simple-scalable mode). @default the `loki` Service, job `loki` */
+  readonly loki?: LokiApi;
 }

@@ -155,3 +155,130 @@ export function lokiConfig(c: LokiSettings): LokiConfig {
     analytics: { reporting_enabled: false },
   };
 }
+
+// ---- simple scalable deployment ---------------------------------------------------------------
+
+/** The variables loki.yaml refers to (`${VAR}`, expanded by `-config.expand-env=true`), set from the Secret. */
+export const S3_CREDENTIAL_ENV = { accessKeyId: 'LOKI_S3_ACCESS_KEY_ID', secretAccessKey: 'LOKI_S3_SECRET_ACCESS_KEY' } as const;
+
+/** What the targets' configuration needs to know about the Services of the deployment. */
+export interface ScalableAddresses {
+  /** `host:port` of the backend Service's gRPC port: the compactor, for delete requests. */
+  readonly compactorGrpc: string;
+  /** The index gateways: every backend pod, by the DNS of the backend's headless Service (`dns+host:port`). */
+  readonly indexGateways: string;
+  /** The memberlist seed: every Loki pod, by the DNS of the gossip Service (`dns+host:port`). */
+  readonly memberlist: string;
+}
+
+export interface LokiScalableConfig {
+  readonly auth_enabled: boolean;
+  readonly server: LokiConfig['server'];
+  readonly common: {
+    readonly path_prefix: string;
+    readonly replication_factor: number;
+    readonly compactor_grpc_address: string;
+    readonly ring: { readonly kvstore: { readonly store: 'memberlist' } };
+    readonly storage: {
+      readonly s3: {
+        readonly endpoint: string;
+        readonly region?: string;
+        readonly bucketnames: string;
+        readonly access_key_id: string;
+        readonly secret_access_key: string;
+        readonly s3forcepathstyle: boolean;
+        readonly insecure: boolean;
+        readonly http_config?: { readonly insecure_skip_verify: boolean };
+      };
+    };
+  };
+  readonly memberlist: { readonly join_members: readonly string[]; readonly bind_port: number; readonly abort_if_cluster_join_fails: boolean };
+  readonly schema_config: {
+    readonly configs: readonly {
+      readonly from: string;
+      readonly store: 'tsdb';
+      readonly object_store: 's3';
+      readonly schema: 'v13';
+      readonly index: { readonly prefix: string; readonly period: GoDuration };
+    }[];
+  };
+  readonly storage_config: {
+    readonly tsdb_shipper: {
+      readonly active_index_directory: string;
+      readonly cache_location: string;
+      readonly index_gateway_client: { readonly server_address: string };
+    };
+  };
+  readonly index_gateway: { readonly mode: 'simple' | 'ring' };
+  readonly ingester: LokiConfig['ingester'];
+  readonly ruler: { readonly wal: { readonly dir: string } };
+  readonly compactor: Omit<LokiConfig['compactor'], 'delete_request_store'> & { readonly delete_request_store: 's3' };
+  readonly limits_config: Omit<LokiConfig['limits_config'], 'ingestion_rate_strategy'> & { readonly ingestion_rate_strategy: 'global' };
+  readonly query_range: LokiConfig['query_range'];
+  readonly analytics: LokiConfig['analytics'];
+}
+
+/**
+ * loki.yaml of the simple scalable deployment: one file for the three targets (each pod picks its
+ * part with `-target`), chunks and the TSDB index on S3, the rings on memberlist, retention by the
+ * compactor on a backend pod with delete requests kept in the bucket. Without a scheduler address,
+ * the frontends and queriers find the query schedulers through their ring (Loki's
+ * ApplyDynamicConfig), as Grafana's Helm chart does in this mode.
+ */
+export function lokiScalableConfig(c: LokiSettings, a: ScalableAddresses, replicationFactor: number): LokiScalableConfig {
+  const single = lokiConfig(c);
+  const d = LOKI_PATHS.data;
+  const o = c.objectStorage;
+  return {
+    auth_enabled: false,
+    server: single.server,
+    common: {
+      path_prefix: d,
+      replication_factor: replicationFactor,
+      compactor_grpc_address: a.compactorGrpc,
+      ring: { kvstore: { store: 'memberlist' } },
+      storage: {
+        s3: {
+          endpoint: o.endpoint,
+          ...(o.region !== undefined ? { region: o.region } : {}),
+          bucketnames: o.buckets.chunks ?? '',
+          // Expanded by Loki from the environment the Secret sets: no credential is in dist/.
+          access_key_id: `\${${S3_CREDENTIAL_ENV.accessKeyId}}`,
+          secret_access_key: `\${${S3_CREDENTIAL_ENV.secretAccessKey}}`,
+          s3forcepathstyle: o.pathStyle,
+          insecure: o.insecure,
+          ...(o.insecureSkipVerify ? { http_config: { insecure_skip_verify: true } } : {}),
+        },
+      },
+    },
+    memberlist: {
+      join_members: [a.memberlist],
+      bind_port: LOKI_PORTS.memberlist,
+      // The first pods of a new deployment find nobody: they start alone and are joined later.
+      abort_if_cluster_join_fails: false,
+    },
+    schema_config: {
+      configs: [{ from: SCHEMA_FROM, store: 'tsdb', object_store: 's3', schema: 'v13', index: { prefix: 'index_', period: '24h' } }],
+    },
+    storage_config: {
+      tsdb_shipper: {
+        active_index_directory: `${d}/tsdb-index`,
+        cache_location: `${d}/tsdb-cache`,
+        // The queriers ask the index gateways (backend) for the index instead of downloading it.
+        index_gateway_client: { server_address: a.indexGateways },
+      },
+    },
+    index_gateway: { mode: 'simple' },
+    ingester: single.ingester,
+    // The ruler runs in the backend target; its WAL on the backend's claim, not the read-only root.
+    ruler: { wal: { dir: `${d}/ruler-wal` } },
+    compactor: { ...single.compactor, delete_request_store: 's3' },
+    limits_config: {
+      ...single.limits_config,
+      // Several distributors: the tenant's limit is shared between them through the ring.
+      ingestion_rate_strategy: 'global',
+    },
+    query_range: single.query_range,
+    analytics: single.analytics,
+  };
+}

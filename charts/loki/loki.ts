@@ -21,8 +21,12 @@ import { configChecksum, serviceAccountFor, serviceFor } from '../lib/workload';
 import { IMAGES, imageOf } from '../versions';
 import { alertRules } from './alerts';
 import { LOKI_PATHS, LokiConfig, lokiConfig } from './config';
-import { LOKI_HTTP, LOKI_PORTS } from '../contracts/logs';
+import { LOKI_HTTP, LOKI_PORTS, LokiApi } from '../contracts/logs';
+import { jobOf } from '../lib/promql';
 import { LokiProps } from './settings';
+import { LokiScalableConfig } from './config';
+import { LOKI_TARGETS } from './settings';
+import { TARGET_JOBS, addScalableLoki } from './scalable';
 
 /** uid and gid of the `loki` user of the official image. */
 export const LOKI_UID = 10001;
@@ -34,8 +38,10 @@ export class LokiChart extends ComponentChart implements MonitoringSource {
   readonly endpoint: ServiceEndpoint;
   readonly scrapeJobs: readonly ScrapeJob[];
   readonly ruleGroups: readonly RuleGroup[];
-  /** The configuration object written as loki.yaml. */
-  readonly config: LokiConfig;
+  /** The configuration object written as loki.yaml (of every target, in simple-scalable mode). */
+  readonly config: LokiConfig | LokiScalableConfig;
+  /** Where the shipper pushes and Grafana queries, and Loki's scrape jobs (charts/contracts/logs.ts). */
+  readonly api: LokiApi;
   /** loki.yaml as written into the ConfigMap. */
   readonly configYaml: string;
 
@@ -44,6 +50,17 @@ export class LokiChart extends ComponentChart implements MonitoringSource {
     const endpoint = props.shared.endpoints.loki;
     super(scope, id, endpoint.namespace, props.dependsOn);
     this.endpoint = endpoint;
+
+    if (c.mode === 'simple-scalable') {
+      const parts = addScalableLoki(this, props);
+      this.config = parts.config;
+      this.configYaml = parts.configYaml;
+      this.api = parts.api;
+      this.scrapeJobs = parts.scrapeJobs;
+      this.ruleGroups = alertRules(props, LOKI_TARGETS.map((t) => TARGET_JOBS[t]));
+      return;
+    }
+    this.api = { push: endpoint, query: endpoint, jobs: jobOf(endpoint) };
 
     const labels = componentLabels({ name: endpoint.name, component: 'logs', version: IMAGES.loki.tag });
     const selector = endpoint.podLabels;
@@ -127,6 +144,6 @@ export class LokiChart extends ComponentChart implements MonitoringSource {
         static_configs: [{ targets: [endpoint.address], labels: { service: endpoint.name } }],
       },
     ];
-    this.ruleGroups = alertRules(props);
+    this.ruleGroups = alertRules(props, [endpoint.name]);
   }
 }

@@ -3,8 +3,8 @@
  * deduplicated metrics on object storage. Off by default: it needs a bucket and its credentials,
  * which only the operator of an environment can give (docs/thanos.md).
  */
-import { ConfigIssue, Infer, bool, cidr, danger, dnsSubdomain, durationToMillis, formatDuration, int, list, num, obj, oneOf, optional, port, promDuration, refine, secretKey, show, str, withDefault } from '../lib/schema';
-import { resources, volume } from '../lib/settings';
+import { ConfigIssue, Infer, bool, cidr, danger, dnsSubdomain, durationToMillis, formatDuration, int, list, num, obj, oneOf, optional, port, promDuration, secretKey, show, str, withDefault } from '../lib/schema';
+import { bucketName, objectStoreEndpoint, resources, volume } from '../lib/settings';
 import { antiAffinity } from '../lib/ha';
 import { ComponentProps } from '../contracts/shared';
 
@@ -12,38 +12,7 @@ import { ComponentProps } from '../contracts/shared';
 export const OBJECT_STORE_TYPES = ['s3', 'gcs', 'azure'] as const;
 export type ObjectStoreType = (typeof OBJECT_STORE_TYPES)[number];
 
-/**
- * `host` or `host:port`, no scheme: Thanos's S3 client takes the endpoint bare and chooses http or
- * https from `insecure`.
- */
-const ENDPOINT = /^(?=.{1,253}(:|$))[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*(:[0-9]{1,5})?$/;
-
-const endpoint = (example: string) =>
-  refine(
-    str({ expects: `a host name with an optional port and no scheme, such as '${example}'` }),
-    (v, path) => {
-      if (/^[a-z]+:\/\//i.test(v)) {
-        return [{ path, message: `is ${show(v)}, a URL; Thanos takes the endpoint without a scheme`, fix: `write it as ${show(v.replace(/^[a-z]+:\/\//i, '').replace(/\/.*$/, ''))} (and set insecure: true for plain http)` }];
-      }
-      if (!ENDPOINT.test(v)) return [{ path, message: `is ${show(v)}, not a host name with an optional port`, fix: `write a host such as '${example}' or 'minio.storage.svc:9000'` }];
-      const p = /:([0-9]+)$/.exec(v);
-      if (p && (Number(p[1]) < 1 || Number(p[1]) > 65535)) return [{ path, message: `has port ${p[1]}, outside 1-65535`, fix: 'write the port the object store listens on' }];
-      return [];
-    },
-  );
-
-/**
- * A bucket (S3, GCS) or container (Azure) name as the stores accept it: 3-63 lowercase letters,
- * digits, '-' and '.', starting and ending with a letter or digit, no '..', not an IP address.
- */
-const bucketName = () =>
-  refine(str({ expects: "a bucket name such as 'love-parser-metrics' (3-63 lowercase letters, digits, '-' and '.')" }), (v, path) => {
-    const fix = "use 3-63 lowercase letters, digits, '-' and '.', starting and ending with a letter or digit, such as 'love-parser-metrics'";
-    if (!/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/.test(v)) return [{ path, message: `is ${show(v)}, not a valid bucket name`, fix }];
-    if (v.includes('..') || v.includes('.-') || v.includes('-.')) return [{ path, message: `is ${show(v)}: a dot must sit between letters or digits`, fix }];
-    if (/^[0-9]+\.[0-9]+\.[0-9]+\.[0-9]+$/.test(v)) return [{ path, message: `is ${show(v)}, formatted as an IP address, which the stores refuse`, fix }];
-    return [];
-  });
+const endpoint = (example: string) => objectStoreEndpoint(example, 'Thanos');
 
 export const thanosSettings = obj({
   /**

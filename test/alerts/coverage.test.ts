@@ -29,7 +29,8 @@ const productionRules = synthesizedAlerts(config);
 const switched = Object.values(SWITCHED_CASES).map((set) => {
   const env = testConfig(set.overrides ?? {}, set.environment);
   const known = new Set(productionRules.map(ruleKey));
-  return { rules: synthesizedAlerts(env).filter((r) => !known.has(ruleKey(r))), cases: set.cases({ config: env, endpoints: stackEndpoints(env.namespaces) }) };
+  const own = synthesizedAlerts(env).filter((r) => !known.has(ruleKey(r)) || (set.changes ?? []).includes(r.alert));
+  return { rules: own, cases: set.cases({ config: env, endpoints: stackEndpoints(env.namespaces) }) };
 });
 const rules = [...productionRules, ...switched.flatMap((s) => s.rules)];
 const cases: AlertCase[] = [...Object.values(allCases({ config, endpoints })).flat(), ...switched.flatMap((s) => s.cases)];

@@ -7,7 +7,10 @@
  * Source: https://grafana.com/docs/loki/v3.7.x/configure/ — generated from
  * grafana/loki docs/sources/shared/configuration.md (sections `loki.yaml`, `server`, `common`,
  * `period_config`, `storage_config`, `ingester`, `compactor`, `limits_config`, `query_range`,
- * `cache_config`, `analytics`). The CLI flag of each field is noted where it names the field.
+ * `cache_config`, `analytics`; for the simple scalable deployment also `s3_storage_config`,
+ * `memberlist`, `index_gateway`, `ruler` (its WAL), the ring of `common`, and
+ * `storage_config.tsdb_shipper.index_gateway_client`). The CLI flag of each field is noted where it
+ * names the field. Transcribed at tag v3.7.6.
  */
 import { Spec, bool, check, day, float, goDuration, int, list, map, obj, oneOf, promDuration, size, str } from './doc-schema';
 
@@ -42,10 +45,78 @@ const server = obj({
 
 const kvstore = obj({ store: oneOf(...KV_STORES), prefix: str() });
 
+/** `s3_storage_config` (prefix `common.storage`): every field of the block at v3.7.6. */
+const s3StorageConfig = obj({
+  s3: str(), // -common.storage.s3.url
+  s3forcepathstyle: bool(), // -common.storage.s3.force-path-style, default false
+  bucketnames: str(), // -common.storage.s3.buckets (comma-separated)
+  endpoint: str(), // -common.storage.s3.endpoint
+  region: str(), // -common.storage.s3.region
+  access_key_id: str(), // -common.storage.s3.access-key-id
+  secret_access_key: str(), // -common.storage.s3.secret-access-key (<secret>)
+  session_token: str(),
+  insecure: bool(), // -common.storage.s3.insecure, default false
+  chunk_delimiter: str(),
+  http_config: obj({
+    timeout: goDuration(),
+    idle_conn_timeout: goDuration(),
+    response_header_timeout: goDuration(),
+    insecure_skip_verify: bool(), // -common.storage.s3.http.insecure-skip-verify
+    ca_file: str(),
+  }),
+  signature_version: oneOf('v4'), // "Supported values are: v4"
+  storage_class: oneOf('GLACIER', 'DEEP_ARCHIVE', 'GLACIER_IR', 'INTELLIGENT_TIERING', 'ONEZONE_IA', 'OUTPOSTS', 'REDUCED_REDUNDANCY', 'STANDARD', 'STANDARD_IA'),
+  sse: obj({ type: oneOf('SSE-KMS', 'SSE-S3'), kms_key_id: str(), kms_encryption_context: str() }),
+  backoff_config: obj({ min_period: goDuration(), max_period: goDuration(), max_retries: int(0) }),
+  disable_dualstack: bool(),
+});
+
+/** `memberlist` (dskit memberlist KV): the fields of the block at v3.7.6. */
+const memberlist = obj({
+  node_name: str(),
+  randomize_node_name: bool(),
+  stream_timeout: goDuration(),
+  retransmit_factor: int(0),
+  pull_push_interval: goDuration(),
+  gossip_interval: goDuration(),
+  gossip_nodes: int(0),
+  gossip_to_dead_nodes_time: goDuration(),
+  dead_node_reclaim_time: goDuration(),
+  compression_enabled: bool(),
+  notify_interval: goDuration(),
+  advertise_addr: str(),
+  advertise_port: int(0), // default 7946
+  cluster_label: str(),
+  cluster_label_verification_disabled: bool(),
+  join_members: list(str()), // -memberlist.join (dns+ / dnssrv+ resolve every address)
+  min_join_backoff: goDuration(),
+  max_join_backoff: goDuration(),
+  max_join_retries: int(0),
+  abort_if_cluster_fast_join_fails: bool(),
+  abort_if_cluster_fast_join_fails_min_nodes: int(0),
+  abort_if_cluster_join_fails: bool(), // -memberlist.abort-if-join-fails, default false
+  rejoin_interval: goDuration(),
+  rejoin_seed_nodes: list(str()),
+  left_ingesters_timeout: goDuration(),
+  obsolete_entries_timeout: goDuration(),
+  leave_timeout: goDuration(),
+  broadcast_timeout_for_local_updates_on_shutdown: goDuration(),
+  message_history_buffer_bytes: int(0),
+  watch_prefix_buffer_size: int(0),
+  bind_addr: list(str()),
+  bind_port: int(0), // -memberlist.bind-port, default 7946
+  packet_dial_timeout: goDuration(),
+  packet_write_timeout: goDuration(),
+  max_concurrent_writes: int(1),
+  acquire_writer_timeout: goDuration(),
+  tls_enabled: bool(),
+});
+
 /** `common`. */
 const common = obj({
   path_prefix: str(), // -common.path-prefix
   storage: obj({
+    s3: s3StorageConfig,
     filesystem: obj({ chunks_directory: str(), rules_directory: str() }), // -common.storage.filesystem.*
   }),
   persist_tokens: bool(),
@@ -54,8 +125,16 @@ const common = obj({
     kvstore, // -common.storage.ring.store
     heartbeat_period: goDuration(),
     heartbeat_timeout: goDuration(),
+    tokens_file_path: str(),
+    zone_awareness_enabled: bool(),
+    num_tokens: int(1),
     replication_factor: int(1),
+    instance_id: str(),
+    instance_interface_names: list(str()),
+    instance_port: int(0),
     instance_addr: str(),
+    instance_availability_zone: str(),
+    instance_enable_ipv6: bool(),
   }),
   instance_interface_names: list(str()),
   instance_addr: str(),
@@ -86,6 +165,10 @@ const storageConfig = obj({
     cache_ttl: goDuration(),
     resync_interval: goDuration(),
     query_ready_num_days: int(0),
+    index_gateway_client: obj({
+      server_address: str(), // -tsdb.shipper.index-gateway-client.server-address
+      log_gateway_requests: bool(),
+    }),
   }),
   index_cache_validity: goDuration(),
   max_parallel_get_chunk: int(1),
@@ -167,12 +250,31 @@ const cacheConfig = obj({
   embedded_cache: obj({ enabled: bool(), max_size_mb: int(1), max_size_items: int(0), ttl: goDuration() }),
 });
 
+/** `index_gateway`: its mode (the ring is inherited from `common.ring`). */
+const indexGateway = obj({ mode: oneOf('simple', 'ring') }); // -index-gateway.mode, default simple
+
+/** `ruler`: its WAL only (rules are read from the object store's `rules/` prefix). */
+const ruler = obj({
+  wal: obj({ dir: str(), truncate_frequency: goDuration(), min_age: goDuration(), max_age: goDuration() }), // -ruler.wal.*
+  rule_path: str(),
+});
+
+/**
+ * `-target` values of Loki 3.7.6 (pkg/loki/modules.go and the dependency map of pkg/loki/loki.go:
+ * `read` = query frontend + querier, `write` = ingester + distributor + pattern ingester,
+ * `backend` = query scheduler + ruler + compactor + index gateway + bloom components).
+ */
+export const LOKI_TARGETS_3_7 = ['all', 'read', 'write', 'backend', 'compactor', 'distributor', 'ingester', 'querier', 'query-scheduler', 'ingester-querier', 'query-frontend', 'index-gateway', 'ruler', 'table-manager'];
+
 /** Root of `loki.yaml`. */
 export const LOKI_3_7: Spec = obj({
   target: str(),
   auth_enabled: bool(), // -auth.enabled
   server,
   common,
+  memberlist,
+  index_gateway: indexGateway,
+  ruler,
   schema_config: obj({ configs: list(periodConfig, 1) }),
   storage_config: storageConfig,
   ingester,
@@ -222,6 +324,24 @@ export function lokiSemanticChecks(c: any): string[] {
   // A single binary with one replica: only an in-memory ring and a replication factor of 1 work.
   if (c.common?.ring?.kvstore?.store === 'inmemory' && (c.common?.replication_factor ?? 3) !== 1) {
     issues.push('common.replication_factor: an inmemory ring holds one instance, the factor must be 1');
+  }
+  // A memberlist ring needs somebody to join (dskit: an empty join_members leaves each pod alone).
+  if (c.common?.ring?.kvstore?.store === 'memberlist' && !(c.memberlist?.join_members?.length > 0)) {
+    issues.push('memberlist.join_members: a memberlist ring needs at least one member to join');
+  }
+  // Each period's object store, and the delete request store, must be a configured store.
+  const configured = new Set<string>([
+    ...(c.common?.storage?.s3 || c.storage_config?.aws ? ['s3', 'aws'] : []),
+    ...(c.common?.storage?.filesystem || c.storage_config?.filesystem ? ['filesystem'] : []),
+  ]);
+  for (const p of periods) if (p.object_store && !configured.has(p.object_store)) issues.push(`schema_config: object_store ${p.object_store} is not configured`);
+  const drs = c.compactor?.delete_request_store;
+  if (drs && !configured.has(drs)) issues.push(`compactor.delete_request_store: ${drs} is not a configured object store`);
+  // S3 needs a bucket; an endpoint is a host, not a URL (the client adds the scheme from `insecure`).
+  const s3 = c.common?.storage?.s3;
+  if (s3) {
+    if (!s3.bucketnames && !s3.s3) issues.push('common.storage.s3.bucketnames: required (or s3: <url>)');
+    if (typeof s3.endpoint === 'string' && /^[a-z]+:\/\//i.test(s3.endpoint)) issues.push('common.storage.s3.endpoint: a host, without a scheme');
   }
   const rate = c.limits_config?.ingestion_rate_mb;
   const burst = c.limits_config?.ingestion_burst_size_mb;

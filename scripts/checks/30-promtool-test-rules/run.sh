@@ -7,7 +7,8 @@
 # where it stays quiet; test/alerts/coverage.test.ts fails when an alert lacks either. Production
 # only, on purpose: the cases are written against production's configuration (thresholds, labels,
 # routes; CASES_ENVIRONMENT in test/alerts/promtool-tests.ts), except the cases of alerts whose
-# switch is off in production (Thanos), which run against staging's rules.
+# switch is off in production (Thanos, Loki in simple-scalable mode), which run against
+# staging's rules.
 # Exits non-zero and names the failing cases.
 set -uo pipefail
 repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/../../.." && pwd)"

@@ -6,6 +6,7 @@ import { sloCases } from './slo';
 import { backendKubernetesCases, blackboxCases, kubeStateMetricsCases, kubeletCases } from './kubernetes';
 import { alertmanagerCases, grafanaCases, logShipperCases, lokiCases, prometheusCases } from './stack';
 import { thanosCases } from './thanos';
+import { lokiScalableCases } from './loki-scalable';
 
 export function allCases(ctx: CaseContext): Record<string, AlertCase[]> {
   return {
@@ -34,9 +35,23 @@ export function allCases(ctx: CaseContext): Record<string, AlertCase[]> {
  * rules are then synthesized in memory (test/alerts/promtool-tests.ts writes them out).
  */
 export const SWITCHED_CASES: Readonly<
-  Record<string, { readonly environment: string; readonly overrides?: Record<string, unknown>; readonly cases: (ctx: CaseContext) => AlertCase[] }>
+  Record<
+    string,
+    {
+      readonly environment: string;
+      readonly overrides?: Record<string, unknown>;
+      /**
+       * Alerts production has too, whose expressions the switch changes (Loki's, over the jobs of
+       * its targets): they count as the set's own, and its cases must fire and stay quiet for them.
+       */
+      readonly changes?: readonly string[];
+      readonly cases: (ctx: CaseContext) => AlertCase[];
+    }
+  >
 > = {
   thanos: { environment: 'staging', cases: thanosCases },
+  // loki.mode simple-scalable (on in staging): the same Loki alerts over the three targets' jobs.
+  'loki-scalable': { environment: 'staging', changes: ['LokiDown', 'LokiRequestErrors', 'LokiSamplesDiscarded', 'LokiRetentionNotApplied'], cases: lokiScalableCases },
   // No committed environment watches a replica; production with the switch on, synthesized in
   // memory by the same code as every environment.
   'postgres-replication': { environment: 'production', overrides: { postgresExporter: { replication: { enabled: true } } }, cases: postgresReplicationCases },

@@ -156,7 +156,7 @@ export function secretVolume(name: string, secretName: string, items?: { key: st
   return { name, secret: { secretName, defaultMode: 0o400, ...(items ? { items } : {}) } };
 }
 
-/** A memory-backed scratch directory for a read-only root filesystem. */
+/** A scratch directory for a read-only root filesystem: on the node's disk (not memory, so it does not count against the memory limit), capped by sizeLimit, above which the kubelet evicts the pod. */
 export function scratchVolume(name: string, sizeLimit = '64Mi'): k8s.Volume {
   return { name, emptyDir: { sizeLimit: k8s.Quantity.fromString(sizeLimit) } };
 }

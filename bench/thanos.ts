@@ -39,8 +39,8 @@ import { assertParses, expandRecorded, namesRead } from './lib/promql-expand';
 import { PanelTarget, Querier, Timed, fmtMs, fmtN, promPanelTargets, rangeName } from './lib/querier';
 import { productionStack } from './lib/stack';
 import { BACKEND_SHAPE, stackSources } from './lib/stack-series';
-import { BucketBlock, bucketSummary, hoursByResolution, resolutionsRead, ulid } from './lib/thanos';
-import { ROOT, RunningPrometheus, blocks, mib, requirePrometheusTools, sleep, startPrometheus, waitForCompaction } from './lib/tsdb';
+import { Agreement, BucketBlock, ResultSeries, agreement, bucketSummary, hoursByResolution, resolutionsRead, ulid } from './lib/thanos';
+import { ROOT, RunningPrometheus, blocks, dirSize, mib, requirePrometheusTools, sleep, startPrometheus, waitForCompaction } from './lib/tsdb';
 
 const THANOS = path.join(ROOT, '.tools', 'thanos', 'bin', 'thanos');
 /** The sample interval: a quarter of production's 15s, so that 30 days fit the time budget. */
@@ -153,7 +153,7 @@ function bucketBlocks(bucket: string): BucketBlock[] {
     const metaFile = path.join(bucket, d, 'meta.json');
     if (!fs.existsSync(metaFile)) return [];
     const m = JSON.parse(fs.readFileSync(metaFile, 'utf8'));
-    return [{ minTime: m.minTime, maxTime: m.maxTime, resolution: m.thanos?.downsample?.resolution ?? 0, level: m.compaction?.level ?? 1, samples: Number(m.stats?.numSamples ?? 0), markedForDeletion: fs.existsSync(path.join(bucket, d, 'deletion-mark.json')) }];
+    return [{ minTime: m.minTime, maxTime: m.maxTime, resolution: m.thanos?.downsample?.resolution ?? 0, level: m.compaction?.level ?? 1, samples: Number(m.stats?.numSamples ?? 0), bytes: dirSize(path.join(bucket, d)), markedForDeletion: fs.existsSync(path.join(bucket, d, 'deletion-mark.json')) }];
   });
 }
 
@@ -238,15 +238,32 @@ interface Row {
   readonly range: number;
   readonly prom: Timed;
   readonly thanos: Timed;
+  /** Thanos's answer against Prometheus's, point by point. */
+  readonly values?: Agreement;
 }
 
-async function timeAll(queries: Query[], prom: Querier, thanos: Querier, end: number, longRange: number): Promise<Row[]> {
+/**
+ * Thanos Query keeps the blocks' external labels (all but the replica label) on every series it
+ * returns; the answers are compared without them.
+ */
+function withoutLabels(answer: ResultSeries[], names: readonly string[]): ResultSeries[] {
+  return answer.map((s) => ({ ...s, metric: Object.fromEntries(Object.entries(s.metric).filter(([k]) => !names.includes(k))) }));
+}
+
+async function timeAll(queries: Query[], prom: Querier, thanos: Querier, end: number, longRange: number, externalLabels: readonly string[]): Promise<Row[]> {
   const rows: Row[] = [];
   for (const q of queries) {
     for (const range of [q.target.defaultRange, longRange]) {
       const step = panelTiming(range, { scrapeIntervalSeconds: STEP_SECONDS }).stepSeconds;
       const expr = q.expr(range);
-      rows.push({ q, range, prom: await prom.time(expr, end, range, step, q.target.instant), thanos: await thanos.time(expr, end, range, step, q.target.instant) });
+      const timedProm = await prom.time(expr, end, range, step, q.target.instant);
+      const timedThanos = await thanos.time(expr, end, range, step, q.target.instant);
+      let values: Agreement | undefined;
+      if (!timedProm.error && !timedThanos.error) {
+        const [a, b] = await Promise.all([prom.answer(expr, end, range, step, q.target.instant), thanos.answer(expr, end, range, step, q.target.instant)]);
+        values = agreement(a as ResultSeries[], withoutLabels(b as ResultSeries[], externalLabels));
+      }
+      rows.push({ q, range, prom: timedProm, thanos: timedThanos, values });
       process.stderr.write(`  ${rows.length} of ${queries.length * 2} timed\r`);
     }
   }
@@ -254,9 +271,16 @@ async function timeAll(queries: Query[], prom: Querier, thanos: Querier, end: nu
   return rows;
 }
 
+function differs(v: Agreement | undefined): string {
+  if (!v) return '';
+  const pct = v.maxRelativeDifference * 100;
+  const shown = pct === 0 ? 'none' : pct < 0.01 ? 'under 0.01%' : `${pct < 10 ? pct.toFixed(2) : pct.toFixed(0)}%`;
+  return `${shown}${v.onlyOne ? ` (${v.onlyOne} of ${v.common + v.onlyOne} points in one answer only)` : ''}`;
+}
+
 function printRows(rows: Row[], thanosHeading: string): void {
-  console.log(`| panel | query | range | step | Prometheus p50 ms | p95 ms | series | ${thanosHeading} p50 ms | p95 ms | series | ratio (p50) |`);
-  console.log('| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |');
+  console.log(`| panel | query | range | step | Prometheus p50 ms | p95 ms | series | ${thanosHeading} p50 ms | p95 ms | series | ratio (p50) | values: largest difference |`);
+  console.log('| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |');
   for (const r of rows) {
     const ratio = r.prom.error || r.thanos.error ? '' : `${(r.thanos.p50 / r.prom.p50).toFixed(1)}x`;
     // A panel with several queries: each row names the metrics its query reads.
@@ -265,7 +289,7 @@ function printRows(rows: Row[], thanosHeading: string): void {
     const kind = `${r.q.target.instant ? 'instant' : 'range'}${r.q.ruleExpression ? ", the recording rule's expression" : ''}`;
     const same = r.prom.resultSeries === r.thanos.resultSeries ? '' : ' (differs)';
     console.log(
-      `| ${panel} | ${kind} | ${rangeName(r.range)} | ${r.q.target.instant ? '' : promDuration(panelTiming(r.range, { scrapeIntervalSeconds: STEP_SECONDS }).stepSeconds)} | ${fmtMs(r.prom, 'p50')} | ${fmtMs(r.prom, 'p95')} | ${fmtN(r.prom.resultSeries)} | ${fmtMs(r.thanos, 'p50')} | ${fmtMs(r.thanos, 'p95')} | ${fmtN(r.thanos.resultSeries)}${same} | ${ratio} |`,
+      `| ${panel} | ${kind} | ${rangeName(r.range)} | ${r.q.target.instant ? '' : promDuration(panelTiming(r.range, { scrapeIntervalSeconds: STEP_SECONDS }).stepSeconds)} | ${fmtMs(r.prom, 'p50')} | ${fmtMs(r.prom, 'p95')} | ${fmtN(r.prom.resultSeries)} | ${fmtMs(r.thanos, 'p50')} | ${fmtMs(r.thanos, 'p95')} | ${fmtN(r.thanos.resultSeries)}${same} | ${ratio} | ${differs(r.values)} |`,
     );
   }
 }
@@ -340,7 +364,7 @@ async function main(): Promise<void> {
     const promQ = new Querier(prom.url, a.runs);
     const thanosQ = () => new Querier(`http://127.0.0.1:${ports.storeOnlyHttp}`, a.runs, { dedup: 'true' });
     const load = os.loadavg()[0];
-    const rowsA = await timeAll(queries, promQ, thanosQ(), end, longRange);
+    const rowsA = await timeAll(queries, promQ, thanosQ(), end, longRange, Object.keys(externalLabels));
     const loadAfter = os.loadavg()[0];
     const queriedTime = elapsed();
 
@@ -371,7 +395,7 @@ async function main(): Promise<void> {
         await until('the store gateway is ready again', 300_000, ready(ports.storeHttp), store);
         await until('Thanos Query answers from the compacted bucket', 120_000, async () => (await seriesAt(ports.storeOnlyHttp, probe, start + 3600)) === 1, query);
         // Prometheus timed again, so that both columns are measured under the same load.
-        rowsB = await timeAll(queries, new Querier(prom.url, a.runs), thanosQ(), end, longRange);
+        rowsB = await timeAll(queries, new Querier(prom.url, a.runs), thanosQ(), end, longRange, Object.keys(externalLabels));
         // Which resolution did the store gateway read? Its debug log says, for one more query per range.
         await store.stop();
         store = startThanos('store-debug', [...commands.store, '--log.level=debug'], work);
@@ -399,7 +423,7 @@ async function main(): Promise<void> {
     console.log(`  store gateway ready in ${(storeReadyMs / 1000).toFixed(0)}s; everything ready at ${readyTime}, queries timed by ${queriedTime}`);
     console.log(`  load average (1 min) on ${os.cpus().length} cores: ${load.toFixed(1)} before the queries, ${loadAfter.toFixed(1)} after\n`);
     console.log(`Panel queries as Grafana sends them for a 1000 px panel with a ${STEP_SECONDS}s scrape interval; one warm-up, then ${a.runs} runs (fewer for queries over 2 s); p95 is the nearest rank; series: the series the query returns`);
-    console.log(`Thanos Query: the synthesized flags (--query.replica-label=replica, --query.auto-downsampling), over the store gateway alone, dedup=true; ratio: Thanos p50 / Prometheus p50\n`);
+    console.log(`Thanos Query: the synthesized flags (--query.replica-label=replica, --query.auto-downsampling), over the store gateway alone, dedup=true; ratio: Thanos p50 / Prometheus p50; values: the largest relative difference between the two answers, point by point (series matched without the external labels Thanos adds)\n`);
     printRows(rowsA, 'Thanos Query (2h blocks as uploaded)');
     if (a.compactor) {
       console.log(`\nThe compactor with the synthesized flags (${commands.compactor.filter((f) => f.startsWith('--retention')).join(' ')}) and --consistency-delay=0s: ${Number.isFinite(compactorSeconds) ? `one run in ${compactorSeconds.toFixed(0)}s` : 'no completed run'}${compactorNote}`);

@@ -65,15 +65,17 @@ export class Querier {
     return total;
   }
 
+  /** The answer (`data.result`) to `expr` sent as `time` sends it, untimed. */
+  async answer(expr: string, end: number, rangeSeconds: number, stepSeconds: number, instant: boolean): Promise<unknown[]> {
+    const { endpoint, params } = request(expr, end, rangeSeconds, stepSeconds, instant);
+    return (await this.call(endpoint, new URLSearchParams(params))).result as unknown[];
+  }
+
   /** Times `expr` as Grafana sends it: a range query aligned to the step, or an instant query at the end. */
   async time(expr: string, end: number, rangeSeconds: number, stepSeconds: number, instant: boolean, timeoutSeconds?: number): Promise<Timed> {
     const key = `${instant}|${rangeSeconds}|${stepSeconds}|${timeoutSeconds}|${expr}`;
     if (this.cache.has(key)) return this.cache.get(key)!;
-    const alignedEnd = Math.floor(end / stepSeconds) * stepSeconds;
-    const alignedStart = Math.floor((end - rangeSeconds) / stepSeconds) * stepSeconds;
-    const params: Record<string, string> = instant ? { query: expr, time: String(end) } : { query: expr, start: String(alignedStart), end: String(alignedEnd), step: String(stepSeconds) };
-    if (timeoutSeconds !== undefined) params.timeout = `${timeoutSeconds}s`;
-    const endpoint = instant ? '/api/v1/query' : '/api/v1/query_range';
+    const { endpoint, params } = request(expr, end, rangeSeconds, stepSeconds, instant, timeoutSeconds);
     const series = await this.seriesTouched(expr, end - rangeSeconds, end);
     let result: Timed;
     try {
@@ -97,6 +99,15 @@ export class Querier {
     this.cache.set(key, result);
     return result;
   }
+}
+
+/** The request Grafana sends: a range query aligned to the step, or an instant query at the end. */
+function request(expr: string, end: number, rangeSeconds: number, stepSeconds: number, instant: boolean, timeoutSeconds?: number): { endpoint: string; params: Record<string, string> } {
+  const alignedEnd = Math.floor(end / stepSeconds) * stepSeconds;
+  const alignedStart = Math.floor((end - rangeSeconds) / stepSeconds) * stepSeconds;
+  const params: Record<string, string> = instant ? { query: expr, time: String(end) } : { query: expr, start: String(alignedStart), end: String(alignedEnd), step: String(stepSeconds) };
+  if (timeoutSeconds !== undefined) params.timeout = `${timeoutSeconds}s`;
+  return { endpoint: instant ? '/api/v1/query' : '/api/v1/query_range', params };
 }
 
 /** One Prometheus query of a dashboard panel, before Grafana's variables are substituted. */

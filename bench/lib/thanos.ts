@@ -43,6 +43,8 @@ export interface BucketBlock {
   readonly resolution: number;
   readonly level: number;
   readonly samples: number;
+  /** Bytes of the block's files (index, chunks, meta.json). */
+  readonly bytes: number;
   /** The block carries a deletion mark (the compactor replaced it; deleted after `--delete-delay`). */
   readonly markedForDeletion: boolean;
 }
@@ -57,7 +59,7 @@ function spanName(ms: number): string {
 
 /**
  * One line per resolution: how many blocks the store gateway can serve (deletion-marked ones left
- * out) and their spans, e.g. `raw: 3 blocks (2 x 14d, 1 x 2d), 1,000 samples`.
+ * out), their spans and size, e.g. `raw: 3 blocks (2 x 14d, 1 x 2d), 1,000 samples, 0.1 MiB`.
  */
 export function bucketSummary(blocks: readonly BucketBlock[]): string[] {
   const live = blocks.filter((b) => !b.markedForDeletion);
@@ -72,7 +74,8 @@ export function bucketSummary(blocks: readonly BucketBlock[]): string[] {
       .sort((x, y) => y[0] - x[0])
       .map(([span, n]) => `${n} x ${spanName(span)}`)
       .join(', ');
-    out.push(`${resolutionName(res)}: ${of.length} block${of.length === 1 ? '' : 's'} (${shown}), ${of.reduce((n, b) => n + b.samples, 0).toLocaleString('en')} samples`);
+    const bytes = of.reduce((n, b) => n + b.bytes, 0);
+    out.push(`${resolutionName(res)}: ${of.length} block${of.length === 1 ? '' : 's'} (${shown}), ${of.reduce((n, b) => n + b.samples, 0).toLocaleString('en')} samples, ${(bytes / 1024 ** 2).toFixed(1)} MiB`);
   }
   if (marked > 0) out.push(`marked for deletion (replaced by the compactor, not served): ${marked}`);
   return out;
@@ -101,4 +104,48 @@ export function hoursByResolution(spans: readonly ResolutionSpan[]): Record<stri
   const out: Record<string, number> = {};
   for (const s of spans) out[resolutionName(s.resolution)] = +(((out[resolutionName(s.resolution)] ?? 0) + (s.maxTime - s.minTime) / 3_600_000).toFixed(1));
   return out;
+}
+
+/** One series of a Prometheus API answer: a matrix's `values` or a vector's single `value`. */
+export interface ResultSeries {
+  readonly metric: Readonly<Record<string, string>>;
+  readonly values?: readonly (readonly [number, string])[];
+  readonly value?: readonly [number, string];
+}
+
+export interface Agreement {
+  /** The largest |a - b| / max(|a|, |b|) over the points both answers hold (0 when equal). */
+  readonly maxRelativeDifference: number;
+  /** Points both answers hold, and those only one of them holds (a series or a step missing). */
+  readonly common: number;
+  readonly onlyOne: number;
+}
+
+/** How far two answers to the same query agree: series matched by their labels, points by their time. */
+export function agreement(a: readonly ResultSeries[], b: readonly ResultSeries[]): Agreement {
+  const key = (m: Readonly<Record<string, string>>) => JSON.stringify(Object.entries(m).sort(([x], [y]) => (x < y ? -1 : 1)));
+  const points = (s: ResultSeries) => new Map((s.values ?? (s.value ? [s.value] : [])).map(([t, v]) => [t, Number(v)]));
+  const bByKey = new Map(b.map((s) => [key(s.metric), points(s)]));
+  let max = 0;
+  let common = 0;
+  let onlyOne = 0;
+  for (const s of a) {
+    const pa = points(s);
+    const pb = bByKey.get(key(s.metric)) ?? new Map<number, number>();
+    bByKey.delete(key(s.metric));
+    for (const [t, va] of pa) {
+      const vb = pb.get(t);
+      if (vb === undefined) {
+        onlyOne++;
+        continue;
+      }
+      pb.delete(t);
+      common++;
+      const scale = Math.max(Math.abs(va), Math.abs(vb));
+      if (scale > 0) max = Math.max(max, Math.abs(va - vb) / scale);
+    }
+    onlyOne += pb.size;
+  }
+  for (const rest of bByKey.values()) onlyOne += rest.size;
+  return { maxRelativeDifference: max, common, onlyOne };
 }

@@ -1,4 +1,4 @@
-import { bucketSummary, hoursByResolution, resolutionsRead, ulid, ulidTime } from '../../bench/lib/thanos';
+import { ResultSeries, agreement, bucketSummary, hoursByResolution, resolutionsRead, ulid, ulidTime } from '../../bench/lib/thanos';
 
 describe('the helpers of the Thanos benchmark (bench/lib/thanos.ts)', () => {
   test('a ULID is 26 Crockford base32 digits whose first 10 hold the milliseconds', () => {
@@ -24,11 +24,11 @@ describe('the helpers of the Thanos benchmark (bench/lib/thanos.ts)', () => {
 
   test('the bucket by resolution: spans counted, deletion-marked blocks left out', () => {
     const h = 3_600_000;
-    const block = (hours: number, resolution: number, marked = false) => ({ minTime: 0, maxTime: hours * h, resolution, level: 1, samples: 100, markedForDeletion: marked });
+    const block = (hours: number, resolution: number, marked = false) => ({ minTime: 0, maxTime: hours * h, resolution, level: 1, samples: 100, bytes: 1024 ** 2 / 2, markedForDeletion: marked });
     expect(bucketSummary([block(336, 0), block(336, 0), block(48, 0), block(2, 0, true), block(2, 0, true), block(336, 300_000), block(336, 3_600_000), block(0.5, 0)])).toEqual([
-      'raw: 4 blocks (2 x 14d, 1 x 2d, 1 x 30m), 400 samples',
-      '5m: 1 block (1 x 14d), 100 samples',
-      '1h: 1 block (1 x 14d), 100 samples',
+      'raw: 4 blocks (2 x 14d, 1 x 2d, 1 x 30m), 400 samples, 2.0 MiB',
+      '5m: 1 block (1 x 14d), 100 samples, 0.5 MiB',
+      '1h: 1 block (1 x 14d), 100 samples, 0.5 MiB',
       'marked for deletion (replaced by the compactor, not served): 2',
     ]);
     expect(bucketSummary([])).toEqual([]);
@@ -52,5 +52,37 @@ describe('the helpers of the Thanos benchmark (bench/lib/thanos.ts)', () => {
     expect(hoursByResolution(read[0])).toEqual({ '5m': 638.9, raw: 40.6 });
     expect(hoursByResolution(read[1])).toEqual({ raw: 2 });
     expect(resolutionsRead('level=info msg="starting"')).toEqual([]);
+  });
+});
+
+describe('how far two answers agree (bench/lib/thanos.ts agreement)', () => {
+  test('equal answers: no difference, every point common', () => {
+    const m = [{ metric: { pod: 'a' }, values: [[1, '10'], [2, '20']] as [number, string][] }];
+    expect(agreement(m, m)).toEqual({ maxRelativeDifference: 0, common: 2, onlyOne: 0 });
+  });
+
+  test('series matched by labels whatever their order; the largest relative difference wins', () => {
+    const a: ResultSeries[] = [
+      { metric: { pod: 'a', job: 'x' }, values: [[1, '100'], [2, '200']] as [number, string][] },
+      { metric: { pod: 'b' }, values: [[1, '0'], [2, '0']] as [number, string][] },
+    ];
+    const b: ResultSeries[] = [
+      { metric: { pod: 'b' }, values: [[1, '0'], [2, '0']] as [number, string][] },
+      { metric: { job: 'x', pod: 'a' }, values: [[1, '90'], [2, '200']] as [number, string][] },
+    ];
+    expect(agreement(a, b)).toEqual({ maxRelativeDifference: 0.1, common: 4, onlyOne: 0 });
+  });
+
+  test('a step or a series only one answer holds is counted, not compared', () => {
+    const a = [{ metric: { pod: 'a' }, values: [[1, '1'], [2, '1'], [3, '1']] as [number, string][] }];
+    const b: ResultSeries[] = [
+      { metric: { pod: 'a' }, values: [[2, '1'], [4, '1']] as [number, string][] },
+      { metric: { pod: 'c' }, values: [[1, '5']] as [number, string][] },
+    ];
+    expect(agreement(a, b)).toEqual({ maxRelativeDifference: 0, common: 1, onlyOne: 4 });
+  });
+
+  test('instant vectors compare their single value', () => {
+    expect(agreement([{ metric: {}, value: [5, '50'] }], [{ metric: {}, value: [5, '40'] }]).maxRelativeDifference).toBeCloseTo(0.2);
   });
 });

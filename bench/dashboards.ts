@@ -24,20 +24,17 @@
  * can be run again without generating. Needs the pinned Prometheus and promtool
  * (`bash scripts/setup-tools.sh prometheus`); run it under `flock /tmp/love-parser-heavy.lock`.
  */
-import { ChildProcess, spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import * as YAML from 'yaml';
-import { durationToSeconds } from '../charts/lib/schema';
-import { targetsOf } from '../charts/grafana/validate';
-import { PROMETHEUS_DS } from '../charts/lib/datasources';
-import { environmentConfig, synthStack } from '../scripts/environment';
-import { defaultVariables, panelTiming, promDuration, relativeSeconds, substituteVariables } from './lib/grafana';
-import { OpenMetricsWriter } from './lib/openmetrics';
-import { Rule, assertParses, expandRecorded, namesRead, ruleLevels, selectorsOf } from './lib/promql-expand';
+import { generateBlocks, runPromtool } from './lib/generate';
+import { panelTiming, promDuration, substituteVariables } from './lib/grafana';
+import { Rule, assertParses, expandRecorded, namesRead, ruleLevels } from './lib/promql-expand';
+import { QUERY_TIMEOUT, Querier, Timed, fmtMs, fmtN, promPanelTargets, rangeName } from './lib/querier';
+import { Stack, productionStack } from './lib/stack';
 import { sourceSeries, stackSources } from './lib/stack-series';
-import { PROMTOOL, RunningPrometheus, blocks, gib, mib, moveBlocks, requirePrometheusTools, startPrometheus, waitForCompaction } from './lib/tsdb';
+import { RunningPrometheus, blocks, gib, mib, moveBlocks, requirePrometheusTools, startPrometheus, waitForCompaction } from './lib/tsdb';
 
 interface Args {
   readonly days: number;
@@ -68,76 +65,11 @@ function parseArgs(argv: string[]): Args {
   return { days, runs, width, keep, data };
 }
 
-const WINDOW_SECONDS = 6 * 3600;
-/** Prometheus's default: a query that runs longer is cancelled and Grafana shows the error. */
-const QUERY_TIMEOUT = '2m';
 /**
  * Raw expressions stop at 10s: against a recorded series in milliseconds that is already far past
  * the 10x goal, and the raw SLO windows would otherwise take the full 2 min each, dozens of times.
  */
 const RAW_TIMEOUT_SECONDS = 10;
-
-function runPromtool(args: string[]): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const p: ChildProcess = spawn(PROMTOOL, args, { stdio: ['ignore', 'ignore', 'inherit'] });
-    p.once('error', reject);
-    p.once('exit', (code) => (code === 0 ? resolve() : reject(new Error(`promtool ${args.slice(0, 3).join(' ')} exited ${code}`))));
-  });
-}
-
-/** Step 1: OpenMetrics windows written while promtool turns the previous one into a block. */
-async function generate(dataDir: string, work: string, start: number, end: number, step: number): Promise<{ series: number; samples: number; textBytes: number }> {
-  const sources = stackSources();
-  const writer = new OpenMetricsWriter(
-    sources.flatMap((s) => s.specs),
-    start,
-    step,
-  );
-  const totalSteps = Math.floor((end - start) / step) + 1;
-  let samples = 0;
-  let textBytes = 0;
-  let pending: Promise<void> | undefined;
-  let fromStep = 0;
-  let k = 0;
-  while (fromStep < totalSteps) {
-    // Windows on the 6h grid, so promtool reads each file once.
-    const windowEnd = (Math.floor((start + fromStep * step) / WINDOW_SECONDS) + 1) * WINDOW_SECONDS;
-    const toStep = Math.min(totalSteps, Math.ceil((windowEnd - start) / step));
-    const file = path.join(work, `window-${k++ % 2}.om`);
-    samples += writer.writeWindow(file, fromStep, toStep);
-    textBytes += fs.statSync(file).size;
-    await pending;
-    pending = runPromtool(['tsdb', 'create-blocks-from', '--max-block-duration=6h', 'openmetrics', '--quiet', file, dataDir]).then(() => fs.rmSync(file));
-    process.stderr.write(`  generated ${((toStep * step) / 86400).toFixed(2)} of ${((end - start) / 86400).toFixed(0)} days\r`);
-    fromStep = toStep;
-  }
-  await pending;
-  process.stderr.write('\n');
-  return { series: writer.series, samples, textBytes };
-}
-
-interface Stack {
-  readonly rules: Rule[];
-  /** Rule groups as Prometheus loads them (name, interval, rules). */
-  readonly groups: { name: string; interval?: string; rules: Record<string, unknown>[] }[];
-  readonly dashboards: { uid: string; model: Record<string, any> }[];
-  readonly scrapeSeconds: number;
-  readonly evaluationInterval: string;
-}
-
-function productionStack(): Stack {
-  const config = environmentConfig('production');
-  const { stack } = synthStack(config);
-  const groups = Object.values(stack.prometheus.ruleFiles).flatMap((f) => YAML.parse(f).groups as Stack['groups']);
-  const rules = groups.flatMap((g) => g.rules).filter((r) => typeof r.record === 'string') as unknown as Rule[];
-  return {
-    rules,
-    groups,
-    dashboards: stack.grafana.provisioned.map((d) => ({ uid: d.model.uid, model: d.model as Record<string, any> })),
-    scrapeSeconds: durationToSeconds(config.prometheus.scrapeInterval),
-    evaluationInterval: config.prometheus.evaluationInterval,
-  };
-}
 
 /** Step 2: recording rules backfilled level by level; returns seconds per level. */
 async function backfillRules(s: Stack, dataDir: string, work: string, start: number, end: number): Promise<{ level: number; rules: number; seconds: number; blocks: number }[]> {
@@ -181,82 +113,6 @@ async function instantValue(url: string, query: string, time: number): Promise<n
   return Number(r.data?.result?.[0]?.value?.[1] ?? NaN);
 }
 
-interface Timed {
-  readonly p50: number;
-  readonly p95: number;
-  readonly samples?: number;
-  readonly series: number;
-  readonly resultSeries?: number;
-  readonly error?: string;
-}
-
-function quantile(sorted: number[], q: number): number {
-  // Nearest rank: with 7 runs the p95 is the slowest run.
-  return sorted[Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1)];
-}
-
-class Querier {
-  private readonly cache = new Map<string, Timed>();
-  private readonly seriesCache = new Map<string, number>();
-  constructor(
-    readonly prom: RunningPrometheus,
-    readonly runs: number,
-  ) {}
-
-  private async call(pathAndQuery: string, body: URLSearchParams): Promise<any> {
-    const r = await fetch(`${this.prom.url}${pathAndQuery}`, { method: 'POST', body, headers: { 'content-type': 'application/x-www-form-urlencoded' } });
-    const j = (await r.json()) as any;
-    if (j.status !== 'success') throw new Error(`${j.errorType ?? r.status}: ${j.error ?? 'no error text'}`);
-    return j.data;
-  }
-
-  private async seriesTouched(expr: string, start: number, end: number): Promise<number> {
-    let total = 0;
-    for (const sel of selectorsOf(expr)) {
-      const key = `${sel}|${start}|${end}`;
-      if (!this.seriesCache.has(key)) {
-        const data = await this.call('/api/v1/series', new URLSearchParams({ 'match[]': sel, start: String(start), end: String(end) }));
-        this.seriesCache.set(key, (data as unknown[]).length);
-      }
-      total += this.seriesCache.get(key)!;
-    }
-    return total;
-  }
-
-  /** Times `expr` as Grafana sends it: a range query aligned to the step, or an instant query at the end. */
-  async time(expr: string, end: number, rangeSeconds: number, stepSeconds: number, instant: boolean, timeoutSeconds?: number): Promise<Timed> {
-    const key = `${instant}|${rangeSeconds}|${stepSeconds}|${timeoutSeconds}|${expr}`;
-    if (this.cache.has(key)) return this.cache.get(key)!;
-    const alignedEnd = Math.floor(end / stepSeconds) * stepSeconds;
-    const alignedStart = Math.floor((end - rangeSeconds) / stepSeconds) * stepSeconds;
-    const params: Record<string, string> = instant ? { query: expr, time: String(end) } : { query: expr, start: String(alignedStart), end: String(alignedEnd), step: String(stepSeconds) };
-    if (timeoutSeconds !== undefined) params.timeout = `${timeoutSeconds}s`;
-    const endpoint = instant ? '/api/v1/query' : '/api/v1/query_range';
-    const series = await this.seriesTouched(expr, end - rangeSeconds, end);
-    let result: Timed;
-    try {
-      const warm = Date.now();
-      const data = await this.call(`${endpoint}?stats=all`, new URLSearchParams(params));
-      const warmMs = Date.now() - warm;
-      // A query that takes seconds is timed fewer times: the point is the order of magnitude.
-      const runs = warmMs > 10_000 ? 2 : warmMs > 2_000 ? 3 : this.runs;
-      const ms: number[] = [];
-      for (let i = 0; i < runs; i++) {
-        const t = process.hrtime.bigint();
-        await this.call(endpoint, new URLSearchParams(params));
-        ms.push(Number(process.hrtime.bigint() - t) / 1e6);
-      }
-      ms.sort((a, b) => a - b);
-      result = { p50: quantile(ms, 0.5), p95: quantile(ms, 0.95), samples: data.stats?.samples?.totalQueryableSamples, series, resultSeries: (data.result as unknown[]).length };
-    } catch (e) {
-      const message = e instanceof Error ? e.message : String(e);
-      result = { p50: NaN, p95: NaN, series, error: /timeout|timed out|canceled/i.test(message) ? `over ${timeoutSeconds !== undefined ? `${timeoutSeconds}s` : QUERY_TIMEOUT}` : message.slice(0, 80) };
-    }
-    this.cache.set(key, result);
-    return result;
-  }
-}
-
 interface Row {
   readonly dashboard: string;
   readonly panel: string;
@@ -270,9 +126,6 @@ interface Row {
   readonly rawAtLong?: Timed;
 }
 
-const fmtMs = (t: Timed, k: 'p50' | 'p95') => (t.error ? t.error : t[k] < 10 ? t[k].toFixed(1) : t[k].toFixed(0));
-const fmtN = (n: number | undefined) => (n === undefined ? '' : n.toLocaleString('en'));
-const rangeName = (s: number) => (s % 86400 === 0 ? `${s / 86400}d` : promDuration(s));
 function speedup(rec: Timed, raw: Timed | undefined): string {
   if (!raw) return '';
   if (raw.error) return `raw: ${raw.error}`;
@@ -283,37 +136,28 @@ function speedup(rec: Timed, raw: Timed | undefined): string {
 async function queryPanels(s: Stack, q: Querier, end: number, longRange: number, width: number): Promise<Row[]> {
   const rows: Row[] = [];
   const recorded = new Set(s.rules.map((r) => r.record));
-  for (const d of s.dashboards) {
-    const variables = defaultVariables(d.model);
-    const defaultRange = relativeSeconds(String(d.model.time?.from ?? 'now-6h'));
-    for (const t of targetsOf(d.model)) {
-      const ds = t.datasource as { uid?: string } | undefined;
-      if (ds?.uid !== undefined && ds.uid !== PROMETHEUS_DS.uid) continue; // Loki's LogQL is not Prometheus's to time
-      const template = String(t.target.expr ?? '');
-      if (!template.trim()) continue;
-      const instant = t.target.instant === true && t.target.range !== true;
-      const at = async (range: number, raw: boolean) => {
-        const timing = panelTiming(range, { maxDataPoints: width, scrapeIntervalSeconds: s.scrapeSeconds });
-        let expr = substituteVariables(template, timing, variables);
-        if (raw) expr = expandRecorded(expr, s.rules, s.evaluationInterval);
-        assertParses(expr);
-        return q.time(expr, end, range, timing.stepSeconds, instant, raw ? RAW_TIMEOUT_SECONDS : undefined);
-      };
-      const readsRecorded = namesRead(substituteVariables(template, panelTiming(defaultRange), variables)).some((n) => recorded.has(n));
-      rows.push({
-        dashboard: d.uid,
-        panel: t.panelTitle,
-        instant,
-        expr: template,
-        recorded: readsRecorded,
-        defaultRange,
-        atDefault: await at(defaultRange, false),
-        atLong: await at(longRange, false),
-        rawAtDefault: readsRecorded ? await at(defaultRange, true) : undefined,
-        rawAtLong: readsRecorded ? await at(longRange, true) : undefined,
-      });
-      process.stderr.write(`  ${rows.length} panel queries timed\r`);
-    }
+  for (const t of promPanelTargets(s.dashboards)) {
+    const at = async (range: number, raw: boolean) => {
+      const timing = panelTiming(range, { maxDataPoints: width, scrapeIntervalSeconds: s.scrapeSeconds });
+      let expr = substituteVariables(t.template, timing, t.variables);
+      if (raw) expr = expandRecorded(expr, s.rules, s.evaluationInterval);
+      assertParses(expr);
+      return q.time(expr, end, range, timing.stepSeconds, t.instant, raw ? RAW_TIMEOUT_SECONDS : undefined);
+    };
+    const readsRecorded = namesRead(substituteVariables(t.template, panelTiming(t.defaultRange), t.variables)).some((n) => recorded.has(n));
+    rows.push({
+      dashboard: t.dashboard,
+      panel: t.panel,
+      instant: t.instant,
+      expr: t.template,
+      recorded: readsRecorded,
+      defaultRange: t.defaultRange,
+      atDefault: await at(t.defaultRange, false),
+      atLong: await at(longRange, false),
+      rawAtDefault: readsRecorded ? await at(t.defaultRange, true) : undefined,
+      rawAtLong: readsRecorded ? await at(longRange, true) : undefined,
+    });
+    process.stderr.write(`  ${rows.length} panel queries timed\r`);
   }
   process.stderr.write('\n');
   return rows;
@@ -376,7 +220,7 @@ async function main(): Promise<void> {
       const end = Math.floor(Date.now() / 1000 / step) * step;
       const start = end - a.days * 86400;
       const t0 = Date.now();
-      const g = await generate(dataDir, work, start, end, step);
+      const g = await generateBlocks({ specs: stackSources().flatMap((src) => src.specs), dataDir, workDir: work, start, end, stepSeconds: step });
       const generateSeconds = (Date.now() - t0) / 1000;
       const rules = await backfillRules(s, dataDir, work, start, end);
       meta = { start, end, ...g, generateSeconds, rules };
@@ -411,7 +255,7 @@ async function main(): Promise<void> {
     console.log(`| recorded series at the end | ${recordedSeries.toLocaleString('en')} |`);
     console.log(`| bytes per sample (chunks + index) | ${(bytes / samplesOnDisk).toFixed(3)} |\n`);
 
-    const q = new Querier(prom, a.runs);
+    const q = new Querier(prom.url, a.runs);
     const load = os.loadavg()[0];
     const rows = await queryPanels(s, q, meta.end, longRange, a.width);
     // Other work on the machine slows every query alike; the load says how quiet it was.

@@ -10,9 +10,10 @@
 #      HTTP: no certificate exists here), is what every Thanos component below runs with, its
 #      credentials from the same `$(VARIABLE)` expansion of the same variables the synthesized
 #      containers set from the Secret. `thanos tools bucket ls` with it is answered by the server:
-#      "no such bucket" before the bucket exists, success after; a wrong secret is refused by the
-#      server's signature check, a missing credential variable and a misspelt field by Thanos (the
-#      check can fail). The GCS and Azure options are parsed and get as far as a request to the
+#      "no such bucket" before the bucket exists, success after; with `insecure: false` as
+#      synthesized it speaks HTTPS, which the plain-HTTP server refuses; a wrong secret is refused
+#      by the server's signature check, a missing credential variable and a misspelt field by
+#      Thanos (the check can fail). The GCS and Azure options are parsed and get as far as a request to the
 #      configured bucket, which fails only because no such store is reachable from here;
 #   2. two Prometheus replicas with the synthesized flags (2h min and max block duration) and
 #      external labels (`replica` from POD_NAME), each with a sidecar run with the synthesized flags,
@@ -143,6 +144,12 @@ if [ $? -eq 0 ] && grep -q 'ls done' <<<"$out" && ! grep -q 'level=error' <<<"$o
 else
   fail "bucket ls with staging's S3 file against the server: $(tail -c 400 <<<"$out")"
 fi
+# As synthesized (insecure: false), Thanos speaks TLS to the endpoint: the plain-HTTP server here
+# cannot answer it, which is why the loopback file says insecure: true.
+sed -E "s/^( +endpoint: ).*/\1\"127.0.0.1:$s3_port\"/" "$tmp/objstore-s3.yml" >"$tmp/objstore-s3-tls.yml"
+out="$(bucket_ls "$tmp/objstore-s3-tls.yml" "${sidecar_env[@]}")"
+grep -q 'server gave HTTP response to HTTPS client' <<<"$out" && ok "staging's file with only the endpoint rewritten (insecure: false) speaks HTTPS: refused by the plain-HTTP server" ||
+  fail "staging's file with insecure: false did not try HTTPS: $(tail -c 300 <<<"$out")"
 out="$(bucket_ls "$s3" "$access_var=${secret_value[$access_key]}" "$secret_var=not-the-secret")"
 grep -q 'signature we calculated does not match' <<<"$out" && ok "a wrong secret is refused by the server (SignatureDoesNotMatch): the credentials are checked" ||
   fail "a wrong secret was not refused by the server: $(tail -c 300 <<<"$out")"

@@ -13,8 +13,8 @@
 #      "no such bucket" before the bucket exists, success after; with `insecure: false` as
 #      synthesized it speaks HTTPS, which the plain-HTTP server refuses; a wrong secret is refused
 #      by the server's signature check, a missing credential variable and a misspelt field by
-#      Thanos (the check can fail). The GCS and Azure options are parsed and get as far as a request to the
-#      configured bucket, which fails only because no such store is reachable from here;
+#      Thanos (the check can fail). The GCS and Azure options are parsed and get as far as a
+#      request to the configured bucket, which fails only because no such store is reachable here;
 #   2. two Prometheus replicas with the synthesized flags (2h min and max block duration) and
 #      external labels (`replica` from POD_NAME), each with a sidecar run with the synthesized flags,
 #      upload to the S3 bucket. The blocks are written into each replica's TSDB by `promtool tsdb

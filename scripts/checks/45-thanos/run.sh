@@ -17,8 +17,9 @@
 #      request to the configured bucket, which fails only because no such store is reachable here;
 #   2. two Prometheus replicas with the synthesized flags (2h min and max block duration) and
 #      external labels (`replica` from POD_NAME), each with a sidecar run with the synthesized flags,
-#      upload to the S3 bucket. The blocks are written into each replica's TSDB by `promtool tsdb
-#      create-blocks-from openmetrics`, the same data for both, because Prometheus cuts its first
+#      upload to the S3 bucket. The blocks (four days, 2h each) are written into each replica's TSDB
+#      by `promtool tsdb create-blocks-from openmetrics`, the same data for both but for an hour
+#      missing from prometheus-0's (its replica down then), because Prometheus cuts its first
 #      block only after 3h of samples: what is real is the sidecar's shipper finding and uploading
 #      level-1 blocks with the replica's external labels, which is what it does with the blocks
 #      Prometheus cuts. A control Prometheus without the max block duration shows why the flags are
@@ -27,14 +28,18 @@
 #      store gateway alone) and the compactor, each with the synthesized flags: Query returns one
 #      series per metric deduplicated on `replica` and two without deduplication, both for the
 #      uploaded blocks (through the store gateway alone too: the bucket serves them) and for live
-#      `up{job="prometheus"}` (through the sidecars); the compactor completes a run with the
-#      synthesized retention flags and does not halt; `thanos tools bucket inspect` and `verify`
+#      `up{job="prometheus"}` (through the sidecars); over prometheus-0's missing hour the
+#      deduplicated answer has every sample, from prometheus-1 (no gap); the compactor, with the
+#      synthesized flags and a consistency delay of 0s (a test clock: the blocks are minutes old),
+#      compacts the 2h blocks, downsamples the 2d blocks it made to 5m and does not halt;
+#      `thanos tools bucket inspect` and `verify`
 #      see the uploaded blocks with their external labels, and the blocks are in the server's
 #      storage directory;
 #   4. every metric of charts/thanos/metrics.ts is served by the running components.
 # Not proven here: AWS S3 itself and TLS to it (versitygw is another implementation of the same
 # API, over plain HTTP), GCS and Azure themselves, DNS SRV discovery (the endpoint file's SRV names
-# are replaced by the loopback addresses they would resolve to), downsampling (it needs 40h of data).
+# are replaced by the loopback addresses they would resolve to), Query reading the 5m blocks (it
+# does over 30 days in `npm run bench:thanos`), retention deleting anything.
 # Exits non-zero and says what failed. Servers listen on 127.0.0.1 only, are killed on exit, and
 # every wait is bounded.
 set -uo pipefail
@@ -176,18 +181,28 @@ done
 # ---- 2. two Prometheus replicas with sidecars upload to the S3 bucket ----------------------------
 echo "--- 2. two Prometheus replicas with their sidecars, uploading to the S3 bucket"
 now=$(date +%s)
-# Two hours of one series, 5h to 3h ago (before the replicas start: no overlap with their heads).
-from=$(( (now - 5 * 3600) / 60 * 60 ))
-{
-  echo '# HELP love_parser_thanos_check A series written into both replicas before they start.'
-  echo '# TYPE love_parser_thanos_check gauge'
-  for t in $(seq "$from" 60 $((from + 2 * 3600 - 60))); do echo "love_parser_thanos_check{job=\"prometheus\",instance=\"backfill\"} 1 $t"; done
-  echo '# EOF'
-} >"$tmp/backfill.om"
+# Four days of one series every minute, ending 3h ago (before the replicas start: no overlap with
+# their heads): any 96h holds a whole aligned 48h range, which the compactor makes a 2d block of and
+# then downsamples (it downsamples raw blocks longer than 40h). prometheus-0's copy has a hole of one
+# hour, 9h to 8h before now: its replica was down then, and deduplication must fill it from the other.
+from=$(( (now - 99 * 3600) / 60 * 60 ))
+hole_from=$((from + 90 * 3600))
+hole_to=$((hole_from + 3600))
+for i in 0 1; do
+  {
+    echo '# HELP love_parser_thanos_check A series written into both replicas before they start.'
+    echo '# TYPE love_parser_thanos_check gauge'
+    for t in $(seq "$from" 60 $((from + 96 * 3600 - 60))); do
+      [ "$i" = 0 ] && [ "$t" -ge "$hole_from" ] && [ "$t" -lt "$hole_to" ] && continue
+      echo "love_parser_thanos_check{job=\"prometheus\",instance=\"backfill\"} 1 $t"
+    done
+    echo '# EOF'
+  } >"$tmp/backfill-$i.om"
+done
 mid=$((from + 3600))
 for i in 0 1; do
   mkdir -p "$tmp/prom-$i"
-  "$promtool" tsdb create-blocks-from openmetrics "$tmp/backfill.om" "$tmp/prom-$i" >"$tmp/promtool-$i.log" 2>&1 ||
+  "$promtool" tsdb create-blocks-from openmetrics "$tmp/backfill-$i.om" "$tmp/prom-$i" >"$tmp/promtool-$i.log" 2>&1 ||
     { cat "$tmp/promtool-$i.log" >&2; echo "45-thanos: promtool create-blocks-from failed" >&2; exit 1; }
 done
 blocks=$(find "$tmp/prom-0" -maxdepth 2 -name meta.json | wc -l)
@@ -249,7 +264,11 @@ echo "--- 3. store gateway, Query (everything / store gateway alone) and compact
 start store env "${store_env[@]}" "$thanos" $(cmd .store)
 start query "$thanos" $(cmd .query)
 start query-store-only "$thanos" $(cmd .queryStoreOnly)
-start compactor env "${compactor_env[@]}" "$thanos" $(cmd .compactor)
+# A test clock: the compactor leaves blocks younger than --consistency-delay (30m by default, as
+# synthesized) alone, and promtool made these a minute ago. In a cluster the sidecar uploads each
+# 2h block as Prometheus cuts it, and the compactor takes it up 30 minutes later.
+mapfile -t compactor_args < <(jq -r '.compactor | map(select(startswith("--consistency-delay") | not)) | .[]' "$tmp/commands.json")
+start compactor env "${compactor_env[@]}" "$thanos" "${compactor_args[@]}" --consistency-delay=0s
 for c in store:.storeHttp query:.queryHttp query-store-only:.storeOnlyHttp compactor:.compactorHttp; do
   wait_until 90 "${c%%:*} ready" ready "$(port "${c#*:}")" || tail -20 "$tmp/${c%%:*}.log" >&2
 done
@@ -268,6 +287,19 @@ for target in "$q:Query over the sidecars and the store gateway" "$qs:Query over
     [ "$n" = 2 ] && ok "${target#*:}: $metric_q is 1 series deduplicated on replica, $n without" || fail "${target#*:}: $n series without deduplication, expected 2 (one per replica)"
   fi
 done
+# The hole in prometheus-0's copy: alone it has nothing there; deduplicated, the other replica's
+# samples fill it, one a minute (a 50m window inside the hour, so no edge sample counts).
+at=$((hole_from + 55 * 60))
+value() { # port query dedup time -> the first result's value
+  curl -fsS --get "http://127.0.0.1:$1/api/v1/query" --data-urlencode "query=$2" --data-urlencode "dedup=$3" --data-urlencode "time=$4" 2>/dev/null | jq -r '.data.result[0].value[1] // "none"' 2>/dev/null
+}
+for target in "$q:Query over the sidecars and the store gateway" "$qs:Query over the store gateway alone (the bucket)"; do
+  p=${target%%:*}
+  alone="$(value "$p" 'count_over_time(love_parser_thanos_check{replica="prometheus-0"}[50m])' false "$at")"
+  filled="$(value "$p" 'count_over_time(love_parser_thanos_check{job="prometheus"}[50m])' true "$at")"
+  if [ "$alone" = none ] && [ "$filled" = 50 ]; then ok "${target#*:}: prometheus-0's hour down has no samples of its own; deduplicated, the hour has all 50 of the window from prometheus-1 (no gap)"
+  else fail "${target#*:}: over prometheus-0's hole, its own samples: $alone (expected none), deduplicated: $filled (expected 50)"; fi
+done
 live='up{job="prometheus"}'
 if wait_until 90 "live $live from both replicas" count_is "$q" "$live" false 4; then
   n=$(series "$q" "$live" true)
@@ -277,6 +309,13 @@ if wait_until 120 "the compactor completed a run" at_least "$(port .compactorHtt
   halted="$(metric "$(port .compactorHttp)" thanos_compact_halted)"
   [ "$halted" = 0 ] && ok "the compactor (synthesized retention flags: $(jq -r '.compactor | map(select(startswith("--retention"))) | join(" ")' "$tmp/commands.json")) completed a run, not halted" ||
     fail "the compactor halted ($halted): $(grep -i halt "$tmp/compactor.log" | tail -2)"
+  cp_port="$(port .compactorHttp)"
+  compactions="$(metric "$cp_port" thanos_compact_group_compactions_total)"
+  downsamples="$(metric "$cp_port" thanos_compact_downsample_total)"
+  [ "$compactions" != absent ] && [ "${compactions%.*}" -ge 2 ] && ok "the compactor compacted the uploaded 2h blocks ($compactions compactions, each replica's blocks apart)" ||
+    fail "the compactor compacted nothing (thanos_compact_group_compactions_total $compactions): $(grep -iE 'compact|skip' "$tmp/compactor.log" | tail -3)"
+  [ "$downsamples" != absent ] && [ "${downsamples%.*}" -ge 2 ] && ok "the compactor downsampled the 2d blocks it made to 5m ($downsamples downsamplings)" ||
+    fail "the compactor downsampled nothing (thanos_compact_downsample_total $downsamples): $(grep -i downsampl "$tmp/compactor.log" | tail -3)"
 else
   tail -20 "$tmp/compactor.log" >&2
 fi

@@ -15,21 +15,20 @@ import { ServiceEndpoint } from '../lib/endpoints';
 import { componentLabels } from '../lib/labels';
 import { MonitoringSource, RuleGroup, ScrapeJob } from '../lib/monitoring';
 import { allowOnly } from '../lib/network';
-import { configMapVolume, container, httpProbe, podSpec, restrictedPod, scratchVolume } from '../lib/pod';
+import { configMapVolume, podSpec, restrictedPod, scratchVolume } from '../lib/pod';
+import { LOKI_UID, lokiContainer } from './container';
 import { StatefulSet, claimTemplate } from '../lib/storage';
 import { configChecksum, serviceAccountFor, serviceFor } from '../lib/workload';
-import { IMAGES, imageOf } from '../versions';
+import { IMAGES } from '../versions';
 import { alertRules } from './alerts';
-import { LOKI_PATHS, LokiConfig, lokiConfig } from './config';
-import { LOKI_HTTP, LOKI_PORTS, LokiApi } from '../contracts/logs';
+import { LokiConfig, lokiConfig } from './config';
+import { LOKI_HTTP, LokiApi } from '../contracts/logs';
 import { jobOf } from '../lib/promql';
 import { LokiProps } from './settings';
 import { LokiScalableConfig } from './config';
 import { LOKI_TARGETS } from './settings';
 import { TARGET_JOBS, addScalableLoki } from './scalable';
 
-/** uid and gid of the `loki` user of the official image. */
-export const LOKI_UID = 10001;
 
 /** Name of the claim template (the seed's volume name); the claim is `loki-data-loki-0`. */
 export const DATA_VOLUME = 'loki-data';
@@ -93,23 +92,7 @@ export class LokiChart extends ComponentChart implements MonitoringSource {
             // Time to flush in-memory chunks (flush_on_shutdown) before the kill.
             terminationGracePeriodSeconds: 60,
             containers: [
-              container({
-                name: 'loki',
-                image: imageOf('loki'),
-                args: [`-config.file=${LOKI_PATHS.configFile}`, '-target=all'],
-                ports: [
-                  { name: endpoint.portName, containerPort: LOKI_PORTS.http },
-                  { name: 'grpc', containerPort: LOKI_PORTS.grpc },
-                ],
-                livenessProbe: httpProbe(LOKI_HTTP.live, endpoint.portName),
-                readinessProbe: httpProbe(LOKI_HTTP.ready, endpoint.portName),
-                resources: c.resources,
-                volumeMounts: [
-                  { name: 'config', mountPath: LOKI_PATHS.configDir, readOnly: true },
-                  { name: DATA_VOLUME, mountPath: LOKI_PATHS.data },
-                  { name: 'tmp', mountPath: '/tmp' },
-                ],
-              }),
+              lokiContainer({ target: 'all', portName: endpoint.portName, resources: c.resources, dataVolume: DATA_VOLUME }),
             ],
             volumes: [configMapVolume('config', configMapName), scratchVolume('tmp')],
           }),

@@ -21,18 +21,17 @@ import { ServiceEndpoint } from '../lib/endpoints';
 import { componentLabels } from '../lib/labels';
 import { ScrapeJob } from '../lib/monitoring';
 import { Flow, Peer, allowOnly } from '../lib/network';
-import { configMapVolume, container, httpProbe, podSpec, restrictedPod, scratchVolume } from '../lib/pod';
+import { configMapVolume, podSpec, restrictedPod, scratchVolume } from '../lib/pod';
+import { LOKI_UID, lokiContainer } from './container';
 import { oneAtATime, spreadAcrossNodes } from '../lib/ha';
 import { podScrapeJob } from '../lib/scrape';
 import { StatefulSet, claimTemplate } from '../lib/storage';
 import { configChecksum, serviceAccountFor, serviceFor } from '../lib/workload';
 import { LOKI_HTTP, LOKI_PORTS, LokiApi } from '../contracts/logs';
-import { IMAGES, imageOf } from '../versions';
-import { LOKI_PATHS, LokiScalableConfig, S3_CREDENTIAL_ENV, lokiScalableConfig } from './config';
+import { IMAGES } from '../versions';
+import { LokiScalableConfig, S3_CREDENTIAL_ENV, lokiScalableConfig } from './config';
 import { LOKI_TARGETS, LokiProps, LokiTarget, replicationFactor } from './settings';
 
-/** uid and gid of the `loki` user of the official image (as in ./loki.ts). */
-const LOKI_UID = 10001;
 
 /** The headless Service every Loki pod gossips through. */
 export const MEMBERLIST_SERVICE = 'loki-memberlist';
@@ -131,25 +130,7 @@ export function addScalableLoki(chart: ComponentChart, props: LokiProps): Scalab
       // Ingesters flush their chunks on shutdown (flush_on_shutdown); the others stop quickly.
       terminationGracePeriodSeconds: name === 'write' ? 300 : 60,
       containers: [
-        container({
-          name: 'loki',
-          image: imageOf('loki'),
-          args: [`-config.file=${LOKI_PATHS.configFile}`, `-target=${name}`, '-config.expand-env=true'],
-          env,
-          ports: [
-            { name: e.portName, containerPort: LOKI_PORTS.http },
-            { name: 'grpc', containerPort: LOKI_PORTS.grpc },
-            { name: 'memberlist', containerPort: LOKI_PORTS.memberlist },
-          ],
-          livenessProbe: httpProbe(LOKI_HTTP.live, e.portName),
-          readinessProbe: httpProbe(LOKI_HTTP.ready, e.portName),
-          resources: s.resources,
-          volumeMounts: [
-            { name: 'config', mountPath: LOKI_PATHS.configDir, readOnly: true },
-            { name: claim ?? 'data', mountPath: LOKI_PATHS.data },
-            { name: 'tmp', mountPath: '/tmp' },
-          ],
-        }),
+        lokiContainer({ target: name, portName: e.portName, resources: s.resources, dataVolume: claim ?? 'data', env, memberlist: true }),
       ],
       volumes: [configMapVolume('config', configMapName), scratchVolume('tmp'), ...(claim ? [] : [scratchVolume('data', '1Gi')])],
     });

@@ -1,7 +1,8 @@
 import { createHash } from 'node:crypto';
 import * as YAML from 'yaml';
 import { LokiConfig, SCHEMA_FROM } from '../../charts/loki/config';
-import { DATA_VOLUME, LOKI_UID } from '../../charts/loki/loki';
+import { DATA_VOLUME } from '../../charts/loki/loki';
+import { LOKI_UID } from '../../charts/loki/container';
 import { LOKI_HTTP } from '../../charts/contracts/logs';
 import { IMAGES } from '../../charts/versions';
 import { find, synthStack, testConfig } from '../util';

@@ -93,7 +93,9 @@ mapfile -t args < <(echo "$args_json" | jq -r '.[]' | sed \
   -e "s#^--storage.tsdb.path=.*#--storage.tsdb.path=$live/data#" \
   -e "s#^--web.listen-address=.*#--web.listen-address=127.0.0.1:$port#" \
   -e "s#^--config.auto-reload-interval=.*#--config.auto-reload-interval=1s#")
-printf '%s\n' "${args[@]}" | grep -qx -- '--config.auto-reload' || fail "live: the StatefulSet does not pass --config.auto-reload"
+# A here-string, not `printf | grep -q`: under pipefail, grep -q exiting at its match can kill the
+# writer with SIGPIPE and fail the pipeline although the flag is there (CI saw exactly that).
+grep -qx -- '--config.auto-reload' <<<"$(printf '%s\n' "${args[@]}")" || fail "live: the StatefulSet does not pass --config.auto-reload"
 
 "$bin/prometheus" "${args[@]}" >"$live/server.log" 2>&1 &
 server_pid=$!

@@ -104,7 +104,7 @@ redis-server --bind 127.0.0.1 --port "$rd_port" --requirepass redis-test-only --
 pids+=($!)
 ready=""
 for _ in $(seq 1 40); do
-  redis-cli -p "$rd_port" -a redis-test-only --no-auth-warning ping 2>/dev/null | grep -q PONG && { ready=1; break; }
+  [ "$(redis-cli -p "$rd_port" -a redis-test-only --no-auth-warning ping 2>/dev/null)" = PONG ] && { ready=1; break; }
   sleep 0.25
 done
 if [ -n "$ready" ]; then

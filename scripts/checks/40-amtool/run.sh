@@ -162,8 +162,9 @@ mapfile -t args < <(echo "${args_json:-[]}" | jq -r '.[]' | sed \
   -e "s#^--web.listen-address=.*#--web.listen-address=127.0.0.1:$am_port#" \
   -e "s#^--web.external-url=.*#--web.external-url=http://127.0.0.1:$am_port#")
 [ ${#args[@]} -gt 0 ] || fail "live: no alertmanager StatefulSet args in the synthesized manifests"
-printf '%s\n' "${args[@]}" | grep -qx -- '--cluster.listen-address=0.0.0.0:9094' || fail "live: the StatefulSet does not gossip on 9094"
-printf '%s\n' "${args[@]}" | grep -qx -- '--cluster.advertise-address=$(POD_IP):9094' || fail "live: the StatefulSet does not advertise its pod IP"
+# Here-strings, not `printf | grep -q`: under pipefail, grep -q exiting early can SIGPIPE the writer.
+grep -qx -- '--cluster.listen-address=0.0.0.0:9094' <<<"$(printf '%s\n' "${args[@]}")" || fail "live: the StatefulSet does not gossip on 9094"
+grep -qx -- '--cluster.advertise-address=$(POD_IP):9094' <<<"$(printf '%s\n' "${args[@]}")" || fail "live: the StatefulSet does not advertise its pod IP"
 [ "$(printf '%s\n' "${args[@]}" | grep -c -- '^--cluster.peer=')" = 3 ] || fail "live: the StatefulSet does not name its three peers"
 # One local member: the pod IP and the in-cluster peer names exist only in a cluster.
 gossip_port="$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')"
@@ -218,7 +219,7 @@ else
     fi
     # The template file as synthesized: the remediation annotation shows as the first step, before the runbook.
     slack_text="$(jq -r 'select(.path == "/slack-webhook-url") | .body | fromjson | .attachments[0].text' "$capture" | head -20)"
-    if printf '%s' "$slack_text" | tr '\n' ' ' | grep -q 'First step: Clean completed and failed jobs Runbook: https://example.org/RUNBOOK.md#redismemoryhigh'; then
+    if grep -q 'First step: Clean completed and failed jobs Runbook: https://example.org/RUNBOOK.md#redismemoryhigh' <<<"$(tr '\n' ' ' <<<"$slack_text")"; then
       echo "    ok   Slack text (love.text): summary, description, 'First step: <remediation>', then the runbook link"
     else
       fail "live: the Slack text does not show the remediation before the runbook link: $slack_text"
@@ -239,7 +240,7 @@ else
   else
     fail "live: the Watchdog did not reach the heartbeat URL in 10s"
   fi
-  jq -r 'select(.path != "/heartbeat-url") | .body' "$capture" | grep -q 'Watchdog' && fail "live: the Watchdog reached a receiver other than the heartbeat"
+  grep -q 'Watchdog' <<<"$(jq -r 'select(.path != "/heartbeat-url") | .body' "$capture")" && fail "live: the Watchdog reached a receiver other than the heartbeat"
 
   inhibited="$(curl -fsS "$api/api/v2/alerts?filter=alertname%3D%22BackendHighLatency%22&filter=severity%3D%22warning%22" | jq -r '.[0].status.state')"
   if [ "$inhibited" = "suppressed" ]; then

@@ -326,7 +326,7 @@ expected_labels="$(jq -r 'to_entries | map(select(.key != "replica")) | map("\(.
 for i in 0 1; do
   n=$(grep -c "replica=prometheus-$i" <<<"$inspect")
   missing=""
-  for l in $expected_labels; do grep "replica=prometheus-$i" <<<"$inspect" | grep -q "$l" || missing="$missing $l"; done
+  for l in $expected_labels; do grep -q -- "$l" <<<"$(grep "replica=prometheus-$i" <<<"$inspect")" || missing="$missing $l"; done
   if [ "$n" -ge "$blocks" ] && [ -z "$missing" ]; then ok "bucket inspect: $n block(s) of prometheus-$i, labelled $(tr '\n' ' ' <<<"$expected_labels")replica=prometheus-$i"
   else fail "bucket inspect: $n block(s) of prometheus-$i (expected $blocks), labels missing:$missing"; fi
 done

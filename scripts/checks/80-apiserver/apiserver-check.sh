@@ -236,7 +236,7 @@ check_argocd() { # 3
   if ((rc != 0)) || [[ -n $err ]]; then fail "3 applying argocd/: exit $rc, $(grep -c "^Warning:" <<<"$err") warning line(s)"; show; return; fi
   local first=$out
   run argo2 "$kubectl" apply -f "$argocd_dir"
-  if ((rc != 0)) || [[ -n $err ]] || grep -v ' unchanged$' <<<"$out" | grep -q .; then
+  if ((rc != 0)) || [[ -n $err ]] || [[ -n $(grep -v ' unchanged$' <<<"$out") ]]; then
     fail "3 re-applying argocd/ changed something (exit $rc)"; show; return
   fi
   pass "3 Argo CD AppProject and Application accepted with their CRDs, namespaces and claims kept: $(tr '\n' ';' <<<"$first" | sed 's/;$//')"

@@ -9,19 +9,17 @@
  * these alerts watch next to the ingest per stream and each node's shipper.
  */
 import { alertGroup, alertRule, percent, tmpl } from '../lib/alert-rules';
-import { Matchers, UP, maxBy, rate, sel, sumBy, increase } from '../lib/promql';
+import { Matchers, UP, jobDown, maxBy, rate, sel, sumBy, increase } from '../lib/promql';
 import { RuleGroup } from '../lib/monitoring';
 import { durationToSeconds } from '../lib/schema';
 import { LOKI_METRICS as M } from './metrics';
 import { LokiProps } from './settings';
 
 /**
- * No target of a Loki job is up, per job: `jobs` is `['loki']` for the single binary, one job per
- * target in simple-scalable mode, so a read path that is down alerts while writes still succeed.
+ * No target of a Loki job is up, per job, for the simple-scalable mode's one job per target, so a
+ * read path that is down alerts while writes still succeed.
  */
 export function lokiDown(jobs: readonly string[]): string {
-  // One job: what jobDown() writes for an endpoint, `max by (job) (up{job="loki"}) == 0 or absent(...)`.
-  if (jobs.length === 1) return `${maxBy(['job'], sel(UP, { job: jobs[0] }))} == 0 or absent(${sel(UP, { job: jobs[0] })})`;
   const up = sel(UP, { job: { re: jobs.join('|') } });
   return `${maxBy(['job'], up)} == 0 or ${jobs.map((j) => `absent(${sel(UP, { job: j })})`).join(' or ')}`;
 }
@@ -44,7 +42,8 @@ export function alertRules(props: LokiProps, jobs: readonly string[] = [props.sh
         remediation: 'Full volume: grow loki.storage.size or shorten loki.retention; OOM: raise loki.resources; then kubectl -n monitoring rollout restart statefulset/loki.',
         severity: 'critical',
         service,
-        expr: lokiDown(jobs),
+        // The single binary is one endpoint's job: the shared jobDown(), as every component writes it.
+        expr: jobs.length === 1 ? jobDown(props.shared.endpoints.loki) : lokiDown(jobs),
         for: '5m',
         summary: 'Loki is down: logs are not stored',
         description: 'Prometheus has reached no Loki target for 5m: log shippers are buffering and will drop logs, and log queries fail.',

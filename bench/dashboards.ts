@@ -4,7 +4,7 @@
  * touches, and, where a panel reads a recorded series, the raw expression the rule replaces next to
  * it. A measurement that prints tables; it never fails on a number.
  *
- *   npm run bench:dashboards -- [--days 30] [--runs 7] [--width 1000] [--keep] [--data DIR]
+ *   npm run bench:dashboards -- [--days 30] [--runs 7] [--width 1000] [--keep] [--data DIR] [--generate-only]
  *
  * 1. Writes `--days` of samples every scrape interval for the stack's series at the documented
  *    cardinality (bench/lib/stack-series.ts: real names and labels from the metrics contracts) as
@@ -21,7 +21,8 @@
  *    (stopped at 10s: by then it is far past the 10x goal).
  *
  * `--data DIR` keeps (or reuses, when it already holds blocks) the TSDB directory, so the queries
- * can be run again without generating. Needs the pinned Prometheus and promtool
+ * can be run again without generating; with `--generate-only` it stops after step 1, and the next
+ * run on that directory backfills the rules (as synthesized then) and queries. Needs the pinned Prometheus and promtool
  * (`bash scripts/setup-tools.sh prometheus`); run it under `flock /tmp/love-parser-heavy.lock`.
  */
 import * as fs from 'node:fs';
@@ -42,6 +43,8 @@ interface Args {
   readonly width: number;
   readonly keep: boolean;
   readonly data?: string;
+  /** Write the scraped blocks and stop: the backfill and the queries come in a later run with `--data`. */
+  readonly generateOnly: boolean;
 }
 
 function parseArgs(argv: string[]): Args {
@@ -50,6 +53,7 @@ function parseArgs(argv: string[]): Args {
   let width = 1000;
   let keep = false;
   let data: string | undefined;
+  let generateOnly = false;
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     if (a === '--days' && argv[i + 1]) days = Number(argv[++i]);
@@ -57,12 +61,14 @@ function parseArgs(argv: string[]): Args {
     else if (a === '--width' && argv[i + 1]) width = Number(argv[++i]);
     else if (a === '--data' && argv[i + 1]) data = path.resolve(argv[++i]);
     else if (a === '--keep') keep = true;
-    else throw new Error(`unknown argument ${a}; usage: dashboards.ts [--days N] [--runs N] [--width PX] [--data DIR] [--keep]`);
+    else if (a === '--generate-only') generateOnly = true;
+    else throw new Error(`unknown argument ${a}; usage: dashboards.ts [--days N] [--runs N] [--width PX] [--data DIR] [--keep] [--generate-only]`);
   }
   if (!(days >= 1 && Number.isInteger(days))) throw new Error('--days must be a whole number of days, at least 1');
   if (!(runs >= 3 && runs <= 100)) throw new Error('--runs must be between 3 and 100');
   if (!(width >= 100)) throw new Error('--width must be at least 100 pixels');
-  return { days, runs, width, keep, data };
+  if (generateOnly && !data) throw new Error('--generate-only needs --data DIR: the blocks are kept for a later run');
+  return { days, runs, width, keep, data, generateOnly };
 }
 
 /**
@@ -212,20 +218,29 @@ async function main(): Promise<void> {
   try {
     fs.mkdirSync(dataDir, { recursive: true });
     const metaFile = path.join(dataDir, 'bench-dashboards.json');
-    let meta: { start: number; end: number; series: number; samples: number; textBytes: number; generateSeconds: number; rules: { level: number; rules: number; seconds: number; blocks: number }[] };
+    let meta: { start: number; end: number; series: number; samples: number; textBytes: number; generateSeconds: number; rules?: { level: number; rules: number; seconds: number; blocks: number }[] };
     if (reuse) {
       meta = JSON.parse(fs.readFileSync(metaFile, 'utf8'));
-      console.log(`Reusing ${dataDir}: ${((meta.end - meta.start) / 86400).toFixed(0)} days written earlier`);
+      console.log(`Reusing ${dataDir}: ${((meta.end - meta.start) / 86400).toFixed(0)} days written earlier${meta.rules ? '' : ', recording rules not yet backfilled'}`);
     } else {
       const end = Math.floor(Date.now() / 1000 / step) * step;
       const start = end - a.days * 86400;
       const t0 = Date.now();
       const g = await generateBlocks({ specs: stackSources().flatMap((src) => src.specs), dataDir, workDir: work, start, end, stepSeconds: step });
-      const generateSeconds = (Date.now() - t0) / 1000;
-      const rules = await backfillRules(s, dataDir, work, start, end);
-      meta = { start, end, ...g, generateSeconds, rules };
+      meta = { start, end, ...g, generateSeconds: (Date.now() - t0) / 1000 };
+      // Written before the backfill: the scraped blocks (hours of work at 30 days) are reusable
+      // on their own, and a later run backfills the rules as they are then.
       fs.writeFileSync(metaFile, JSON.stringify(meta));
     }
+    if (a.generateOnly) {
+      console.log(`Wrote ${((meta.end - meta.start) / 86400).toFixed(0)} days to ${dataDir} in ${meta.generateSeconds.toFixed(0)}s; rules not backfilled (--generate-only)`);
+      return;
+    }
+    if (!meta.rules) {
+      meta.rules = await backfillRules(s, dataDir, work, meta.start, meta.end);
+      fs.writeFileSync(metaFile, JSON.stringify(meta));
+    }
+    const ruleTimes = meta.rules;
     const days = (meta.end - meta.start) / 86400;
     const longRange = Math.min(30 * 86400, meta.end - meta.start);
 
@@ -240,7 +255,7 @@ async function main(): Promise<void> {
     const recordedSamples = samplesOnDisk - meta.samples;
 
     console.log(`\nData: ${days} days every ${step}s, ${meta.series.toLocaleString('en')} scraped series (${meta.samples.toLocaleString('en')} samples, ${gib(meta.textBytes)} of OpenMetrics), and the ${s.rules.length} recording rules of production backfilled`);
-    console.log(`  generate + promtool openmetrics: ${meta.generateSeconds.toFixed(0)}s; rules: ${meta.rules.map((r) => `level ${r.level} (${r.rules} rules) ${r.seconds.toFixed(0)}s`).join(', ')}`);
+    console.log(`  generate + promtool openmetrics: ${meta.generateSeconds.toFixed(0)}s; rules: ${ruleTimes.map((r) => `level ${r.level} (${r.rules} rules) ${r.seconds.toFixed(0)}s`).join(', ')}`);
     console.log(`  Prometheus ready in ${loadSeconds.toFixed(1)}s; compaction ${(compactMs / 1000).toFixed(0)}s: ${before.length} blocks before, ${after.length} after (${after.map((b) => `${b.hours.toFixed(0)}h`).join(' + ')})\n`);
     console.log('| scraped series by source (bench/lib/stack-series.ts) | series | how |');
     console.log('| --- | --- | --- |');

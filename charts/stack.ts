@@ -85,7 +85,12 @@ export function sharedOf(config: StackConfig): Shared {
     network: config.network,
     priorityClasses: config.priorityClasses,
     endpoints: stackEndpoints(config.namespaces),
-    rules: { rateWindow: config.rules.rateWindow, runbookDocUrl: runbook, alertFor: new Map(config.rules.alertFor.map((a) => [a.alert, a.for])) },
+    rules: {
+      rateWindow: config.rules.rateWindow,
+      runbookDocUrl: runbook,
+      alertFor: new Map(config.rules.alertFor.map((a) => [a.alert, a.for])),
+      evaluationInterval: config.prometheus.evaluationInterval,
+    },
     scrapeInterval: config.prometheus.scrapeInterval,
   };
 }

@@ -78,6 +78,8 @@ export interface RuleContext {
   readonly runbookDocUrl: string;
   /** The `for` the configuration sets for named alerts (`rules.alertFor`), replacing the rule's own. */
   readonly alertFor?: ReadonlyMap<string, string>;
+  /** How often every rule group is evaluated (`prometheus.evaluationInterval`): one recorded sample stands for this long. */
+  readonly evaluationInterval: string;
 }
 
 /** The `for` an alert runs with: the configuration's for that name, else the rule's own. */

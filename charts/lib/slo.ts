@@ -17,6 +17,8 @@
  *   the factors instead; for 28d the two differ by 7%.)
  * - A window with few events makes any ratio meaningless (two failures of three requests are 67%):
  *   each alert needs `minEvents` events in its long window.
+ * - Long windows (6h, 1d, 3d of the workbook) are summed from the shortest window's recorded rates
+ *   (DERIVED_WINDOW_RATIO below), not raw rates over days of every series.
  * - Budget remaining over the period is computed from the recorded short-window rates: summing a
  *   rate sampled at every evaluation weighs each moment by its traffic, so the sum of error rates
  *   over the sum of event rates is the period's error ratio, without re-reading 28 days of raw
@@ -158,18 +160,51 @@ function num(x: number): string {
   return String(Number(x.toPrecision(12)));
 }
 
+/**
+ * A window at least this many times the shortest is computed from the shortest window's recorded
+ * rates instead of read raw. Why: a raw `rate(x[3d])` loads every sample of every matching series
+ * in three days at each evaluation (at 15s, 17,280 samples per series, times every route, method,
+ * status code and pod), so its cost, the samples a query may hold (`--query.max-samples`) and the
+ * time to backfill it grow with the backend's cardinality; the recorded series is one series with
+ * one sample per evaluation. The two agree but for the edges: 5m rates over 6h cover 6h05m, a
+ * difference of at most 1/72 at the workbook's 6h, 1d and 3d windows. Windows under it (5m, 30m,
+ * 1h, 2h: the pages' and the short windows) stay raw, exact and independent of the recorded
+ * history.
+ */
+export const DERIVED_WINDOW_RATIO = 60;
+
+/** Whether `window` is averaged from the shortest window's recorded rates (DERIVED_WINDOW_RATIO). */
+export function isDerivedWindow(o: Pick<Objective, 'windows'>, window: string): boolean {
+  return durationToSeconds(window) >= DERIVED_WINDOW_RATIO * durationToSeconds(windowsOf(o)[0]);
+}
+
 /** The recording rules of one objective: per window errors, events and their ratio; the target; the budget left. */
-export function sloRecordingRules(o: Objective): RecordingRule[] {
+export function sloRecordingRules(o: Objective, evaluationInterval: string): RecordingRule[] {
   // A fresh object per rule: a shared one would come out of YAML serialization as anchors and aliases.
   const labels = () => ({ [SLO_LABEL]: o.name });
   const only = `{${SLO_LABEL}="${o.name}"}`;
+  const averaged = (recorded: string, w: string) =>
+    `sum_over_time(${recorded}${only}[${w}]) * ${durationToSeconds(evaluationInterval)} / ${durationToSeconds(w)}`;
+  const shortest = windowsOf(o)[0];
   const perWindow = windowsOf(o).flatMap((w): RecordingRule[] => [
-    // A service that never failed has no bad-event series: the ratio must read 0, not nothing.
-    { record: sloRecords.errors(w), expr: `(${o.indicator.errors(w)})\n  or\n(${o.indicator.events(w)}) * 0`, labels: labels() },
-    { record: sloRecords.events(w), expr: o.indicator.events(w), labels: labels() },
+    ...(isDerivedWindow(o, w)
+      ? [
+          // Each recorded rate stands for one evaluation interval: their sum over w, times the
+          // interval, over w's length is the rate over w. An evaluation with no record (before the
+          // rule existed, Prometheus down) counts as no events, as a raw rate over w counts a
+          // stretch without samples, so the traffic guard is not fooled by a young history
+          // (a mean would stretch an hour of records over three days). The ratio below is a ratio
+          // of sums: each moment weighs by its traffic.
+          { record: sloRecords.errors(w), expr: averaged(sloRecords.errors(shortest), w), labels: labels() },
+          { record: sloRecords.events(w), expr: averaged(sloRecords.events(shortest), w), labels: labels() },
+        ]
+      : [
+          // A service that never failed has no bad-event series: the ratio must read 0, not nothing.
+          { record: sloRecords.errors(w), expr: `(${o.indicator.errors(w)})\n  or\n(${o.indicator.events(w)}) * 0`, labels: labels() },
+          { record: sloRecords.events(w), expr: o.indicator.events(w), labels: labels() },
+        ]),
     { record: sloRecords.errorRatio(w), expr: `${sloRecords.errors(w)}${only}\n/\n${sloRecords.events(w)}${only}`, labels: labels() },
   ]);
-  const shortest = windowsOf(o)[0];
   return [
     ...perWindow,
     { record: sloRecords.objective, expr: `vector(${num(o.target)})`, labels: labels() },
@@ -231,7 +266,7 @@ export function sloAlertRules(ctx: RuleContext, o: Objective): AlertRule[] {
 export function sloRuleGroups(ctx: RuleContext, component: string, objectives: readonly Objective[]): RuleGroup[] {
   if (objectives.length === 0) return [];
   return [
-    { name: `${component}-slo-recording-rules`, rules: objectives.flatMap(sloRecordingRules) },
+    { name: `${component}-slo-recording-rules`, rules: objectives.flatMap((o) => sloRecordingRules(o, ctx.evaluationInterval)) },
     { name: `${component}-slo-alerts`, rules: objectives.flatMap((o) => sloAlertRules(ctx, o)) },
   ];
 }

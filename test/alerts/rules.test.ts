@@ -136,7 +136,7 @@ describe('runbook links', () => {
 
   test('rules.runbookUrl overrides the derived location, and a revision follows argocd.targetRevision', () => {
     const custom = testConfig({ rules: { runbookUrl: 'https://git.example.org/ops/mon/-/blob/v2/RUNBOOK.md' } });
-    expect(runbookUrl({ rateWindow: '5m', runbookDocUrl: runbookDocUrl(custom)! }, 'RedisDown')).toBe('https://git.example.org/ops/mon/-/blob/v2/RUNBOOK.md#redisdown');
+    expect(runbookUrl({ rateWindow: '5m', runbookDocUrl: runbookDocUrl(custom)!, evaluationInterval: '15s' }, 'RedisDown')).toBe('https://git.example.org/ops/mon/-/blob/v2/RUNBOOK.md#redisdown');
     expect(runbookDocUrl(testConfig({ argocd: { targetRevision: 'release-1' } }))).toBe('https://github.com/love-parser/monitoring/blob/release-1/RUNBOOK.md');
   });
 });

@@ -5,7 +5,7 @@
 import { backendObjectives, leMatcher } from '../../charts/backend/slos';
 import { BACKEND_METRICS } from '../../charts/contracts/backend-metrics';
 import { ConfigError, ConfigIssue } from '../../charts/lib/schema';
-import { WORKBOOK_WINDOWS, formatDuration, scaleWindows, sloAlertRules, sloProblems, sloRecordingRules, tierCondition, windowsOf } from '../../charts/lib/slo';
+import { WORKBOOK_WINDOWS, formatDuration, isDerivedWindow, scaleWindows, sloAlertRules, sloProblems, sloRecordingRules, tierCondition, windowsOf } from '../../charts/lib/slo';
 import { propsOf, testConfig } from '../util';
 
 function issuesOf(overrides: Record<string, unknown>): ConfigIssue[] {
@@ -109,11 +109,23 @@ describe('charts/lib/slo.ts', () => {
   };
 
   test('recording rules: errors (0 when absent), events and their ratio per window; the target; the budget from the shortest window', () => {
-    const rules = sloRecordingRules(objective);
+    const rules = sloRecordingRules(objective, '15s');
     expect(windowsOf(objective)).toEqual(['5m', '30m', '1h', '2h', '6h', '1d', '3d']);
     expect(rules).toHaveLength(7 * 3 + 2);
     expect(rules[0]).toEqual({ record: 'slo:sli_errors:rate5m', expr: '(sum(rate(bad[5m])))\n  or\n(sum(rate(all[5m]))) * 0', labels: { slo: 'checkout' } });
     expect(rules.at(-1)!.expr).toBe('1 - (\n  sum_over_time(slo:sli_errors:rate5m{slo="checkout"}[30d])\n  /\n  sum_over_time(slo:sli_events:rate5m{slo="checkout"}[30d])\n)\n/ 0.001');
+  });
+
+  test('windows of 60 times the shortest and more (6h, 1d, 3d) are summed from the shortest window\'s records, the others read raw', () => {
+    const byName = new Map(sloRecordingRules(objective, '15s').map((r) => [r.record, r.expr]));
+    expect(['5m', '30m', '1h', '2h', '6h', '1d', '3d'].filter((w) => isDerivedWindow(objective, w))).toEqual(['6h', '1d', '3d']);
+    expect(byName.get('slo:sli_errors:rate2h')).toBe('(sum(rate(bad[2h])))\n  or\n(sum(rate(all[2h]))) * 0');
+    expect(byName.get('slo:sli_events:rate3d')).toBe('sum_over_time(slo:sli_events:rate5m{slo="checkout"}[3d]) * 15 / 259200');
+    expect(byName.get('slo:sli_errors:rate6h')).toBe('sum_over_time(slo:sli_errors:rate5m{slo="checkout"}[6h]) * 15 / 21600');
+    // The evaluation interval is what one recorded sample stands for.
+    expect(new Map(sloRecordingRules(objective, '1m').map((r) => [r.record, r.expr])).get('slo:sli_events:rate1d')).toBe('sum_over_time(slo:sli_events:rate5m{slo="checkout"}[1d]) * 60 / 86400');
+    // No raw read of a long window is left: the rules read the raw counters over 2h at most.
+    for (const r of sloRecordingRules(objective, '15s')) expect(r.expr).not.toMatch(/rate\((bad|all)\[(6h|1d|3d)\]\)/);
   });
 
   test('a tier: both windows above the factor, enough events in the long one; labelled with its long window', () => {
@@ -124,7 +136,7 @@ describe('charts/lib/slo.ts', () => {
   });
 
   test('one alert rule per severity; for is a fifth of its fastest short window', () => {
-    const rules = sloAlertRules({ rateWindow: '5m', runbookDocUrl: 'https://x.example/RUNBOOK.md' }, { ...objective, notifySms: true });
+    const rules = sloAlertRules({ rateWindow: '5m', runbookDocUrl: 'https://x.example/RUNBOOK.md', evaluationInterval: '15s' }, { ...objective, notifySms: true });
     expect(rules.map((r) => [r.labels.severity, r.for, r.labels.notify_sms])).toEqual([['critical', '1m', 'true'], ['warning', '24m', undefined]]);
     expect(rules[0].expr.split('\nor\n')).toHaveLength(2);
   });

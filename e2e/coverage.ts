@@ -152,13 +152,30 @@ export interface CoverageResult {
 }
 
 /**
+ * A Prometheus server of the run and the span it watched: the run starts one stack per shard, side
+ * by side, and the checks below count a series found in any of them.
+ */
+export interface PromSource {
+  readonly url: string;
+  /** Epoch milliseconds. */
+  readonly start: number;
+  readonly end: number;
+}
+
+/** Whether any source returns a series for `expr`. */
+async function anySeries(sources: readonly PromSource[], run: (src: PromSource) => Promise<unknown[]>): Promise<boolean> {
+  for (const src of sources) if ((await run(src)).length > 0) return true;
+  return false;
+}
+
+/**
  * Looks every selector up in Prometheus: the metric must have had a series (of the selector's job)
- * at some point of the last `lookback`.
+ * at some point of a source's span, in any source.
  */
 export async function checkCoverage(
-  prometheusUrl: string,
+  sources: readonly PromSource[],
   selectors: Selector[],
-  opts: { recorded: Set<string>; jobsNotRun: Set<string>; lookback: string; /** Every job of prometheus.yml, for `job=~` selectors. */ jobs?: Set<string> },
+  opts: { recorded: Set<string>; jobsNotRun: Set<string>; /** Every job of prometheus.yml, for `job=~` selectors. */ jobs?: Set<string> },
 ): Promise<CoverageResult> {
   const unique = new Map<string, Selector[]>();
   for (const s of selectors) {
@@ -182,8 +199,8 @@ export async function checkCoverage(
       continue;
     }
     const sel = `{__name__=${JSON.stringify(s.metric)}${s.job ? `,job=${JSON.stringify(s.job)}` : ''}}`;
-    const r = await query(prometheusUrl, `count(last_over_time(${sel}[${opts.lookback}]))`);
-    if (r.length === 0) missing.push(...group);
+    const found = await anySeries(sources, (src) => query(src.url, `count(last_over_time(${sel}[${Math.ceil((Date.now() - src.start) / 1000) + 60}s]))`));
+    if (!found) missing.push(...group);
   }
   return { checked: unique.size, missing, notRun };
 }
@@ -257,15 +274,13 @@ export function jobsNotStarted(q: PanelQuery, o: { jobsNotRun: ReadonlySet<strin
 }
 
 /**
- * Runs every Prometheus panel query over the run's time range, as Grafana would draw it, and
- * returns those that came back without a single series.
+ * Runs every Prometheus panel query over each source's span, as Grafana would draw it, and returns
+ * those that came back without a single series from any source.
  */
 export async function checkPanelData(
-  prometheusUrl: string,
+  sources: readonly PromSource[],
   queries: PanelQuery[],
   o: {
-    start: number;
-    end: number;
     intervalSeconds: number;
     mayBeEmpty?: Readonly<Record<string, string>>;
     /** Scrape jobs without a target in the run, and every job of prometheus.yml (for `job=~` selectors). */
@@ -279,7 +294,6 @@ export async function checkPanelData(
   const notRun: PanelQuery[] = [];
   const jobsNotRun: { query: PanelQuery; jobs: string[] }[] = [];
   let checked = 0;
-  const rangeSeconds = Math.ceil((o.end - o.start) / 1000);
   for (const q of queries) {
     if (q.datasource !== 'prometheus') {
       notRun.push(q);
@@ -291,9 +305,14 @@ export async function checkPanelData(
       continue;
     }
     checked++;
-    const expr = withGrafanaVariables(q.expr, { rangeSeconds, intervalSeconds: o.intervalSeconds });
-    const series = await queryRange(prometheusUrl, expr, { start: o.start, end: o.end, stepSeconds: o.intervalSeconds });
-    if (series.length > 0) continue;
+    const found = await anySeries(sources, (src) =>
+      queryRange(src.url, withGrafanaVariables(q.expr, { rangeSeconds: Math.ceil((src.end - src.start) / 1000), intervalSeconds: o.intervalSeconds }), {
+        start: src.start,
+        end: src.end,
+        stepSeconds: o.intervalSeconds,
+      }),
+    );
+    if (found) continue;
     if (mayBeEmpty[q.panel] !== undefined) excused.push({ query: q, reason: mayBeEmpty[q.panel] });
     else empty.push(q);
   }

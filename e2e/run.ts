@@ -23,21 +23,46 @@ import { HA_CHECKS, HaResult, runHaChecks } from './ha';
 import { ScenarioResult, runScenario, scenarios, unknownAlerts } from './scenarios';
 import { Traffic } from './traffic';
 
-/** Scenarios that share nothing the others disturb run side by side; the rest one after another. */
-const PARALLEL = ['certificate-expiring', 'db-pool', 'disk-pressure', 'payment-callbacks', 'queue-paused', 'redis-eviction-policy'];
-/** In this order: Redis last, its outage cascades into HighErrorRate and the availability page and empties the queues. */
-const SEQUENTIAL = ['http-5xx', 'queue-stuck', 'redis-down'];
-/** The deadlock needs the postgres exporter, which the next scenario kills: one after the other, beside the rest. */
-const POSTGRES_CHAIN = ['postgres-deadlock', 'exporter-killed'];
 /**
- * After all the others, one after the other: a total outage, which fails every route that every
- * other scenario's traffic needs; Postgres stopped, which the DB pool, the deadlock and the exporter
- * scenarios need running, and which fails the routes too: after the outage, not before, or the
- * availability page it raises on the side is still firing when the outage's page is awaited (the
- * SMS receiver, which sends no resolved, would not be told again); then the contract drift, whose
- * backend restart ends the faults the others hold in it.
+ * One stack of servers (its own PostgreSQL, Redis, backend, exporters, Prometheus pair,
+ * Alertmanagers, sinks and probe site) and what runs on it. Stacks share nothing, so they run side
+ * by side: the run takes as long as its longest shard, not the sum. On one stack, chains run side
+ * by side and each chain one scenario after another; the high-availability checks, which stop
+ * servers, come after the chains.
  */
-const LAST = ['api-outage', 'backend-not-ready', 'contract-drift'];
+export interface Shard {
+  readonly name: string;
+  readonly chains: readonly (readonly string[])[];
+  readonly ha?: boolean;
+}
+
+export const SHARDS: readonly Shard[] = [
+  {
+    name: 'incidents',
+    chains: [
+      // Faults that disturb nothing the others need: each alone, side by side.
+      ['certificate-expiring'],
+      ['db-pool'],
+      ['disk-pressure'],
+      ['payment-callbacks'],
+      ['queue-paused'],
+      ['redis-eviction-policy'],
+      // In this order: Redis last, its outage cascades into HighErrorRate and the availability
+      // page and empties the queues.
+      ['http-5xx', 'queue-stuck', 'redis-down'],
+      // The deadlock needs the postgres exporter, which the next scenario kills.
+      ['postgres-deadlock', 'exporter-killed'],
+    ],
+  },
+  // A total outage fails every route, which every other scenario's traffic needs: its own stack.
+  { name: 'outage', chains: [['api-outage']] },
+  // Postgres stopped (which the DB pool, deadlock and exporter scenarios need running, and which
+  // raises the availability page on the side), then a backend restart (which ends the faults the
+  // others hold in it): their own stack, one after the other.
+  { name: 'backend', chains: [['backend-not-ready', 'contract-drift']] },
+  // The high-availability checks stop Alertmanagers and a Prometheus: their own stack.
+  { name: 'ha', chains: [], ha: true },
+];
 
 /** The whole run is bounded: a hung wait must not hold CI. */
 const RUN_DEADLINE_MS = 20 * 60_000;
@@ -46,6 +71,7 @@ const MARGIN_MS = 60_000;
 
 export interface E2EReport {
   readonly versions: VersionRow[];
+  /** The slowest shard's stack startup. */
   readonly startupSeconds: number;
   readonly scenarios: ScenarioResult[];
   /** The high-availability checks (e2e/ha.ts), after the scenarios. */
@@ -58,6 +84,8 @@ export interface E2EReport {
   readonly rejected: string[];
   readonly totalSeconds: number;
   readonly overrides: typeof E2E_OVERRIDES;
+  /** Seconds each shard took, from its start to its last check. */
+  readonly shards: { name: string; seconds: number }[];
 }
 
 function parseArgs(argv: string[]): { only?: string[]; keep: boolean; json?: string } {
@@ -71,6 +99,28 @@ function parseArgs(argv: string[]): { only?: string[]; keep: boolean; json?: str
   return out;
 }
 
+/** What one shard leaves for the report; the coverage checks run over every shard's Prometheus at the end. */
+interface ShardOutcome {
+  readonly name: string;
+  readonly stack: RunningStack;
+  readonly traffic: Traffic;
+  readonly started: number;
+  /** When its scenarios ended (before the high-availability checks stop servers). */
+  scenariosEnded?: number;
+  ended?: number;
+  readonly quietAtStart: string[];
+}
+
+/** Which shards run and what each runs: `--only` keeps the scenarios and checks it names, and drops a shard left with nothing. */
+export function plannedShards(only: readonly string[] | undefined, haIds: readonly string[] = HA_CHECKS): { shard: Shard; chains: string[][]; ha?: string[] }[] {
+  const planned = SHARDS.map((shard) => ({
+    shard,
+    chains: shard.chains.map((c) => c.filter((id) => !only || only.includes(id))).filter((c) => c.length > 0),
+    ha: shard.ha ? haIds.filter((id) => !only || only.includes(id)) : undefined,
+  }));
+  return planned.filter((p) => p.chains.length > 0 || (p.ha && p.ha.length > 0));
+}
+
 export async function runE2E(opts: { only?: string[]; keep?: boolean; print?: (line: string) => void } = {}): Promise<E2EReport> {
   const print = opts.print ?? ((l: string) => console.log(l));
   const started = Date.now();
@@ -78,96 +128,110 @@ export async function runE2E(opts: { only?: string[]; keep?: boolean; print?: (l
   print('binaries (pinned image tag vs. the built Go module):');
   for (const v of versions) print(`  ${v.image.padEnd(48)} pinned ${v.pinned.padEnd(8)} built ${v.built}${v.pinned === v.built ? '' : '   <- DIFFERS: the run uses the nearest built version'}`);
 
+  const scheduled = SHARDS.flatMap((sh) => sh.chains.flat());
+  const known = [...scheduled, ...HA_CHECKS];
+  const unknown = (opts.only ?? []).filter((id) => !known.includes(id));
+  if (unknown.length) throw new Error(`--only names no scenario or check: ${unknown.join(', ')} (known: ${known.join(', ')})`);
+  const plan = plannedShards(opts.only);
+
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'love-parser-e2e-'));
   fs.chmodSync(dir, 0o755); // PostgreSQL runs as another user under root
-  print(`run directory: ${dir}`);
-  // Up before the synthesis: its URL (a free port) is a probe target of the configuration.
-  const site = await ProbeSite.start(path.join(dir, 'probe-site'));
-  let config: ReturnType<typeof e2eConfig>;
-  let synth: ReturnType<typeof synthesize>;
-  try {
-    config = e2eConfig(probeSiteConfig(site.url));
-    synth = synthesize(config);
-  } catch (e) {
-    await site.stop();
-    throw e;
-  }
+  print(`run directory: ${dir} (one directory per shard: ${plan.map((p) => p.shard.name).join(', ')})`);
 
-  let stack: RunningStack | undefined;
-  let traffic: Traffic | undefined;
   const results: ScenarioResult[] = [];
   const ha: HaResult[] = [];
+  const outcomes: ShardOutcome[] = [];
+  const sites: ProbeSite[] = [];
   let coverage: E2EReport['coverage'];
   let panels: E2EReport['panels'];
-  const quietAtStart: string[] = [];
   let failed = false;
-  try {
-    stack = await startStack(config, synth, dir, { probeSite: site });
-    const startupSeconds = (Date.now() - started) / 1000;
-    print(`stack up in ${startupSeconds.toFixed(1)}s (${Object.entries(stack.timings).map(([k, v]) => `${k} ${(v / 1000).toFixed(1)}s`).join(', ')})`);
-    print(`rewrites of the synthesized configuration: ${path.join(dir, 'rewrites.txt')}`);
+  const report = (shard: string, r: ScenarioResult) => {
+    results.push(r);
+    print(`${r.ok ? 'PASS' : 'FAIL'} ${r.id}: ${r.title}${r.ok ? ` (notified after ${r.detectionSeconds?.toFixed(1)}s, floor ${r.floor?.total}s; resolved after ${r.resolveSeconds?.toFixed(1)}s) [${shard}]` : ` [${shard}]`}`);
+    if (r.note) print(`     ${r.note}`);
+    if (!r.ok) {
+      print(`     ${r.error?.split('\n').join('\n     ')}`);
+      for (const l of r.log) print(`     | ${l}`);
+    }
+  };
 
-    traffic = new Traffic(stack.backendUrl);
+  /** Starts one shard's stack and runs its chains, then its high-availability checks. */
+  const runShard = async (p: (typeof plan)[number]): Promise<void> => {
+    const shardDir = path.join(dir, p.shard.name);
+    fs.mkdirSync(shardDir, { mode: 0o755 });
+    const t0 = Date.now();
+    // Up before the synthesis: its URL (a free port) is a probe target of the configuration.
+    const site = await ProbeSite.start(path.join(shardDir, 'probe-site'));
+    sites.push(site);
+    const config = e2eConfig(probeSiteConfig(site.url));
+    const synth = synthesize(config);
+    const stack = await startStack(config, synth, shardDir, { probeSite: site });
+    const traffic = new Traffic(stack.backendUrl);
+    const outcome: ShardOutcome = { name: p.shard.name, stack, traffic, started: t0, quietAtStart: [] };
+    outcomes.push(outcome);
+    print(`[${p.shard.name}] stack up in ${((Date.now() - t0) / 1000).toFixed(1)}s (${Object.entries(stack.timings).map(([k, v]) => `${k} ${(v / 1000).toFixed(1)}s`).join(', ')}); rewrites: ${path.join(shardDir, 'rewrites.txt')}`);
     traffic.start(RUN_DEADLINE_MS);
-    const s = stack;
     // Traffic is in Prometheus before any fault: the ratios have a denominator.
     await waitFor(
-      'backend traffic to show in Prometheus',
-      async () => (await query(s.prometheusUrl, `sum(rate(${BACKEND_METRICS.httpRequestDuration.name}_count{job="${s.endpoints.backend.name}"}[${config.rules.rateWindow}])) > 1`)).length > 0,
+      `[${p.shard.name}] backend traffic to show in Prometheus`,
+      async () => (await query(stack.prometheusUrl, `sum(rate(${BACKEND_METRICS.httpRequestDuration.name}_count{job="${stack.endpoints.backend.name}"}[${config.rules.rateWindow}])) > 1`)).length > 0,
       60_000,
       1000,
     );
     // A healthy stack raises nothing but the Watchdog.
-    for (const a of await prometheusAlerts(s.prometheusUrl, {})) {
-      if (a.metric.alertname !== 'Watchdog') quietAtStart.push(`${a.metric.alertname} (${a.metric.alertstate}) ${JSON.stringify(a.metric)}`);
+    for (const a of await prometheusAlerts(stack.prometheusUrl, {})) {
+      if (a.metric.alertname !== 'Watchdog') outcome.quietAtStart.push(`[${p.shard.name}] ${a.metric.alertname} (${a.metric.alertstate}) ${JSON.stringify(a.metric)}`);
     }
-
-    const all = scenarios(s).filter((sc) => !opts.only || opts.only.includes(sc.id));
-    const byId = (ids: string[]) => ids.flatMap((id) => all.filter((sc) => sc.id === id));
-    const unscheduled = all.filter((sc) => ![...PARALLEL, ...SEQUENTIAL, ...POSTGRES_CHAIN, ...LAST].includes(sc.id));
-    if (unscheduled.length) throw new Error(`scenarios not scheduled: ${unscheduled.map((u) => u.id).join(', ')}`);
-    const undefinedAlerts = unknownAlerts(s, all);
+    const all = scenarios(stack);
+    const unscheduled = all.filter((sc) => !scheduled.includes(sc.id));
+    if (unscheduled.length) throw new Error(`scenarios not scheduled on any shard: ${unscheduled.map((u) => u.id).join(', ')}`);
+    const mine = p.chains.map((chain) => chain.map((id) => all.find((sc) => sc.id === id)!));
+    const undefinedAlerts = unknownAlerts(stack, mine.flat());
     if (undefinedAlerts.length) throw new Error(`the scenarios expect alerts the synthesized rules do not define: ${undefinedAlerts.join('; ')}`);
-    const report = (r: ScenarioResult) => {
-      results.push(r);
-      print(`${r.ok ? 'PASS' : 'FAIL'} ${r.id}: ${r.title}${r.ok ? ` (notified after ${r.detectionSeconds?.toFixed(1)}s, floor ${r.floor?.total}s; resolved after ${r.resolveSeconds?.toFixed(1)}s)` : ''}`);
-      if (r.note) print(`     ${r.note}`);
-      if (!r.ok) {
-        print(`     ${r.error?.split('\n').join('\n     ')}`);
+    await Promise.all(
+      mine.map(async (chain) => {
+        for (const sc of chain) report(p.shard.name, await runScenario(stack, sc, { marginMs: MARGIN_MS }));
+      }),
+    );
+    outcome.scenariosEnded = Date.now();
+    if (p.ha && p.ha.length > 0) {
+      for (const r of await runHaChecks(stack, opts.only ? p.ha : undefined)) {
+        ha.push(r);
+        print(`${r.ok ? 'PASS' : 'FAIL'} ${r.id}: ${r.title} [${p.shard.name}]`);
+        if (!r.ok) print(`     ${r.error?.split('\n').join('\n     ')}`);
         for (const l of r.log) print(`     | ${l}`);
       }
-      return r;
-    };
-    const deadline = new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`the run passed its ${RUN_DEADLINE_MS / 60_000} minute deadline`)), RUN_DEADLINE_MS - (Date.now() - started)).unref());
-    await Promise.race([
-      Promise.all([
-        ...byId(PARALLEL).map((sc) => runScenario(s, sc, { marginMs: MARGIN_MS }).then(report)),
-        ...[SEQUENTIAL, POSTGRES_CHAIN].map(async (chain) => {
-          for (const sc of byId(chain)) report(await runScenario(s, sc, { marginMs: MARGIN_MS }));
-        }),
-      ]).then(async () => {
-        for (const sc of byId(LAST)) report(await runScenario(s, sc, { marginMs: MARGIN_MS }));
-      }),
-      deadline,
-    ]);
+    }
+    outcome.ended = Date.now();
+  };
 
-    // ---- metrics read by rules and dashboards, against the live scrapes ----------------------
+  try {
+    const deadline = new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`the run passed its ${RUN_DEADLINE_MS / 60_000} minute deadline`)), RUN_DEADLINE_MS - (Date.now() - started)).unref());
+    // Every shard runs to its end even when another fails: the report lists every result.
+    const settled = await Promise.race([Promise.allSettled(plan.map(runShard)), deadline]);
+    for (const [i, r] of settled.entries()) {
+      if (r.status === 'rejected') {
+        failed = true;
+        print(`FAIL shard ${plan[i].shard.name}: ${(r.reason as Error).message}`);
+      }
+    }
+    const first = outcomes[0];
+    if (!first) throw new Error('no shard started its stack');
+    const synth = first.stack.synth;
+    // Scenarios only: the high-availability shard stops servers, but its span before that counts.
+    const sources = outcomes.map((o) => ({ url: o.stack.prometheusUrl, start: o.started, end: o.scenariosEnded ?? Date.now() }));
+
+    // ---- metrics read by rules and dashboards, against the live scrapes of every shard ---------
     try {
-      const promCm = synth.all.find((m) => m.kind === 'ConfigMap' && m.metadata.name === `${s.endpoints.prometheus.name}-config`);
+      const promCm = synth.all.find((m) => m.kind === 'ConfigMap' && m.metadata.name === `${first.stack.endpoints.prometheus.name}-config`);
       const ruleFiles = Object.fromEntries(Object.entries<string>(promCm.data).filter(([k]) => k !== 'prometheus.yml'));
       const exprs = [...ruleExprs(ruleFiles), ...dashboardExprs(synth.all.filter((m) => m.kind === 'ConfigMap'))];
       const selectors = exprs.flatMap(selectorsOf);
-      const { jobs, jobsNotRun } = scrapeJobs(s, synth.all);
-      const lookback = `${Math.ceil((Date.now() - started) / 1000) + 60}s`;
-      coverage = await checkCoverage(s.prometheusUrl, selectors, {
-        recorded: recordedNames(ruleFiles),
-        jobsNotRun,
-        jobs,
-        lookback,
-      });
+      const { jobs, jobsNotRun } = scrapeJobs(first.stack, synth.all);
+      coverage = await checkCoverage(sources, selectors, { recorded: recordedNames(ruleFiles), jobsNotRun, jobs });
       const dashboards = exprs.filter((e) => e.from.startsWith('dashboard')).length;
       const ok = coverage.missing.length === 0;
-      print(`${ok ? 'PASS' : 'FAIL'} metrics-present: ${coverage.checked} metric/job pairs read by ${exprs.length - dashboards} rules and ${dashboards} dashboard queries${ok ? ' are all in the live scrapes' : ''}`);
+      print(`${ok ? 'PASS' : 'FAIL'} metrics-present: ${coverage.checked} metric/job pairs read by ${exprs.length - dashboards} rules and ${dashboards} dashboard queries${ok ? ` are all in the live scrapes of the ${sources.length} stacks` : ''}`);
       for (const m of coverage.missing) print(`     missing: ${m.metric}${m.job ? `{job="${m.job}"}` : ''} (read by ${m.from})`);
       for (const m of coverage.notRun) print(`     not checked (job ${m.job} is not run by the e2e): ${m.metric} (${m.from})`);
       if (!ok) failed = true;
@@ -178,14 +242,14 @@ export async function runE2E(opts: { only?: string[]; keep?: boolean; print?: (l
     }
 
     // ---- every dashboard panel shows data after the run (zero where zero is the truth) ----------
-    // Before the high-availability checks, which stop servers. Only after the full set of
-    // scenarios: a subset leaves some panels rightly empty (no queue fault, no failed job).
+    // Over every shard's span of scenarios. Only after the full set of scenarios: a subset leaves
+    // some panels rightly empty (no queue fault, no failed job).
     if (opts.only) print('skip panels-have-data: only some scenarios ran');
     else {
       try {
         const queries = panelQueries(synth.all.filter((m) => m.kind === 'ConfigMap'));
         // Grafana's $__rate_interval is at least four scrape intervals; 30s holds 15 scrapes at 2s.
-        panels = await checkPanelData(s.prometheusUrl, queries, { start: started, end: Date.now(), intervalSeconds: 30, ...scrapeJobs(s, synth.all) });
+        panels = await checkPanelData(sources, queries, { intervalSeconds: 30, ...scrapeJobs(first.stack, synth.all) });
         const ok = panels.empty.length === 0;
         print(
           `${ok ? 'PASS' : 'FAIL'} panels-have-data: ${panels.checked - panels.empty.length - panels.excused.length} of ${panels.checked} Prometheus panel queries returned series over the run` +
@@ -204,58 +268,59 @@ export async function runE2E(opts: { only?: string[]; keep?: boolean; print?: (l
       }
     }
 
-    // ---- high availability: after the scenarios, on the same servers --------------------------
-    const haOnly = opts.only?.filter((id) => (HA_CHECKS as readonly string[]).includes(id));
-    if (!opts.only || (haOnly && haOnly.length > 0)) {
-      for (const r of await runHaChecks(s, haOnly)) {
-        ha.push(r);
-        print(`${r.ok ? 'PASS' : 'FAIL'} ${r.id}: ${r.title}`);
-        if (!r.ok) print(`     ${r.error?.split('\n').join('\n     ')}`);
-        for (const l of r.log) print(`     | ${l}`);
-      }
-    }
-
     // Every notification Alertmanager attempted was delivered (a sink answering wrongly shows here).
-    const failedNotifications = await notificationFailures(s);
-    if (failedNotifications.length) {
-      print(`FAIL notifications: Alertmanager failed to deliver ${failedNotifications.join(', ')} (see logs/alertmanager.log)`);
-      failed = true;
+    const rejected: string[] = [];
+    const otherNotifications: string[] = [];
+    const quietAtStart = outcomes.flatMap((o) => o.quietAtStart);
+    for (const o of outcomes) {
+      const failedNotifications = await notificationFailures(o.stack);
+      if (failedNotifications.length) {
+        print(`FAIL notifications [${o.name}]: Alertmanager failed to deliver ${failedNotifications.join(', ')} (see ${o.name}/logs/alertmanager*.log)`);
+        failed = true;
+      }
+      if (o.stack.receivers.rejected.length) {
+        print(`FAIL sinks refused requests [${o.name}]: ${o.stack.receivers.rejected.slice(0, 10).join('; ')}`);
+        failed = true;
+      }
+      rejected.push(...o.stack.receivers.rejected, ...failedNotifications.map((f) => `alertmanager failed ${f}`));
+      otherNotifications.push(...summarizeOthers(o.stack).map((n) => `[${o.name}] ${n}`));
+      print(`traffic [${o.name}]: ${o.traffic.summary()}${o.traffic.dropped ? `; dropped ${o.traffic.dropped}` : ''}`);
     }
-    const otherNotifications = summarizeOthers(s);
     if (quietAtStart.length) print(`note: active on the healthy stack before any fault: ${quietAtStart.join('; ')}`);
     if (otherNotifications.length) print(`note: notifications received: ${otherNotifications.join('; ')}`);
-    if (s.receivers.rejected.length) {
-      print(`FAIL sinks refused requests: ${s.receivers.rejected.slice(0, 10).join('; ')}`);
-      failed = true;
-    }
-    print(`traffic: ${traffic.summary()}${traffic.dropped ? `; dropped ${traffic.dropped}` : ''}`);
+    const shards = outcomes.map((o) => ({ name: o.name, seconds: ((o.ended ?? Date.now()) - o.started) / 1000 }));
+    print(`shards (side by side): ${shards.map((x) => `${x.name} ${x.seconds.toFixed(0)}s`).join(', ')}`);
     return {
       versions,
-      startupSeconds,
+      startupSeconds: Math.max(...outcomes.map((o) => Object.values(o.stack.timings).reduce((a, b) => Math.max(a, b), 0) / 1000)),
       scenarios: results,
       ha,
       coverage,
       panels,
       quietAtStart,
       otherNotifications,
-      rejected: [...s.receivers.rejected, ...failedNotifications.map((f) => `alertmanager failed ${f}`)],
+      rejected,
       totalSeconds: (Date.now() - started) / 1000,
       overrides: E2E_OVERRIDES,
+      shards,
     };
   } catch (e) {
     failed = true;
     print(`FAIL e2e: ${(e as Error).message}`);
-    for (const f of fs.existsSync(path.join(dir, 'logs')) ? fs.readdirSync(path.join(dir, 'logs')) : []) {
-      const text = fs.readFileSync(path.join(dir, 'logs', f), 'utf8').trimEnd().split('\n').slice(-8);
-      print(`  ${f}:\n${text.map((l) => `    | ${l}`).join('\n')}`);
+    for (const o of outcomes) {
+      const logs = path.join(dir, o.name, 'logs');
+      for (const f of fs.existsSync(logs) ? fs.readdirSync(logs) : []) {
+        const text = fs.readFileSync(path.join(logs, f), 'utf8').trimEnd().split('\n').slice(-8);
+        print(`  ${o.name}/${f}:\n${text.map((l) => `    | ${l}`).join('\n')}`);
+      }
     }
     throw e;
   } finally {
-    traffic?.stop();
-    await stack?.stop();
-    await site.stop();
+    for (const o of outcomes) o.traffic.stop();
+    await Promise.all(outcomes.map((o) => o.stack.stop()));
+    await Promise.all(sites.map((x) => x.stop()));
     failed = failed || results.some((r) => !r.ok) || ha.some((r) => !r.ok);
-    if (failed || opts.keep) print(`kept for inspection: ${dir} (logs/, pods/, rewrites.txt)`);
+    if (failed || opts.keep) print(`kept for inspection: ${dir} (per shard: logs/, pods/, rewrites.txt)`);
     else fs.rmSync(dir, { recursive: true, force: true });
   }
 }

@@ -6,7 +6,7 @@
  * (doc/alertmanager-mixin at v0.34). One Alertmanager down shows as PrometheusTargetDown; all of
  * them down, from outside, as a silent Watchdog heartbeat.
  */
-import { alertGroup, alertRule, percent, tmpl } from '../lib/alert-rules';
+import { alertGroup, alertRule, outlastsOneFailure, percent, tmpl } from '../lib/alert-rules';
 import { UP, jobOf, rate, sel, sumBy } from '../lib/promql';
 import { RuleGroup } from '../lib/monitoring';
 import { ALERTMANAGER_CLUSTER_METRICS as C, ALERTMANAGER_METRICS as M } from './metrics';
@@ -20,8 +20,10 @@ export function alertRules(props: AlertmanagerProps): RuleGroup[] {
   return [
     alertGroup(service, [
       // Critical and texted: if email is the broken integration, the page must take another path.
-      // 10m: Alertmanager retries for a while before counting a failure; ten minutes of failures is
-      // an outage of that channel, not a hiccup of the provider.
+      // `for` one rate window and a minute: one failed notification (a provider's hiccup, after
+      // Alertmanager's own retries) holds the ratio up for exactly the window and never pages;
+      // failures that recur within a window page in 6m at 5m. The mixin's 5m `for` over a 5m
+      // window pages on that one failure, which is why its floor stays below this one.
       alertRule(props.shared.rules, {
         name: 'AlertmanagerNotificationsFailing',
         remediation: 'Rotate the credential in the receivers Secret (alertmanager.secretName; the file is re-read on the next notification, no restart needed), fix the SMTP settings in config, or allow the egress port in the NetworkPolicy.',
@@ -31,7 +33,7 @@ export function alertRules(props: AlertmanagerProps): RuleGroup[] {
         expr:
           `${sumBy(['integration'], rate(sel(M.notificationsFailed.name, job), w))}\n  /\n` +
           `${sumBy(['integration'], rate(sel(M.notifications.name, job), w))}\n> ${props.settings.alerts.notificationFailureRatio}`,
-        for: '10m',
+        for: outlastsOneFailure(w),
         summary: `Alertmanager fails to deliver ${tmpl.label('integration')} notifications`,
         description: `${tmpl.percent} of ${tmpl.label('integration')} notifications failed over the last ${w} (threshold ${percent(props.settings.alerts.notificationFailureRatio)}); alerts routed there are not arriving.`,
       }),

@@ -10,6 +10,7 @@
 import { ServiceEndpoint } from './endpoints';
 import { AlertRule, RuleGroup, Severity } from './monitoring';
 import { jobDown } from './promql';
+import { durationToSeconds } from './schema';
 
 // ---- names -------------------------------------------------------------------------------------
 
@@ -80,6 +81,16 @@ export interface RuleContext {
   readonly alertFor?: ReadonlyMap<string, string>;
   /** How often every rule group is evaluated (`prometheus.evaluationInterval`): one recorded sample stands for this long. */
   readonly evaluationInterval: string;
+}
+
+/**
+ * A `for` that outlasts one event counted by `rate()`/`increase()` over `window`: a single failure
+ * keeps such an expression true for up to the window, so the window and a minute more needs the
+ * failures to recur (5m -> 6m).
+ */
+export function outlastsOneFailure(window: string): string {
+  const s = durationToSeconds(window) + 60;
+  return s % 60 === 0 ? `${s / 60}m` : `${s}s`;
 }
 
 /** The `for` an alert runs with: the configuration's for that name, else the rule's own. */

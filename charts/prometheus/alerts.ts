@@ -11,7 +11,7 @@
  * every replica, so both evaluate the same series and send the same alerts; Alertmanager keeps one.
  */
 import { UP, increase, jobOf, rate, sel, sumBy } from '../lib/promql';
-import { WATCHDOG, alertGroup, alertRule, percent, tmpl } from '../lib/alert-rules';
+import { WATCHDOG, alertGroup, alertRule, outlastsOneFailure, percent, tmpl } from '../lib/alert-rules';
 import { RuleGroup } from '../lib/monitoring';
 import { PROMETHEUS_SELF_METRICS } from './metrics';
 import { PrometheusProps } from './settings';
@@ -52,14 +52,17 @@ export function alertRules(props: PrometheusProps): RuleGroup[] {
         description: `Prometheus ${tmpl.label('instance')} has not answered its peer's scrapes for 5m; alerting runs on the remaining replica alone, without a spare.`,
       }),
       // A rule that fails evaluates to nothing: its alert can never fire. Critical because the
-      // failing rule may be a paging one. 10m: one failed evaluation during a restart is noise.
+      // failing rule may be a paging one. `for` one rate window and a minute: one failed
+      // evaluation (a restart) stays in the window's increase for exactly the window, so it never
+      // pages, while failures that recur within a window do, in 6m at 5m (the mixin's 15m).
+      // A `for` of the window or less would page on that one failure.
       alertRule(ctx, {
         name: 'PrometheusRuleEvaluationFailures',
         remediation: 'Fix the rule in charts/<component>/alerts.ts, extend its unit test in test/alerts/cases/ with the series that broke it, run npm test, synthesize and commit; Argo CD applies it and Prometheus reloads by itself.',
         severity: 'critical',
         service,
         expr: `${sumBy(['rule_group'], increase(sel(M.ruleEvaluationFailures.name, job), w))} > 0`,
-        for: '10m',
+        for: outlastsOneFailure(w),
         summary: `Rules of group ${tmpl.label('rule_group')} fail to evaluate`,
         description: `${tmpl.number} evaluations of ${tmpl.label('rule_group')} failed over the last ${w}; the alerts of that group cannot fire.`,
       }),

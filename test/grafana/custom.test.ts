@@ -16,9 +16,16 @@ import { find, propsOf, synthStack, testConfig } from '../util';
 const EXAMPLE = path.join(CUSTOM_DASHBOARDS_DIR, 'payments-drilldown.json');
 const example = () => JSON.parse(fs.readFileSync(EXAMPLE, 'utf8'));
 
+/** Every scratch directory of this file, removed after its tests. */
+const scratch: string[] = [];
+afterAll(() => {
+  for (const d of scratch) fs.rmSync(d, { recursive: true, force: true });
+});
+
 /** A scratch dashboards/custom/ with the given files; returns the directory. */
 function customDir(files: Record<string, unknown>): string {
   const root = fs.mkdtempSync(path.join(os.tmpdir(), 'custom-dashboards-'));
+  scratch.push(root);
   const dir = path.join(root, 'dashboards', 'custom');
   fs.mkdirSync(dir, { recursive: true });
   for (const [name, content] of Object.entries(files)) fs.writeFileSync(path.join(dir, name), typeof content === 'string' ? content : JSON.stringify(content, null, 2));

@@ -142,7 +142,17 @@ export function prometheusCases({ endpoints }: CaseContext): AlertCase[] {
         alert('PrometheusRuleEvaluationFailures', 'critical', { service: 'prometheus', rule_group: group }, `Rules of group ${group} fail to evaluate`, `5 evaluations of ${group} failed over the last 5m; the alerts of that group cannot fire.`),
       ],
     }),
+    fires('PrometheusRuleEvaluationFailures', 'a group failing once a minute pages by 8m (for: the 5m window and a minute)', {
+      input: [series(P.ruleEvaluationFailures.name, { ...prom, rule_group: group }, '0+1x30')],
+      at: '8m',
+      expect: [
+        alert('PrometheusRuleEvaluationFailures', 'critical', { service: 'prometheus', rule_group: group }, `Rules of group ${group} fail to evaluate`, `5 evaluations of ${group} failed over the last 5m; the alerts of that group cannot fire.`),
+      ],
+    }),
     quiet('PrometheusRuleEvaluationFailures', 'old failures, none recently', { input: [series(P.ruleEvaluationFailures.name, { ...prom, rule_group: group }, '3x30')], at: '20m' }),
+    // One failure at 5m is in the window's increase from 5m to just before 9m: a `for` of 3m or
+    // less would page at 8m (checked), the window and a minute never does.
+    quiet('PrometheusRuleEvaluationFailures', 'one failed evaluation (a restart) never pages', { input: [series(P.ruleEvaluationFailures.name, { ...prom, rule_group: group }, '0x4 1x25')], at: '8m' }),
 
     fires('PrometheusConfigReloadFailed', 'the last reload failed 15m ago', { input: [series(P.configLastReloadSuccessful.name, prom, '0x20')], at: '15m', expect: [reload] }),
     quiet('PrometheusConfigReloadFailed', 'a failed reload fixed within 5m', { input: [series(P.configLastReloadSuccessful.name, prom, '1x5 0x5 1x10')], at: '15m' }),
@@ -174,7 +184,20 @@ export function alertmanagerCases({ endpoints }: CaseContext): AlertCase[] {
         alert('AlertmanagerNotificationsFailing', 'critical', { service: 'alertmanager', integration: 'email', notify_sms: 'true' }, 'Alertmanager fails to deliver email notifications', '10% of email notifications failed over the last 5m (threshold 1%); alerts routed there are not arriving.'),
       ],
     }),
+    fires('AlertmanagerNotificationsFailing', 'one email in ten fails: a page by 8m (for: the 5m window and a minute)', {
+      input: [attempts('email', 10), failures('email', 1)],
+      at: '8m',
+      expect: [
+        alert('AlertmanagerNotificationsFailing', 'critical', { service: 'alertmanager', integration: 'email', notify_sms: 'true' }, 'Alertmanager fails to deliver email notifications', '10% of email notifications failed over the last 5m (threshold 1%); alerts routed there are not arriving.'),
+      ],
+    }),
     quiet('AlertmanagerNotificationsFailing', 'one email in two hundred fails', { input: [attempts('email', 10), failures('email', 0.05)], at: '20m' }),
+    // One failed email at 5m holds the ratio up until just before 9m, then the window forgets it:
+    // a `for` of 3m or less would page at 8m (checked), the window and a minute never does.
+    quiet('AlertmanagerNotificationsFailing', 'one failed notification never pages', {
+      input: [attempts('email', 10), series(AM.notificationsFailed.name, { ...am, integration: 'email', reason: 'other' }, '0x4 1x25')],
+      at: '8m',
+    }),
 
     fires('AlertmanagerConfigReloadFailed', 'the last reload failed 15m ago', {
       input: [series(AM.configLastReloadSuccessful.name, am, '0x20')],

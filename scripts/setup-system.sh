@@ -19,6 +19,13 @@ declare -A probe=(
   [util-linux]=/usr/sbin/runuser
 )
 
+# One at a time: the end-to-end run (in the background) and the exporter check may both get here
+# on a new machine, and a second apt-get would fail on dpkg's lock instead of waiting.
+if command -v flock >/dev/null 2>&1; then
+  exec 9>/tmp/love-parser-setup-system.lock
+  flock 9
+fi
+
 missing=()
 for pkg in "${!probe[@]}"; do
   [ -e "${probe[$pkg]}" ] || missing+=("$pkg")

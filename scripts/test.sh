@@ -65,7 +65,8 @@ fg=()
 if [ "${TEST_E2E_BACKGROUND:-1}" = 1 ] && [ -e "$background_check" ]; then
   mkdir -p .tools
   background_started=$(date +%s)
-  bash "$background_check" >"$background_log" 2>&1 &
+  rm -f "$background_log.end"
+  { bash "$background_check"; rc=$?; date +%s >"$background_log.end"; exit "$rc"; } >"$background_log" 2>&1 &
   background=$!
   fg=(nice -n 10)
   echo "end-to-end run started in the background (log: $background_log)"
@@ -76,7 +77,7 @@ background_result() {
   local rc=0
   wait "$background" || rc=$?
   cat "$background_log"
-  echo "(ran in the background for $(( $(date +%s) - background_started ))s, beside the other steps)"
+  echo "(ran in the background for $(( $(cat "$background_log.end" 2>/dev/null || date +%s) - background_started ))s, beside the other steps)"
   return "$rc"
 }
 

@@ -10,7 +10,7 @@
 import { ServiceEndpoint } from './endpoints';
 import { AlertRule, RuleGroup, Severity } from './monitoring';
 import { jobDown } from './promql';
-import { durationToSeconds } from './schema';
+import { durationToSeconds, singleUnit } from './schema';
 
 // ---- names -------------------------------------------------------------------------------------
 
@@ -89,8 +89,7 @@ export interface RuleContext {
  * failures to recur (5m -> 6m).
  */
 export function outlastsOneFailure(window: string): string {
-  const s = durationToSeconds(window) + 60;
-  return s % 60 === 0 ? `${s / 60}m` : `${s}s`;
+  return singleUnit(durationToSeconds(window) + 60);
 }
 
 /** The `for` an alert runs with: the configuration's for that name, else the rule's own. */

@@ -558,6 +558,13 @@ export function durationToMillis(d: string): bigint | undefined {
 }
 
 /** Seconds of a Prometheus duration (validated durations fit a number exactly, to the millisecond). */
+/** A duration in one unit (`for` wants a single unit): `280s`, `56m`, `2h`. */
+export function singleUnit(seconds: number): string {
+  if (seconds % 3600 === 0) return `${seconds / 3600}h`;
+  if (seconds % 60 === 0) return `${seconds / 60}m`;
+  return `${seconds}s`;
+}
+
 export function durationToSeconds(d: string): number {
   const ms = durationToMillis(d);
   if (ms === undefined) throw new Error(`not a duration: ${d}`);

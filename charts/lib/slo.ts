@@ -28,7 +28,7 @@ import { alertRule, RuleContext, tmpl } from './alert-rules';
 import { AlertRule, RecordingRule, RuleGroup, Severity } from './monitoring';
 import { UNIT, RowSpec, prom, stat, timeseries } from './panels';
 import { recordName } from './recording-rules';
-import { durationToSeconds } from './schema';
+import { durationToSeconds, singleUnit } from './schema';
 
 /** One tier of the scheme: alert at `factor` times the sustainable burn rate over both windows. */
 export interface BurnWindow {
@@ -66,12 +66,6 @@ export function formatDuration(seconds: number): string {
   return out;
 }
 
-/** A duration in one unit (`for` wants a single unit): `280s`, `56m`, `2h`. */
-export function singleUnit(seconds: number): string {
-  if (seconds % 3600 === 0) return `${seconds / 3600}h`;
-  if (seconds % 60 === 0) return `${seconds / 60}m`;
-  return `${seconds}s`;
-}
 
 /**
  * The tiers with every window scaled from `from` to `to`, rounded to whole seconds and written in
@@ -173,7 +167,7 @@ function num(x: number): string {
  */
 export const DERIVED_WINDOW_RATIO = 60;
 
-/** Whether `window` is averaged from the shortest window's recorded rates (DERIVED_WINDOW_RATIO). */
+/** Whether `window` is summed from the shortest window's recorded rates (DERIVED_WINDOW_RATIO). */
 export function isDerivedWindow(o: Pick<Objective, 'windows'>, window: string): boolean {
   return durationToSeconds(window) >= DERIVED_WINDOW_RATIO * durationToSeconds(windowsOf(o)[0]);
 }
@@ -183,7 +177,7 @@ export function sloRecordingRules(o: Objective, evaluationInterval: string): Rec
   // A fresh object per rule: a shared one would come out of YAML serialization as anchors and aliases.
   const labels = () => ({ [SLO_LABEL]: o.name });
   const only = `{${SLO_LABEL}="${o.name}"}`;
-  const averaged = (recorded: string, w: string) =>
+  const summed = (recorded: string, w: string) =>
     `sum_over_time(${recorded}${only}[${w}]) * ${durationToSeconds(evaluationInterval)} / ${durationToSeconds(w)}`;
   const shortest = windowsOf(o)[0];
   const perWindow = windowsOf(o).flatMap((w): RecordingRule[] => [
@@ -195,8 +189,8 @@ export function sloRecordingRules(o: Objective, evaluationInterval: string): Rec
           // stretch without samples, so the traffic guard is not fooled by a young history
           // (a mean would stretch an hour of records over three days). The ratio below is a ratio
           // of sums: each moment weighs by its traffic.
-          { record: sloRecords.errors(w), expr: averaged(sloRecords.errors(shortest), w), labels: labels() },
-          { record: sloRecords.events(w), expr: averaged(sloRecords.events(shortest), w), labels: labels() },
+          { record: sloRecords.errors(w), expr: summed(sloRecords.errors(shortest), w), labels: labels() },
+          { record: sloRecords.events(w), expr: summed(sloRecords.events(shortest), w), labels: labels() },
         ]
       : [
           // A service that never failed has no bad-event series: the ratio must read 0, not nothing.

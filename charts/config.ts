@@ -178,14 +178,23 @@ export function runbookDocUrl(c: Pick<StackConfig, 'rules' | 'argocd'>): string 
   return repo === undefined ? undefined : `${repo}/blob/${c.argocd.targetRevision}/RUNBOOK.md`;
 }
 
+/**
+ * A slice's issue under its section's path. The override an overridable issue's fix offers names
+ * the field too, and `overrides` matches the full path: it moves with the path.
+ */
+function within(section: string, i: ConfigIssue): ConfigIssue {
+  const path = i.path ? `${section}.${i.path}` : section;
+  return { ...i, path, fix: i.overridable ? i.fix.replace(`path: '${i.path}'`, `path: '${path}'`) : i.fix };
+}
+
 /** Checks that need several components' settings at once, then each slice's own. */
 export function crossChecks(c: StackConfig): ConfigIssue[] {
   const issues: ConfigIssue[] = [];
   for (const [section, check] of Object.entries(SLICE_CHECKS) as [keyof StackConfig, (s: unknown) => ConfigIssue[]][]) {
-    for (const i of check(c[section])) issues.push({ ...i, path: i.path ? `${section}.${i.path}` : section });
+    for (const i of check(c[section])) issues.push(within(section, i));
   }
   // The burn-rate windows of the backend's objectives must hold several of Prometheus's scrapes.
-  for (const i of backendSloChecks(c.backend, c.prometheus.scrapeInterval)) issues.push({ ...i, path: `backend.${i.path}` });
+  for (const i of backendSloChecks(c.backend, c.prometheus.scrapeInterval)) issues.push(within('backend', i));
   if (runbookDocUrl(c) === undefined) {
     issues.push({
       path: 'argocd.repoURL',
@@ -193,7 +202,7 @@ export function crossChecks(c: StackConfig): ConfigIssue[] {
       fix: "set rules.runbookUrl to where RUNBOOK.md is browsable, e.g. 'https://git.example.org/ops/monitoring/-/blob/main/RUNBOOK.md'",
     });
   }
-  for (const i of blackboxNamespaceChecks(c.blackboxExporter, c.namespaces)) issues.push({ ...i, path: `blackboxExporter.${i.path}` });
+  for (const i of blackboxNamespaceChecks(c.blackboxExporter, c.namespaces)) issues.push(within('blackboxExporter', i));
   for (const [path, r] of resourceEntries(c)) issues.push(...resourceChecks(path, r));
   // Prometheus and the log shipper hold API tokens: in production, egress on the API server's
   // ports to any address is a decision, said on purpose (narrowed, or overridden with the reason).

@@ -298,6 +298,17 @@ describe('dangerous values are kept with an override that says why', () => {
       ['[production] network.apiServerCidrs', true],
     ]);
   });
+  test("the override a component's own check offers, written as its fix says, keeps the value", () => {
+    const set = { grafana: { storage: { size: '1Mi' } }, loki: { storage: { size: '1Gi' }, ingestionRateMb: 1024, ingestionBurstMb: 2048 } };
+    const offered = issuesOf(setUp({ set })).map((i) => /overrides: \[\{ path: '([^']+)'/.exec(i.fix)?.[1]);
+    expect(offered).toEqual(['grafana.storage.size', 'loki.storage.size']);
+    const overrides = [
+      ...offered.map((p) => ({ path: p, reason: 'a test cluster keeps a few hours' })),
+      { path: 'network.apiServerCidrs', reason: "production.yaml's own, kept: the list replaces it" },
+    ];
+    const root = setUp({ set: { ...set, overrides } });
+    expect(synthesize({ root, configDir: path.join(root, 'config') })).toContain('dist');
+  });
   test('an override applies to its field only', () => {
     const root = setUp({
       set: {

@@ -29,6 +29,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import * as YAML from 'yaml';
+import { BLOCK_BYTES_PER_SAMPLE, DOCUMENTED_RECORDED_SERIES, claimSize, prometheusClaimNeed } from '../charts/prometheus/sizing';
 import { generateBlocks, runPromtool } from './lib/generate';
 import { panelTiming, promDuration, substituteVariables } from './lib/grafana';
 import { Rule, assertParses, expandRecorded, namesRead, ruleLevels } from './lib/promql-expand';
@@ -269,6 +270,10 @@ async function main(): Promise<void> {
     const recordedSeries = await instantValue(prom.url, 'count(last_over_time({__name__=~".+:.+"}[1h]))', meta.end);
     console.log(`| recorded series at the end | ${recordedSeries.toLocaleString('en')} |`);
     console.log(`| bytes per sample (chunks + index) | ${(bytes / samplesOnDisk).toFixed(3)} |\n`);
+    // The measurement the prometheus-data claim's default is derived from (charts/prometheus/sizing.ts).
+    const perSample = bytes / samplesOnDisk;
+    const need = prometheusClaimNeed({ series: meta.series + recordedSeries, scrapeInterval: `${step}s`, retention: '30d', retentionSizeRatio: 0.8, blockBytesPerSample: perSample });
+    console.log(`For charts/prometheus/sizing.ts: bytes per sample ${perSample.toFixed(3)} (there: ${BLOCK_BYTES_PER_SAMPLE}), recorded series ${recordedSeries} (there: ${DOCUMENTED_RECORDED_SERIES}); 30 days of ${(meta.series + recordedSeries).toLocaleString('en')} series need a ${claimSize(need.claim)} claim\n`);
 
     const q = new Querier(prom.url, a.runs);
     const load = os.loadavg()[0];

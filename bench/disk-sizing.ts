@@ -12,9 +12,11 @@
  * 3. Starts the pinned Prometheus on those blocks (127.0.0.1, no scrape jobs) and waits until its
  *    compactor has merged the 2h blocks, as it does in production; then stops it.
  * 4. Bytes per sample = the blocks' size (chunks, index, metadata) / the samples written.
- * 5. The claim a 30-day retention needs at the documented cardinality (EXPECTED below), with a
- *    conservative estimate of the WAL and head (bench/wal-head.ts measures them: about 5.7 bytes per
- *    WAL sample, not the 8x the estimate takes) and the headroom Prometheus's docs ask for.
+ * 5. The claim a 30-day retention needs at the documented cardinality (EXPECTED below), computed
+ *    as the chart computes it (charts/prometheus/sizing.ts: the WAL and head bytes bench/wal-head.ts
+ *    measured, compaction room, the size-retention headroom) with this run's bytes per sample.
+ *    The claim's default follows from the 30-day run of bench/dashboards.ts, at full cardinality;
+ *    this one is quick and checks the shapes' compression on its own.
  *
  * Needs the pinned Prometheus and promtool (`bash scripts/setup-tools.sh prometheus`).
  */
@@ -24,17 +26,19 @@ import * as path from 'node:path';
 import { OpenMetricsWriter, Spec } from './lib/openmetrics';
 import { sourceSeries, stackSources } from './lib/stack-series';
 import { blocks, gib, promtool, requirePrometheusTools, startPrometheus, waitForCompaction } from './lib/tsdb';
+import { sizeToBytes } from '../charts/lib/schema';
+import { DOCUMENTED_RECORDED_SERIES, defaultPrometheusClaim, prometheusClaimNeed } from '../charts/prometheus/sizing';
 
 const STEP_SECONDS = 15;
 
 /**
  * The series a production Prometheus of this stack holds, by source: the scraped ones from
  * bench/lib/stack-series.ts (what bench/dashboards.ts writes), and the recording rules' output,
- * estimated here (bench/dashboards.ts counts it after backfilling the rules).
+ * as bench/dashboards.ts counted it after backfilling the rules.
  */
 const EXPECTED: readonly { source: string; series: number; how: string }[] = [
   ...stackSources().map((s) => ({ source: s.source, series: sourceSeries(s), how: s.how })),
-  { source: 'recording rules', series: 1500, how: 'quantiles and ratios per route, queue, node, SLO windows' },
+  { source: 'recording rules', series: DOCUMENTED_RECORDED_SERIES, how: 'quantiles and ratios per route, queue, node, SLO windows (counted by bench:dashboards)' },
 ];
 
 interface Args {
@@ -111,31 +115,22 @@ async function main(): Promise<void> {
     console.log(`| bytes per sample (chunks + index) | ${perSample.toFixed(3)} |`);
 
     const series = EXPECTED.reduce((s, e) => s + e.series, 0);
-    const perSecond = series / STEP_SECONDS;
-    const retentionDays = 30;
-    const blocksBytes = perSecond * retentionDays * 86400 * perSample;
-    // Estimated: the WAL holds the last 2h to 3h of samples as records several times larger than a
-    // compacted sample (taken as 8x; bench/wal-head.ts measures about 2.3x), and the head's
-    // memory-mapped chunks on disk hold the same window again at about the block rate.
-    const walAndHead = perSecond * 3 * 3600 * perSample * (8 + 1);
-    const needed = blocksBytes + walAndHead;
-    // Size retention at 80% of the claim (prometheus.retentionSizeRatio), so the claim is needed / 0.8,
-    // and compaction writes a block before it deletes the ones it merged: the largest block again.
-    const largestBlock = perSecond * 3 * 86400 * perSample;
-    const claim = (needed + largestBlock) / 0.8;
+    const defaults = { scrapeInterval: `${STEP_SECONDS}s`, retention: '30d', retentionSizeRatio: 0.8 };
+    const need = prometheusClaimNeed({ series, ...defaults, blockBytesPerSample: perSample });
 
     console.log('\nExpected production cardinality (docs/performance.md):\n');
     console.log('| source | series | how |');
     console.log('| --- | --- | --- |');
     for (const e of EXPECTED) console.log(`| ${e.source} | ${e.series.toLocaleString('en')} | ${e.how} |`);
-    console.log(`| **total** | **${series.toLocaleString('en')}** | ${perSecond.toFixed(0)} samples/s at ${STEP_SECONDS}s |`);
-    console.log('\n| 30 days of retention | size |');
+    console.log(`| **total** | **${series.toLocaleString('en')}** | ${need.samplesPerSecond.toFixed(0)} samples/s at ${STEP_SECONDS}s |`);
+    console.log("\n| 30 days of retention at this run's bytes per sample, as charts/prometheus/sizing.ts computes it | size |");
     console.log('| --- | --- |');
-    console.log(`| blocks: samples/s x 30 d x bytes/sample | ${gib(blocksBytes)} |`);
-    console.log(`| WAL and head chunks, estimated: 3h of samples at 8x + 1x the block bytes per sample | ${gib(walAndHead)} |`);
-    console.log(`| room to write the largest compacted block (3 days) | ${gib(largestBlock)} |`);
-    console.log(`| claim at 80% size retention: (sum) / 0.8 | ${gib(claim)} |`);
-    console.log(`\nThe default prometheus-data claim is 50Gi (40 GiB size retention): ${(50 / (claim / 1024 ** 3)).toFixed(1)}x what 30 days need at this cardinality.`);
+    console.log(`| blocks: samples/s x 30 d x bytes/sample | ${gib(need.blocks)} |`);
+    console.log(`| WAL and head chunks: 3h of samples at the bytes bench:wal measured | ${gib(need.walAndHead)} |`);
+    console.log(`| room to write the largest compacted block (3 days) | ${gib(need.largestBlock)} |`);
+    console.log(`| claim at 80% size retention: (sum) / 0.8 | ${gib(need.claim)} |`);
+    const dflt = defaultPrometheusClaim(defaults);
+    console.log(`\nThe default prometheus-data claim is ${dflt}, from the 30-day run's bytes per sample: ${(sizeToBytes(dflt) / need.claim).toFixed(1)}x what 30 days need at this run's.`);
   } finally {
     fs.rmSync(work, { recursive: true, force: true });
   }

@@ -106,6 +106,8 @@ const CASES: Case[] = [
   // ---- sizes and resources
   { name: 'a storage size of 99999...Ti', set: { prometheus: { storage: { size: '9999999999999999Ti' } } }, path: 'prometheus.storage.size', value: "'9999999999999999Ti', larger than any volume", fix: "such as '50Gi'" },
   { name: 'a storage size in GB', set: { prometheus: { storage: { size: '50GB' } } }, path: 'prometheus.storage.size', value: "got '50GB'", fix: "'50Gi'" },
+  { name: 'a 2Gi Prometheus volume for 30 days', set: { prometheus: { storage: { size: '2Gi' } } }, path: 'prometheus.storage.size', value: "is '2Gi', smaller than the 5Gi that 30d of prometheus.expectedSeries 12954 every 15s needs", fix: "at least '5Gi'" },
+  { name: 'a year of retention on the default claim', set: { prometheus: { retention: '1y' } }, path: 'prometheus.storage.size', value: "is '15Gi', smaller than the 53Gi that 1y", fix: 'shorten prometheus.retention' },
   { name: 'a 1Mi Alertmanager volume', set: { alertmanager: { storage: { size: '1Mi' } } }, path: 'alertmanager.storage.size', value: "is '1Mi', below this volume's floor of 1Gi", fix: "use at least '1Gi'" },
   { name: 'a 1Mi Grafana volume', set: { grafana: { storage: { size: '1Mi' } } }, path: 'grafana.storage.size', value: "is '1Mi'", fix: 'overrides' },
   { name: 'a 1Gi Loki volume with 1 GiB/s of ingest', set: { loki: { storage: { size: '1Gi' }, ingestionRateMb: 1024, ingestionBurstMb: 2048 } }, path: 'loki.storage.size', value: "is '1Gi', which loki.ingestionRateMb 1024 MiB/s fills in 5 s", fix: 'at least an hour of the limit' },
@@ -299,9 +301,9 @@ describe('dangerous values are kept with an override that says why', () => {
     ]);
   });
   test("the override a component's own check offers, written as its fix says, keeps the value", () => {
-    const set = { grafana: { storage: { size: '1Mi' } }, loki: { storage: { size: '1Gi' }, ingestionRateMb: 1024, ingestionBurstMb: 2048 } };
+    const set = { prometheus: { storage: { size: '2Gi' } }, loki: { storage: { size: '1Gi' }, ingestionRateMb: 1024, ingestionBurstMb: 2048 } };
     const offered = issuesOf(setUp({ set })).map((i) => /overrides: \[\{ path: '([^']+)'/.exec(i.fix)?.[1]);
-    expect(offered).toEqual(['grafana.storage.size', 'loki.storage.size']);
+    expect(offered).toEqual(['prometheus.storage.size', 'loki.storage.size']);
     const overrides = [
       ...offered.map((p) => ({ path: p, reason: 'a test cluster keeps a few hours' })),
       { path: 'network.apiServerCidrs', reason: "production.yaml's own, kept: the list replaces it" },

@@ -19,9 +19,10 @@ const GIB = 1024 ** 3;
 
 /**
  * `storage.tsdb.retention.size` for a claim: `ratio` of it, in Prometheus's base-2 units (its `GB`
- * is GiB), rounded down to a whole MB. Size retention only counts persisted blocks, not the WAL and
- * the head chunks, nor the room compaction needs to write a new block before deleting the old ones;
- * the docs advise keeping it at 80-85% of the disk at most so the volume never fills up.
+ * is GiB), rounded down to a whole MB. Size retention counts the WAL and the head chunks with the
+ * blocks but deletes only blocks, and not the room compaction needs to write a new block before it
+ * deletes the ones merged; the docs advise keeping it at 80-85% of the disk at most so the volume
+ * never fills up. ./sizing.ts says how large the claim must be for the time retention to decide.
  */
 export function retentionSize(claimSize: string, ratio: number): string {
   const bytes = Math.floor(sizeToBytes(claimSize) * ratio);

@@ -1,8 +1,14 @@
 /** Prometheus's slice of the configuration (`prometheus:` in config/<environment>.yaml). */
-import { ConfigIssue, Infer, durationToSeconds, int, num, obj, promDuration, show, withDefault } from '../lib/schema';
+import { ConfigIssue, Infer, danger, durationToSeconds, int, num, obj, promDuration, show, sizeToBytes, withDefault } from '../lib/schema';
 import { resources, volume } from '../lib/settings';
 import { antiAffinity } from '../lib/ha';
 import { ComponentProps } from '../contracts/shared';
+import { DOCUMENTED_SERIES, claimSize, defaultPrometheusClaim, prometheusClaimNeed } from './sizing';
+
+/** The defaults the default claim is derived from (./sizing.ts). */
+const SCRAPE_INTERVAL = '15s';
+const RETENTION = '30d';
+const RETENTION_SIZE_RATIO = 0.8;
 
 export const prometheusSettings = obj({
   /**
@@ -19,19 +25,32 @@ export const prometheusSettings = obj({
    */
   antiAffinity: antiAffinity('hard'),
   /** How often every target is scraped. @default '15s' (the seed's scrape interval) */
-  scrapeInterval: withDefault(promDuration({ safeMax: '2m', why: 'Prometheus marks a series stale after 5m without a sample, and rate() needs two samples in its window' }), '15s'),
+  scrapeInterval: withDefault(promDuration({ safeMax: '2m', why: 'Prometheus marks a series stale after 5m without a sample, and rate() needs two samples in its window' }), SCRAPE_INTERVAL),
   /** How often alerting and recording rules are evaluated; at least the scrape interval. @default '15s' */
   evaluationInterval: withDefault(promDuration({ safeMax: '2m', why: "an alert's `for` and its notification lag by up to one evaluation interval" }), '15s'),
   /** Time-based retention. @default '30d' (the seed's) */
-  retention: withDefault(promDuration({ safeMin: '1d', why: 'a retention under a day leaves no history to compare against, and Prometheus keeps 2-3h in its head block anyway' }), '30d'),
+  retention: withDefault(promDuration({ safeMin: '1d', why: 'a retention under a day leaves no history to compare against, and Prometheus keeps 2-3h in its head block anyway' }), RETENTION),
   /**
    * Size-based retention as a share of the claim. Prometheus's own docs advise at most 80-85% of
    * the disk: the WAL and compaction need headroom, and a full disk crash-loops the server.
    * @default 0.8
    */
-  retentionSizeRatio: withDefault(num({ min: 0.5, max: 0.9 }), 0.8),
-  /** The `prometheus-data` claim. @default 50Gi */
-  storage: volume('50Gi'),
+  retentionSizeRatio: withDefault(num({ min: 0.5, max: 0.9 }), RETENTION_SIZE_RATIO),
+  /**
+   * Series one Prometheus server holds (`prometheus_tsdb_head_series` once it runs): with the
+   * scrape interval, the retention and the bytes per sample measured on this stack's data, it
+   * says how large the claim must be, and a smaller `storage.size` is refused. The default is the
+   * documented production cardinality, scraped and recorded (docs/performance.md).
+   * @default 12954
+   */
+  expectedSeries: withDefault(int({ min: 100, max: 50_000_000 }), DOCUMENTED_SERIES),
+  /**
+   * The `prometheus-data` claim. The default is three times what the documented cardinality needs
+   * for the default 30 days at 15s (charts/prometheus/sizing.ts): room for the backend to double
+   * its routes and its pods.
+   * @default 15Gi
+   */
+  storage: volume(defaultPrometheusClaim({ scrapeInterval: SCRAPE_INTERVAL, retention: RETENTION, retentionSizeRatio: RETENTION_SIZE_RATIO })),
   /**
    * Seconds Prometheus may take to become ready after a start before liveness applies: a WAL
    * replay of a full head block on a slow network disk takes minutes, and killing it mid-replay
@@ -69,6 +88,18 @@ export function prometheusChecks(s: PrometheusSettings): ConfigIssue[] {
       message: `is ${show(s.evaluationInterval)}, shorter than scrapeInterval ${show(s.scrapeInterval)}: rules would evaluate the same samples twice`,
       fix: 'set evaluationInterval to at least the scrape interval',
     });
+  }
+  // Too small a claim for the retention: size retention would delete history the time retention
+  // promises, and the WAL and compaction would run the volume full.
+  const need = prometheusClaimNeed({ series: s.expectedSeries, scrapeInterval: s.scrapeInterval, retention: s.retention, retentionSizeRatio: s.retentionSizeRatio });
+  if (sizeToBytes(s.storage.size) < need.claim) {
+    issues.push(
+      danger(
+        'storage.size',
+        `is ${show(s.storage.size)}, smaller than the ${claimSize(need.claim)} that ${s.retention} of prometheus.expectedSeries ${s.expectedSeries} every ${s.scrapeInterval} needs (blocks, WAL and head, compaction room, at retentionSizeRatio ${s.retentionSizeRatio}; docs/performance.md)`,
+        `set prometheus.storage.size to at least '${claimSize(need.claim)}', shorten prometheus.retention, or set prometheus.expectedSeries to the series the stack holds (prometheus_tsdb_head_series)`,
+      ),
+    );
   }
   return issues;
 }

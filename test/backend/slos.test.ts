@@ -44,7 +44,7 @@ describe('backend.slos: bad input', () => {
   });
 
   test('a short period works when scrapes are frequent enough (the e2e runs 2d at 2s scrapes)', () => {
-    const c = testConfig({ prometheus: { scrapeInterval: '2s', evaluationInterval: '2s' }, backend: { slos: { availability: { period: '2d' } } } });
+    const c = testConfig({ prometheus: { scrapeInterval: '2s', evaluationInterval: '2s', retention: '2d' }, backend: { slos: { availability: { period: '2d' } } } });
     const o = backendObjectives({ ...propsOf(c, 'backend'), nodeMemoryAvailableRatio: 0.1 }).find((x) => x.name === 'api-availability')!;
     expect(o.windows.map((w) => [w.long, w.short])).toEqual([['4m', '20s'], ['24m', '2m'], ['96m', '8m'], ['288m', '24m']]);
   });

@@ -94,7 +94,8 @@ describe('prometheus chart', () => {
     const [claim] = sts.spec.volumeClaimTemplates;
     expect(claim.metadata.name).toBe(DATA_VOLUME);
     expect(claim.metadata.name).toBe('prometheus-data');
-    expect(claim.spec.resources.requests.storage).toBe('50Gi');
+    // The default follows from measured bytes per sample (test/prometheus/sizing.test.ts).
+    expect(claim.spec.resources.requests.storage).toBe('15Gi');
     expect(claim.spec.accessModes).toEqual(['ReadWriteOnce']);
     expect(claim.spec.storageClassName).toBeUndefined();
     expect(main.volumeMounts).toContainEqual({ name: 'prometheus-data', mountPath: '/prometheus' });
@@ -110,8 +111,8 @@ describe('prometheus chart', () => {
   });
 
   describe('retention', () => {
-    test('time from config, size 80% of the claim: 50Gi -> 40GB (Prometheus GB are GiB)', () => {
-      expect(config.storage.tsdb.retention).toEqual({ time: '30d', size: '40GB' });
+    test('time from config, size 80% of the claim: 15Gi -> 12GB (Prometheus GB are GiB)', () => {
+      expect(config.storage.tsdb.retention).toEqual({ time: '30d', size: '12GB' });
     });
 
     test('staging: 10Gi claim -> 8GB, 7d', () => {
@@ -127,7 +128,7 @@ describe('prometheus chart', () => {
       expect(retentionSize('50Gi', 0.85)).toBe('43520MB');
       expect(retentionSize('1Gi', 0.8)).toBe('819MB');
       expect(retentionSize('2Ti', 0.5)).toBe('1024GB');
-      const custom = prometheusWith([], { prometheus: { retentionSizeRatio: 0.85, retention: '90d' } }).chart;
+      const custom = prometheusWith([], { prometheus: { retentionSizeRatio: 0.85, retention: '90d', storage: { size: '50Gi' } } }).chart;
       expect(YAML.parse(custom.configYaml).storage.tsdb.retention).toEqual({ time: '90d', size: '43520MB' });
     });
 

@@ -113,7 +113,15 @@ else
   before="$(curl -fsS "$api/api/v1/rules" | jq '[.data.groups[].rules[]] | length')"
   retention="$(curl -fsS "$api/api/v1/status/runtimeinfo" | jq -r '.data.storageRetention')"
   echo "loaded $before rules; storage retention: $retention"
-  case "$retention" in *30d*40GiB*|*40GiB*30d*) ;; *) fail "live: retention is '$retention', expected 30d and 40GiB" ;; esac
+  # What the generated file asks for (the size follows the claim: charts/prometheus/sizing.ts), in
+  # the server's own words: its `12GB` is base 2 and reads back as `12GiB`.
+  want_time="$(sed -n 's/^ *time: *\([0-9a-z]*\)$/\1/p' "$prod/prometheus.yml" | head -1)"
+  want_size="$(sed -n 's/^ *size: *\([0-9]*\)GB$/\1GiB/p' "$prod/prometheus.yml" | head -1)"
+  if [ -z "$want_time" ] || [ -z "$want_size" ]; then
+    fail "live: no retention time and whole-GB size in the generated prometheus.yml"
+  else
+    case "$retention" in *"$want_time"*"$want_size"*|*"$want_size"*"$want_time"*) ;; *) fail "live: retention is '$retention', expected $want_time and $want_size" ;; esac
+  fi
 
   # What the kubelet does when the ConfigMap changes: a new timestamped dir, ..data swapped atomically.
   cp -r "$live/config/..v1" "$live/config/..v2"

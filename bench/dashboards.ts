@@ -29,6 +29,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import * as YAML from 'yaml';
+import { CLAIM_DEFAULTS } from '../charts/prometheus/settings';
 import { BLOCK_BYTES_PER_SAMPLE, DOCUMENTED_RECORDED_SERIES, claimSize, prometheusClaimNeed } from '../charts/prometheus/sizing';
 import { generateBlocks, runPromtool } from './lib/generate';
 import { panelTiming, promDuration, substituteVariables } from './lib/grafana';
@@ -272,7 +273,7 @@ async function main(): Promise<void> {
     console.log(`| bytes per sample (chunks + index) | ${(bytes / samplesOnDisk).toFixed(3)} |\n`);
     // The measurement the prometheus-data claim's default is derived from (charts/prometheus/sizing.ts).
     const perSample = bytes / samplesOnDisk;
-    const need = prometheusClaimNeed({ series: meta.series + recordedSeries, scrapeInterval: `${step}s`, retention: '30d', retentionSizeRatio: 0.8, blockBytesPerSample: perSample });
+    const need = prometheusClaimNeed({ ...CLAIM_DEFAULTS, series: meta.series + recordedSeries, blockBytesPerSample: perSample });
     console.log(`For charts/prometheus/sizing.ts: bytes per sample ${perSample.toFixed(3)} (there: ${BLOCK_BYTES_PER_SAMPLE}), recorded series ${recordedSeries} (there: ${DOCUMENTED_RECORDED_SERIES}); 30 days of ${(meta.series + recordedSeries).toLocaleString('en')} series need a ${claimSize(need.claim)} claim\n`);
 
     const q = new Querier(prom.url, a.runs);

@@ -27,6 +27,7 @@ import { OpenMetricsWriter, Spec } from './lib/openmetrics';
 import { sourceSeries, stackSources } from './lib/stack-series';
 import { blocks, gib, promtool, requirePrometheusTools, startPrometheus, waitForCompaction } from './lib/tsdb';
 import { sizeToBytes } from '../charts/lib/schema';
+import { CLAIM_DEFAULTS } from '../charts/prometheus/settings';
 import { DOCUMENTED_RECORDED_SERIES, defaultPrometheusClaim, prometheusClaimNeed } from '../charts/prometheus/sizing';
 
 const STEP_SECONDS = 15;
@@ -115,8 +116,7 @@ async function main(): Promise<void> {
     console.log(`| bytes per sample (chunks + index) | ${perSample.toFixed(3)} |`);
 
     const series = EXPECTED.reduce((s, e) => s + e.series, 0);
-    const defaults = { scrapeInterval: `${STEP_SECONDS}s`, retention: '30d', retentionSizeRatio: 0.8 };
-    const need = prometheusClaimNeed({ series, ...defaults, blockBytesPerSample: perSample });
+    const need = prometheusClaimNeed({ ...CLAIM_DEFAULTS, series, blockBytesPerSample: perSample });
 
     console.log('\nExpected production cardinality (docs/performance.md):\n');
     console.log('| source | series | how |');
@@ -129,7 +129,7 @@ async function main(): Promise<void> {
     console.log(`| WAL and head chunks: 3h of samples at the bytes bench:wal measured | ${gib(need.walAndHead)} |`);
     console.log(`| room to write the largest compacted block (3 days) | ${gib(need.largestBlock)} |`);
     console.log(`| claim at 80% size retention: (sum) / 0.8 | ${gib(need.claim)} |`);
-    const dflt = defaultPrometheusClaim(defaults);
+    const dflt = defaultPrometheusClaim(CLAIM_DEFAULTS);
     console.log(`\nThe default prometheus-data claim is ${dflt}, from the 30-day run's bytes per sample: ${(sizeToBytes(dflt) / need.claim).toFixed(1)}x what 30 days need at this run's.`);
   } finally {
     fs.rmSync(work, { recursive: true, force: true });

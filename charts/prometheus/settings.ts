@@ -5,10 +5,8 @@ import { antiAffinity } from '../lib/ha';
 import { ComponentProps } from '../contracts/shared';
 import { DOCUMENTED_SERIES, claimSize, defaultPrometheusClaim, prometheusClaimNeed } from './sizing';
 
-/** The defaults the default claim is derived from (./sizing.ts). */
-const SCRAPE_INTERVAL = '15s';
-const RETENTION = '30d';
-const RETENTION_SIZE_RATIO = 0.8;
+/** The defaults the default claim is derived from (./sizing.ts); the benchmarks size with them too. */
+export const CLAIM_DEFAULTS = { scrapeInterval: '15s', retention: '30d', retentionSizeRatio: 0.8 } as const;
 
 export const prometheusSettings = obj({
   /**
@@ -25,17 +23,17 @@ export const prometheusSettings = obj({
    */
   antiAffinity: antiAffinity('hard'),
   /** How often every target is scraped. @default '15s' (the seed's scrape interval) */
-  scrapeInterval: withDefault(promDuration({ safeMax: '2m', why: 'Prometheus marks a series stale after 5m without a sample, and rate() needs two samples in its window' }), SCRAPE_INTERVAL),
+  scrapeInterval: withDefault(promDuration({ safeMax: '2m', why: 'Prometheus marks a series stale after 5m without a sample, and rate() needs two samples in its window' }), CLAIM_DEFAULTS.scrapeInterval),
   /** How often alerting and recording rules are evaluated; at least the scrape interval. @default '15s' */
   evaluationInterval: withDefault(promDuration({ safeMax: '2m', why: "an alert's `for` and its notification lag by up to one evaluation interval" }), '15s'),
   /** Time-based retention. @default '30d' (the seed's) */
-  retention: withDefault(promDuration({ safeMin: '1d', why: 'a retention under a day leaves no history to compare against, and Prometheus keeps 2-3h in its head block anyway' }), RETENTION),
+  retention: withDefault(promDuration({ safeMin: '1d', why: 'a retention under a day leaves no history to compare against, and Prometheus keeps 2-3h in its head block anyway' }), CLAIM_DEFAULTS.retention),
   /**
    * Size-based retention as a share of the claim. Prometheus's own docs advise at most 80-85% of
    * the disk: the WAL and compaction need headroom, and a full disk crash-loops the server.
    * @default 0.8
    */
-  retentionSizeRatio: withDefault(num({ min: 0.5, max: 0.9 }), RETENTION_SIZE_RATIO),
+  retentionSizeRatio: withDefault(num({ min: 0.5, max: 0.9 }), CLAIM_DEFAULTS.retentionSizeRatio),
   /**
    * Series one Prometheus server holds (`prometheus_tsdb_head_series` once it runs): with the
    * scrape interval, the retention and the bytes per sample measured on this stack's data, it
@@ -50,7 +48,7 @@ export const prometheusSettings = obj({
    * its routes and its pods.
    * @default 15Gi
    */
-  storage: volume(defaultPrometheusClaim({ scrapeInterval: SCRAPE_INTERVAL, retention: RETENTION, retentionSizeRatio: RETENTION_SIZE_RATIO })),
+  storage: volume(defaultPrometheusClaim(CLAIM_DEFAULTS)),
   /**
    * Seconds Prometheus may take to become ready after a start before liveness applies: a WAL
    * replay of a full head block on a slow network disk takes minutes, and killing it mid-replay

@@ -4,7 +4,7 @@
  * too small for its retention is refused (`prometheusChecks`). docs/performance.md shows the runs
  * and how to recompute for another cardinality.
  */
-import { durationToSeconds, sizeToBytes } from '../lib/schema';
+import { durationToSeconds } from '../lib/schema';
 
 /**
  * Bytes on disk per sample after compaction (chunks + index) of the documented cardinality and its
@@ -98,9 +98,4 @@ export function claimSize(bytes: number): string {
 export function defaultPrometheusClaim(defaults: Omit<ClaimInputs, 'series'>): string {
   const need = prometheusClaimNeed({ ...defaults, series: DOCUMENTED_SERIES }).claim * DEFAULT_CLAIM_GROWTH;
   return `${Math.ceil(need / (5 * GIB)) * 5}Gi`;
-}
-
-/** True when a claim of `size` holds what `o` needs. */
-export function claimHolds(size: string, o: ClaimInputs): boolean {
-  return sizeToBytes(size) >= prometheusClaimNeed(o).claim;
 }

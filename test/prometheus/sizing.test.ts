@@ -5,6 +5,7 @@
  */
 import { sourceSeries, stackSources } from '../../bench/lib/stack-series';
 import { retentionSize } from '../../charts/prometheus/config';
+import { CLAIM_DEFAULTS } from '../../charts/prometheus/settings';
 import {
   BLOCK_BYTES_PER_SAMPLE,
   DEFAULT_CLAIM_GROWTH,
@@ -20,7 +21,7 @@ import { sizeToBytes } from '../../charts/lib/schema';
 import { testConfig } from '../util';
 
 const GIB = 1024 ** 3;
-const DEFAULTS = { scrapeInterval: '15s', retention: '30d', retentionSizeRatio: 0.8 };
+const DEFAULTS = CLAIM_DEFAULTS;
 
 describe('the prometheus-data claim, from measured bytes', () => {
   test('the documented scraped series are the series the benchmarks write (bench/lib/stack-series.ts)', () => {
